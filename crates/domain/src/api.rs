@@ -1,0 +1,131 @@
+//! The JSON API's request and response types, used by both the app and the server.
+//!
+//! Field names are Spanish and part of the public contract (the app, the tests and integrators rely on them):
+//! never rename one without versioning the API.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `POST /api/captcha` → 201.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptchaCreado {
+    pub id: String,
+    pub imagen_url: String,
+}
+
+/// `POST /api/nss/solicitudes`: locate the NSS of a CURP, or learn that one will be assigned.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SolicitudNss {
+    pub curp: String,
+    pub correo: String,
+    pub confirmacion_correo: String,
+    pub captcha_id: String,
+    pub captcha_respuesta: String,
+}
+
+/// One document issued to the student (the comprobante, the tarjeta, later the constancia).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Documento {
+    pub folio: String,
+    /// dd/mm/aaaa
+    pub fecha: String,
+    /// The document's Spanish name, e.g. "Número de Seguridad Social".
+    pub documento: String,
+    /// Opens the PDF inline (print). Unguessable, expires.
+    pub ver_url: String,
+    /// Downloads the PDF as an attachment. Unguessable, expires.
+    pub descargar_url: String,
+}
+
+/// The answer to a [`SolicitudNss`]: `{"resultado": "localizado", …}` or `{"resultado": "sin_nss", …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "resultado", rename_all = "snake_case")]
+pub enum ResultadoSolicitud {
+    /// The person already has an NSS.
+    Localizado {
+        nss: String,
+        nombre: String,
+        curp: String,
+        documentos: Vec<Documento>,
+    },
+    /// No NSS yet: the token (short-lived, one person) continues to the address and the assignment.
+    SinNss {
+        nombre: String,
+        curp: String,
+        token: String,
+    },
+}
+
+/// The student's address for an assignment.
+///
+/// When the postal code is in the catalog, `colonia` must be one of its asentamientos and `estado`/`municipio`
+/// are ignored; when it is not, `estado`, `municipio` and a free-text `colonia` are required.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Domicilio {
+    pub codigo_postal: String,
+    pub colonia: String,
+    pub calle: String,
+    pub numero_exterior: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numero_interior: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estado: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipio: Option<String>,
+}
+
+/// `POST /api/nss/asignaciones`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsignacionNss {
+    pub token: String,
+    pub domicilio: Domicilio,
+}
+
+/// The answer to an [`AsignacionNss`]: `{"resultado": "asignado", …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "resultado", rename_all = "snake_case")]
+pub enum ResultadoAsignacion {
+    Asignado {
+        nss: String,
+        nombre: String,
+        curp: String,
+        documentos: Vec<Documento>,
+    },
+}
+
+/// One settlement (colonia, fraccionamiento, barrio…) of a postal code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asentamiento {
+    pub nombre: String,
+    pub tipo: String,
+}
+
+/// `GET /api/cp/{cp}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodigoPostal {
+    pub codigo_postal: String,
+    pub estado: String,
+    pub municipio: String,
+    pub ciudad: String,
+    pub asentamientos: Vec<Asentamiento>,
+}
+
+/// A short confirmation, e.g. the answer to `POST /api/documentos/{folio}/reenvios`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mensaje {
+    pub mensaje: String,
+}
+
+/// Every API error: an RFC 9457 `application/problem+json` body with the Spanish messages of each field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problema {
+    /// A URI naming the kind of error, e.g. `/problemas/captcha-invalido`.
+    #[serde(rename = "type")]
+    pub tipo: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Field name (as in the request, e.g. `curp`, `domicilio.codigo_postal`) → its Spanish messages.
+    #[serde(default)]
+    pub errores: BTreeMap<String, Vec<String>>,
+}
