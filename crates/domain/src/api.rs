@@ -129,3 +129,27 @@ pub struct Problema {
     #[serde(default)]
     pub errores: BTreeMap<String, Vec<String>>,
 }
+
+/// `GET /api/verificacion/{folio}`: whether a document is authentic (its sello digital verifies against its cadena
+/// original) and what it certifies. Personal data is partly masked: whoever scans the QR learns no more than the
+/// printed document shows. An unknown folio answers 404 (a [`Problema`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verificacion {
+    pub folio: String,
+    /// `true` when the seal verifies.
+    pub autentico: bool,
+    /// The document's Spanish name, e.g. "Número de Seguridad Social".
+    pub documento: String,
+    /// What the document certifies, one Spanish sentence.
+    pub certifica: String,
+    /// Issue date, dd/mm/aaaa.
+    pub fecha: String,
+    /// Partly masked, e.g. "Ma*** Pe** Nú***".
+    pub nombre: String,
+    /// Partly masked, e.g. "PEÑM**************".
+    pub curp: String,
+    /// Partly masked, e.g. "*******8901".
+    pub nss: String,
+    /// A sentence for the page, e.g. "El documento es auténtico: …".
+    pub mensaje: String,
+}
