@@ -1,0 +1,471 @@
+//! The build, run, test and bench commands.
+
+use crate::setup::{self, Needs};
+use crate::util::{self, cmd, run as run_cmd, Result};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ExitCode, Stdio};
+use std::time::Instant;
+
+/// The pinned PyPI package whose SQLite file has the SEPOMEX catalog (145,468 settlements in 32,236 codes).
+/// SEPOMEX's terms forbid redistributing its file, so the repository carries only the recipe.
+const CATALOG_PACKAGE: &str = "postalcodes-mexico==0.4.2";
+const CATALOG_WHEEL: &str = "postalcodes_mexico-0.4.2-py2.py3-none-any.whl";
+const CATALOG_WHEEL_SHA256: &str =
+    "91bd6a1df0faf9dedef38af79914901ec8a0f9f10f2bfa502f7c8d6e2b72e54e";
+const CATALOG_SQLITE_IN_WHEEL: &str = "postalcodes_mexico/data/postalcodes.sqlite3";
+
+/// The fixed CAPTCHA answer of the end-to-end tests (the server accepts it only with AFILIATE_ENV=test).
+const E2E_CAPTCHA: &str = "Ab3dE";
+
+fn dist() -> PathBuf {
+    util::root().join("dist")
+}
+
+/// trunk's release build: wasm-opt -Oz, hashed file names, precompressed by the post_build hook.
+pub fn build_app() -> Result {
+    run_cmd(cmd("trunk").args(["build", "--release"]))
+}
+
+/// The release app and the server built for speed.
+pub fn build_release() -> Result {
+    build_app()?;
+    run_cmd(cmd("cargo").args(["build", "--profile", "server", "-p", "afiliate-server"]))
+}
+
+/// The release app built with no network at all: proves the toolchain is offline.
+pub fn offline_build() -> Result {
+    run_cmd(
+        cmd("unshare")
+            .args([
+                "-n",
+                "sh",
+                "-c",
+                "ip link set lo up 2>/dev/null; trunk build --release",
+            ])
+            .env("CARGO_NET_OFFLINE", "true"),
+    )?;
+    println!("offline-build: the release app built with the network cut off (unshare -n)");
+    Ok(())
+}
+
+/// `cargo xtask run`: install, build, prepare the data folder, serve.
+pub fn run(_args: &[String]) -> Result {
+    setup::setup(Needs::build())?;
+    build_release()?;
+    let data = util::data_dir();
+    let server = util::root().join("target/server/afiliate-server");
+    if !data.join("catalog/catalogo.bin").exists() {
+        catalog_with(&server, &data)?;
+    }
+    // The demo registry: synthetic students so the trámite can be tried at once (see crates/server/DEMO.md).
+    run_cmd(
+        cmd(&server)
+            .args(["registry", "seed-demo"])
+            .env("AFILIATE_DATA_DIR", &data),
+    )?;
+    let addr = std::env::var("AFILIATE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    println!("\nAfíliate: http://{addr}/\n");
+    let mut serve = cmd(&server);
+    serve
+        .arg("serve")
+        .env("AFILIATE_ADDR", &addr)
+        .env("AFILIATE_DATA_DIR", &data)
+        .env("AFILIATE_STATIC_DIR", dist());
+    let status = serve
+        .status()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the server stopped: {status}"))
+    }
+}
+
+/// `cargo xtask catalog`: builds the postal catalog into the data folder.
+pub fn catalog(data: &Path) -> Result {
+    run_cmd(cmd("cargo").args(["build", "--profile", "server", "-p", "afiliate-server"]))?;
+    catalog_with(&util::root().join("target/server/afiliate-server"), data)
+}
+
+/// Fetches the pinned PyPI package (checking its sha256) and imports its SQLite file.
+fn catalog_with(server: &Path, data: &Path) -> Result {
+    let sqlite = catalog_source()?;
+    run_cmd(
+        cmd(server)
+            .args(["catalog", "import"])
+            .arg(&sqlite)
+            .env("AFILIATE_DATA_DIR", data),
+    )
+}
+
+/// The catalog's SQLite file, downloaded once into `.tools/catalog/` and verified.
+fn catalog_source() -> Result<PathBuf> {
+    let dir = util::root().join(".tools/catalog");
+    let sqlite = dir.join("postalcodes.sqlite3");
+    if sqlite.exists() {
+        return Ok(sqlite);
+    }
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let wheel = dir.join(CATALOG_WHEEL);
+    if !wheel.exists() {
+        run_cmd(
+            cmd("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-d",
+                ])
+                .arg(&dir)
+                .arg(CATALOG_PACKAGE),
+        )?;
+    }
+    let sum = util::output(cmd("sha256sum").arg(&wheel)).unwrap_or_default();
+    if !sum.starts_with(CATALOG_WHEEL_SHA256) {
+        let _ = std::fs::remove_file(&wheel);
+        return Err(format!(
+            "{CATALOG_WHEEL}: sha256 mismatch (expected {CATALOG_WHEEL_SHA256}, got {sum})"
+        ));
+    }
+    let script = format!(
+        "import zipfile,sys; open(sys.argv[2],'wb').write(zipfile.ZipFile(sys.argv[1]).read('{CATALOG_SQLITE_IN_WHEEL}'))"
+    );
+    let tmp = dir.join("postalcodes.sqlite3.tmp");
+    run_cmd(cmd("python3").arg("-c").arg(script).arg(&wheel).arg(&tmp))?;
+    std::fs::rename(&tmp, &sqlite).map_err(|e| e.to_string())?;
+    Ok(sqlite)
+}
+
+struct Outcome {
+    name: &'static str,
+    ok: bool,
+    took: std::time::Duration,
+    note: String,
+}
+
+/// The suites of `cargo xtask test`, in order.
+const SUITES: &[&str] = &[
+    "fmt",
+    "clippy",
+    "clippy-wasm",
+    "unit",
+    "domain-wasm",
+    "wasm-bindgen",
+    "build",
+    "e2e",
+    "size",
+];
+
+/// `cargo xtask test [SUITE…]`: installs what is missing, then runs every suite, printing each result.
+pub fn test(args: &[String]) -> ExitCode {
+    let started = Instant::now();
+    if let Err(e) = setup::setup(Needs::all()) {
+        eprintln!("xtask test: {e}");
+        println!("test: 0 passed, 1 failed");
+        return ExitCode::FAILURE;
+    }
+    let selected: Vec<&str> = if args.is_empty() {
+        SUITES.to_vec()
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
+    if let Some(bad) = selected.iter().find(|s| !SUITES.contains(s)) {
+        eprintln!("unknown suite {bad}; suites: {}", SUITES.join(" "));
+        return ExitCode::from(2);
+    }
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    for &name in SUITES.iter().filter(|s| selected.contains(s)) {
+        let build_failed = outcomes.iter().any(|o| o.name == "build" && !o.ok);
+        if build_failed && matches!(name, "e2e" | "size") {
+            outcomes.push(Outcome {
+                name,
+                ok: false,
+                took: Default::default(),
+                note: "not run: the build failed".into(),
+            });
+            continue;
+        }
+        println!("\n==> suite {name}");
+        let t = Instant::now();
+        let result = run_suite(name);
+        let took = t.elapsed();
+        let (ok, note) = match result {
+            Ok(note) => (true, note),
+            Err(e) => (false, e),
+        };
+        println!(
+            "==> suite {name}: {} ({})",
+            if ok { "PASS" } else { "FAIL" },
+            util::human(took)
+        );
+        outcomes.push(Outcome {
+            name,
+            ok,
+            took,
+            note,
+        });
+    }
+    println!("\n{:<14} {:<6} {:>9}  note", "suite", "result", "time");
+    for o in &outcomes {
+        println!(
+            "{:<14} {:<6} {:>9}  {}",
+            o.name,
+            if o.ok { "PASS" } else { "FAIL" },
+            util::human(o.took),
+            o.note
+        );
+    }
+    let passed = outcomes.iter().filter(|o| o.ok).count();
+    let failed = outcomes.len() - passed;
+    println!("total time {}", util::human(started.elapsed()));
+    println!("suites: {passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn cargo(args: &[&str]) -> Result<String> {
+    run_cmd(cmd("cargo").args(args)).map(|()| String::new())
+}
+
+fn run_suite(name: &str) -> Result<String> {
+    match name {
+        "fmt" => cargo(&["fmt", "--all", "--", "--check"]),
+        "clippy" => cargo(&[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "afiliate",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+        "clippy-wasm" => cargo(&[
+            "clippy",
+            "-p",
+            "afiliate",
+            "-p",
+            "afiliate-domain",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+        // Native tests of every crate; the server's PostgreSQL tests start their own throwaway cluster.
+        "unit" => cargo(&["test", "--workspace", "--exclude", "afiliate"]),
+        "domain-wasm" => cargo(&[
+            "build",
+            "-p",
+            "afiliate-domain",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]),
+        // The app's wasm-bindgen tests in headless Chromium (runner and chromedriver set in .cargo/config.toml).
+        "wasm-bindgen" => cargo(&[
+            "test",
+            "-p",
+            "afiliate",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]),
+        "build" => {
+            build_app()?;
+            cargo(&["build", "-p", "afiliate-server"])
+        }
+        "e2e" => e2e(),
+        "size" => size_report(),
+        _ => Err(format!("unknown suite {name}")),
+    }
+}
+
+/// Kills a child process when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The Playwright + axe tests in Debian's headless Chromium against the real server: SQLite in a temporary data
+/// folder, the demo registry, the real postal catalog, the fixed test CAPTCHA, and a real SMTP server (aiosmtpd).
+fn e2e() -> Result<String> {
+    let root = util::root();
+    let work = root.join("target/e2e");
+    let _ = std::fs::remove_dir_all(&work);
+    let data = work.join("data");
+    let maildir = work.join("maildir");
+    let artifacts = root.join("tests/artifacts");
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&artifacts).map_err(|e| e.to_string())?;
+    let server = root.join("target/debug/afiliate-server");
+
+    catalog_with(&server, &data)?;
+    run_cmd(
+        cmd(&server)
+            .args(["registry", "seed-demo"])
+            .env("AFILIATE_DATA_DIR", &data),
+    )?;
+
+    let smtp_port = util::free_port();
+    let smtp = cmd(util::venv().join("bin/python"))
+        .args([
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{smtp_port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(&maildir)
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start aiosmtpd: {e}"))?;
+    let _smtp = Guard(smtp);
+    util::wait_for_port(smtp_port, 20)?;
+
+    let port = util::free_port();
+    let log = std::fs::File::create(work.join("server.log")).map_err(|e| e.to_string())?;
+    let server_child = cmd(&server)
+        .arg("serve")
+        .env("AFILIATE_ADDR", format!("127.0.0.1:{port}"))
+        .env("AFILIATE_DATA_DIR", &data)
+        .env("AFILIATE_STATIC_DIR", dist())
+        .env("AFILIATE_ENV", "test")
+        .env("AFILIATE_CAPTCHA_FIXED", E2E_CAPTCHA)
+        .env("AFILIATE_MAIL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let _server = Guard(server_child);
+    util::wait_for_port(port, 30).map_err(|e| format!("{e} (see target/e2e/server.log)"))?;
+
+    let mut node = cmd("node");
+    node.args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
+        .current_dir(root.join("tests/e2e"))
+        .env("AFILIATE_E2E_URL", format!("http://127.0.0.1:{port}"))
+        .env("AFILIATE_E2E_CAPTCHA", E2E_CAPTCHA)
+        .env("AFILIATE_E2E_MAILDIR", &maildir)
+        .env("AFILIATE_E2E_ARTIFACTS", &artifacts);
+    run_cmd(&mut node).map_err(|e| format!("{e} (server log: target/e2e/server.log)"))?;
+    Ok(format!("screenshots in {}", artifacts.display()))
+}
+
+/// Sizes of the release app's wasm and js: raw, gzip -9 and brotli -q 11 (the files the server sends).
+pub fn size_report() -> Result<String> {
+    let dir = dist();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e} (build first)", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "js")))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err("no .wasm or .js in dist/".into());
+    }
+    println!(
+        "{:<40} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip", "brotli"
+    );
+    let (mut raw_t, mut gz_t, mut br_t) = (0, 0, 0);
+    for f in &files {
+        let raw = len(f);
+        let gz = compressed_len(f, "gz", || cmd("gzip").args(["-9", "-c"]).arg(f).output())?;
+        let br = compressed_len(f, "br", || {
+            cmd("brotli").args(["-q", "11", "-c"]).arg(f).output()
+        })?;
+        println!(
+            "{:<40} {:>10} {:>10} {:>10}",
+            f.file_name().unwrap().to_string_lossy(),
+            raw,
+            gz,
+            br
+        );
+        raw_t += raw;
+        gz_t += gz;
+        br_t += br;
+    }
+    println!(
+        "{:<40} {:>10} {:>10} {:>10}",
+        "total wasm+js", raw_t, gz_t, br_t
+    );
+    const BUDGET: u64 = 100 * 1024;
+    println!(
+        "budget: {BUDGET} bytes brotli for wasm+js; used {br_t} ({}%)",
+        br_t * 100 / BUDGET
+    );
+    Ok(format!("wasm+js {br_t} B brotli (budget {BUDGET})"))
+}
+
+fn len(p: &Path) -> u64 {
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
+}
+
+/// The precompressed file's length if the build wrote it, else compresses now.
+fn compressed_len(
+    f: &Path,
+    ext: &str,
+    compress: impl FnOnce() -> std::io::Result<std::process::Output>,
+) -> Result<u64> {
+    let mut pre = f.as_os_str().to_owned();
+    pre.push(".");
+    pre.push(ext);
+    let pre = PathBuf::from(pre);
+    if pre.exists() {
+        return Ok(len(&pre));
+    }
+    let out = compress().map_err(|e| format!("{ext}: {e}"))?;
+    Ok(out.stdout.len() as u64)
+}
+
+/// `cargo xtask bench`: sizes, then each benchmark prints its own figures.
+pub fn bench() -> Result {
+    setup::setup(Needs::build())?;
+    build_app()?;
+    println!("\n== app size");
+    size_report()?;
+    let benches: &[(&str, &[&str])] = &[
+        (
+            "domain: CURP validation and catalog lookup",
+            &["-p", "afiliate-domain", "--example", "bench"],
+        ),
+        (
+            "documents: PDF generation",
+            &["-p", "afiliate-server", "--example", "bench_pdf"],
+        ),
+        (
+            "server: solicitudes and asignaciones over loopback",
+            &["-p", "afiliate-server", "--example", "bench_api"],
+        ),
+    ];
+    let catalog = util::data_dir().join("catalog/catalogo.bin");
+    let mut failures = Vec::new();
+    for (title, args) in benches {
+        println!("\n== {title}");
+        let mut c = cmd("cargo");
+        c.args(["run", "--quiet", "--profile", "server"])
+            .args(*args);
+        if args.contains(&"afiliate-domain") && catalog.exists() {
+            c.arg("--").arg(&catalog);
+        }
+        if let Err(e) = run_cmd(&mut c) {
+            failures.push(format!("{title}: {e}"));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
+}
