@@ -153,25 +153,3 @@ pub struct Verificacion {
     /// A sentence for the page, e.g. "El documento es auténtico: …".
     pub mensaje: String,
 }
-
-/// `GET /api/verificacion/{folio}`: whether a document is authentic, with the person's data partly masked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verificacion {
-    pub folio: String,
-    /// Whether the document's digital seal matches the data it was issued with.
-    pub autentico: bool,
-    /// The document's Spanish name.
-    pub documento: String,
-    /// What the document certifies.
-    pub certifica: String,
-    /// dd/mm/aaaa
-    pub fecha: String,
-    /// Masked, e.g. "Ma*** Pe** Nú***".
-    pub nombre: String,
-    /// Masked.
-    pub curp: String,
-    /// Masked.
-    pub nss: String,
-    /// A Spanish sentence saying what the result means.
-    pub mensaje: String,
-}
