@@ -27,7 +27,8 @@ pub enum CurpError {
     Entidad,
     /// Positions 14-16 must be consonants (or X).
     Consonantes,
-    /// Position 17 must be a digit or a letter.
+    /// Position 17 must be a digit or a letter (a non-alphanumeric homoclave passed to [`generar`]; `parse`
+    /// reports any such character as `CaracterInvalido`).
     Homoclave,
     DigitoVerificador,
     // Generation only.
@@ -290,10 +291,8 @@ impl Curp {
         if !b[4..10].iter().all(u8::is_ascii_digit) {
             return Err(CurpError::FechaFormato);
         }
-        // Position 17 gives the century: a digit before 2000, a letter from 2000.
-        if !b[16].is_ascii_alphanumeric() {
-            return Err(CurpError::Homoclave);
-        }
+        // Position 17 (any digit or letter: checked above) gives the century: a digit before 2000, a letter from
+        // 2000. So 29 February of a "00" year exists with a letter (2000) but not with a digit (1900).
         if fecha_de(b).is_none() {
             return Err(CurpError::FechaInexistente);
         }
@@ -492,6 +491,9 @@ pub fn base(datos: &DatosPersona) -> Result<String, CurpError> {
 pub fn generar(datos: &DatosPersona, homoclave: char) -> Result<Curp, CurpError> {
     let mut s = base(datos)?;
     let h = homoclave.to_ascii_uppercase();
+    if !h.is_ascii_alphanumeric() {
+        return Err(CurpError::Homoclave);
+    }
     let siglo_ok = if datos.fecha_nacimiento.anio < 2000 {
         h.is_ascii_digit()
     } else {
