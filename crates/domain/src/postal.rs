@@ -230,6 +230,11 @@ fn limpiar(campo: &str) -> String {
     out
 }
 
+/// A sort key in Spanish alphabetical order: accents and case ignored, Ñ right after N.
+fn orden_alfabetico(s: &str) -> String {
+    clave_comparacion(s).replace('Ñ', "N\u{7f}")
+}
+
 /// Collects source rows (one per asentamiento) into a [`Catalogo`].
 #[derive(Default)]
 pub struct CatalogoBuilder {
@@ -297,7 +302,7 @@ impl CatalogoBuilder {
         let mut indice = Vec::with_capacity(self.entradas.len());
         for (n, mut e) in self.entradas {
             e.asentamientos
-                .sort_by_cached_key(|a| (clave_comparacion(&a.nombre), a.tipo.clone()));
+                .sort_by_cached_key(|a| (orden_alfabetico(&a.nombre), a.tipo.clone()));
             let inicio = texto.len();
             e.escribir_linea(&mut texto);
             indice.push((n, inicio as u32, texto.len() as u32));
