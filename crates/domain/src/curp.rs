@@ -217,13 +217,17 @@ pub fn es_palabra_inconveniente(cuatro: &str) -> bool {
 }
 
 /// The check-digit alphabet: a character's value is its index (Ñ included, as RENAPO's table has it).
-const TABLA_VERIFICADOR: &str = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ";
+pub const TABLA_VERIFICADOR: &str = "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ";
 
 fn valor_verificador(c: char) -> Option<u32> {
-    TABLA_VERIFICADOR
-        .chars()
-        .position(|t| t == c)
-        .map(|p| p as u32)
+    // The index in TABLA_VERIFICADOR, computed: Ñ sits between N and O.
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        'A'..='N' => Some(c as u32 - 'A' as u32 + 10),
+        'Ñ' => Some(24),
+        'O'..='Z' => Some(c as u32 - 'O' as u32 + 25),
+        _ => None,
+    }
 }
 
 /// The check digit (position 18) of the first 17 characters: values from the table
@@ -516,3 +520,12 @@ pub fn coincide(curp: &Curp, datos: &DatosPersona) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+#[test]
+fn check_digit_values_follow_the_table() {
+    for (i, c) in TABLA_VERIFICADOR.chars().enumerate() {
+        assert_eq!(valor_verificador(c), Some(i as u32), "{c}");
+    }
+    assert_eq!(valor_verificador('a'), None);
+}

@@ -169,15 +169,16 @@ fn compact_file_round_trip_and_corruption() {
 }
 
 #[test]
-fn shards_split_by_three_digit_prefix() {
+fn shards_split_by_four_digit_prefix() {
     let cat = muestra();
     let shards = cat.shards();
     let nombres: Vec<&str> = shards.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         nombres,
-        ["010.txt", "200.txt", "290.txt", "441.txt", "999.txt"]
+        ["0100.txt", "0101.txt", "0103.txt", "2000.txt", "2900.txt", "4410.txt", "9999.txt"]
     );
-    assert_eq!(shard_file("01030").as_deref(), Some("010.txt"));
+    assert_eq!(shard_file("01030").as_deref(), Some("0103.txt"));
+    assert_eq!(shard_file(" 44-100").as_deref(), Some("4410.txt"));
     assert_eq!(shard_file("1"), None);
     for e in cat.entradas() {
         let nombre = shard_file(&e.codigo_postal).unwrap();
@@ -185,11 +186,20 @@ fn shards_split_by_three_digit_prefix() {
         let texto = std::str::from_utf8(contenido).unwrap();
         assert_eq!(lookup_in_shard(texto, &e.codigo_postal), Some(e.to_api()));
     }
-    let (_, s010) = &shards[0];
-    let s010 = std::str::from_utf8(s010).unwrap();
-    assert_eq!(s010.lines().count(), 3);
-    assert_eq!(lookup_in_shard(s010, "01020"), None);
-    assert_eq!(lookup_in_shard(s010, "0100"), None);
+    let mut b = CatalogoBuilder::new();
+    for cp in ["01000", "01001", "01009", "01010"] {
+        b.agregar(cp, 9, "M", "C", "A", "Colonia").unwrap();
+    }
+    let shards = b.build().shards();
+    assert_eq!(shards.len(), 2);
+    let s0100 = std::str::from_utf8(&shards[0].1).unwrap();
+    assert_eq!(s0100.lines().count(), 3);
+    assert_eq!(
+        lookup_in_shard(s0100, "01009").unwrap().codigo_postal,
+        "01009"
+    );
+    assert_eq!(lookup_in_shard(s0100, "01002"), None);
+    assert_eq!(lookup_in_shard(s0100, "0100"), None);
     assert_eq!(lookup_in_shard("garbage\n01000|99|x|y\n", "01000"), None);
 }
 
