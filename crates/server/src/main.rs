@@ -1,1 +1,302 @@
-fn main() {}
+//! `afiliate-server`: boots the HTTP server or runs an operator command.
+
+use afiliate_server::db::Db;
+use afiliate_server::mail::{run_worker, Compositor, Transporte};
+use afiliate_server::{app, cli, ops, AppState, Config};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "afiliate-server",
+    version,
+    about = "Afíliate: servidor del trámite de NSS para estudiantes"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the database is, for the operator commands.
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Local data folder.
+    #[arg(long, env = "AFILIATE_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Database URL (default `sqlite://<data_dir>/afiliate.db`).
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+impl DbArgs {
+    async fn open(&self) -> anyhow::Result<Db> {
+        let mut c = Config::for_data_dir(&self.data_dir);
+        c.database_url = self.database_url.clone();
+        Db::connect(&c.database_url()).await
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the HTTP server (API + built app).
+    Serve(Config),
+    /// The local CURP registry (a stand-in for RENAPO).
+    Registry {
+        #[command(subcommand)]
+        command: RegistryCommand,
+    },
+    /// NSS that IMSS already issued.
+    Nss {
+        #[command(subcommand)]
+        command: NssCommand,
+    },
+    /// Check CURPs, NSS or emails, one per input line (JSON lines out).
+    Validate {
+        kind: ops::validate::Kind,
+        /// Input file (default: standard input).
+        file: Option<PathBuf>,
+    },
+    /// CURP tools.
+    Curp {
+        #[command(subcommand)]
+        command: CurpCommand,
+    },
+    /// The postal code catalog.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+    /// The email outbox.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegistryCommand {
+    /// Import people: CSV with header curp,nombre,primer_apellido,segundo_apellido,fecha_nacimiento,sexo,entidad.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load the documented demo people (DEMO.md) plus N synthetic students.
+    SeedDemo {
+        #[arg(default_value_t = 1000)]
+        n: usize,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum NssCommand {
+    /// Import NSS already issued: CSV with header curp,nss.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum CurpCommand {
+    /// Person data (JSON lines) → the first 16 characters of the CURP.
+    Base {
+        /// Input file (default: standard input).
+        file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Import SEPOMEX's CPdescarga.txt (or the postalcodes-mexico SQLite file) into the data folder.
+    Import {
+        file: PathBuf,
+        #[arg(long, env = "AFILIATE_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
+    /// Show one postal code.
+    Lookup {
+        cp: String,
+        #[arg(long, env = "AFILIATE_DATA_DIR", default_value = "./data")]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Queued, sent and failing messages (without their content).
+    Status {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn entrada(file: Option<PathBuf>) -> anyhow::Result<Box<dyn std::io::BufRead>> {
+    Ok(match file {
+        Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p)?)),
+        None => Box::new(std::io::BufReader::new(std::io::stdin())),
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(config) => serve(config).await,
+        Command::Registry { command } => {
+            init_logs();
+            match command {
+                RegistryCommand::Import { file, db } => {
+                    let texto = cli::leer_texto(&file)?;
+                    let resumen = cli::importar_registro(&db.open().await?, &texto).await?;
+                    println!("{resumen}");
+                }
+                RegistryCommand::SeedDemo { n, db } => {
+                    let demos = cli::sembrar_demo(&db.open().await?, n).await?;
+                    println!("Registro de demostración cargado ({n} estudiantes sintéticos más estos casos):");
+                    for d in demos {
+                        println!(
+                            "  {:<46} {}  {}{}",
+                            d.caso,
+                            d.curp,
+                            d.nombre,
+                            d.nss.map(|n| format!("  NSS {n}")).unwrap_or_default()
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Nss {
+            command: NssCommand::Import { file, db },
+        } => {
+            init_logs();
+            let texto = cli::leer_texto(&file)?;
+            println!("{}", cli::importar_nss(&db.open().await?, &texto).await?);
+            Ok(())
+        }
+        Command::Validate { kind, file } => {
+            ops::validate::run(kind, entrada(file)?, std::io::stdout().lock())?;
+            Ok(())
+        }
+        Command::Curp {
+            command: CurpCommand::Base { file },
+        } => {
+            ops::curp_base::run(entrada(file)?, std::io::stdout().lock())?;
+            Ok(())
+        }
+        Command::Catalog { command } => match command {
+            CatalogCommand::Import { file, data_dir } => {
+                println!("{}", ops::catalog::import(&file, &data_dir).await?);
+                Ok(())
+            }
+            CatalogCommand::Lookup { cp, data_dir } => {
+                match ops::catalog::lookup(&data_dir, &cp)? {
+                    Some(e) => println!("{}", serde_json::to_string_pretty(&e)?),
+                    None => {
+                        eprintln!("El código postal {cp} no está en el catálogo.");
+                        std::process::exit(1);
+                    }
+                }
+                Ok(())
+            }
+        },
+        Command::Mail {
+            command: MailCommand::Status { db },
+        } => {
+            print!("{}", cli::estado_correo(&db.open().await?).await?);
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    init_logs();
+    let addr = config.addr;
+    let transporte = Transporte::desde_url(&config.mail_url())?;
+    let compositor = Compositor::new(&config.mail_from, &config.public_url())
+        .map_err(|e| anyhow::anyhow!("AFILIATE_MAIL_FROM: {e}"))?;
+    let state = AppState::new(config).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+
+    let (parar, parado) = tokio::sync::watch::channel(false);
+    let esperar = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|p| *p).await;
+    };
+    let correo = tokio::spawn(run_worker(
+        state.outbox(),
+        transporte,
+        compositor,
+        state.despertar_correo(),
+        esperar(parado.clone()),
+    ));
+    let limpieza = {
+        let state = state.clone();
+        let fin = esperar(parado.clone());
+        tokio::spawn(async move {
+            tokio::pin!(fin);
+            loop {
+                tokio::select! {
+                    _ = &mut fin => break,
+                    _ = tokio::time::sleep(Duration::from_secs(60)) => {
+                        if let Err(e) = state.limpiar().await {
+                            tracing::warn!(error = %e, "cleanup failed");
+                        }
+                    }
+                }
+            }
+        })
+    };
+
+    println!("Afíliate escuchando en http://{local}");
+    tracing::info!(addr = %local, "listening");
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    let _ = parar.send(true);
+    let _ = correo.await;
+    let _ = limpieza.await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received");
+}

@@ -1,0 +1,217 @@
+//! Loopback benchmark of the NSS API on SQLite (durable commits, group commit): CAPTCHA creation, solicitudes and
+//! asignaciones throughput with p50/p99 latency.
+//!
+//! `cargo run --profile server -p afiliate-server --example bench_api -- [PERSONS] [CONCURRENCY] [SECONDS]`
+//! (defaults 20000, 64, 20). Each phase stops after SECONDS or when its requests are done. Loopback only; the
+//! client runs in the same process, so it shares the 2 cores with the server. The mail worker is not running.
+
+use afiliate_server::db::Db;
+use afiliate_server::documents::Sellador;
+use afiliate_server::{app, AppState, Config, Env};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+type Cliente = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
+
+async fn post(c: &Cliente, url: &str, body: Value) -> (u16, Value) {
+    let req = hyper::Request::post(url)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("request");
+    match c.request(req).await {
+        Ok(res) => {
+            let s = res.status().as_u16();
+            let b = res
+                .into_body()
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            (s, serde_json::from_slice(&b).unwrap_or(Value::Null))
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+struct Fase {
+    nombre: &'static str,
+    latencias: Vec<Duration>,
+    errores: usize,
+    total: Duration,
+}
+
+impl Fase {
+    fn imprimir(&mut self) {
+        self.latencias.sort();
+        let n = self.latencias.len();
+        let p = |q: f64| {
+            self.latencias
+                .get(((n as f64 * q) as usize).min(n.saturating_sub(1)))
+                .map(|d| d.as_secs_f64() * 1000.0)
+                .unwrap_or(0.0)
+        };
+        println!(
+            "{:<12} {:>7} requests in {:>6.2} s = {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   errors {}",
+            self.nombre,
+            n,
+            self.total.as_secs_f64(),
+            n as f64 / self.total.as_secs_f64().max(1e-9),
+            p(0.50),
+            p(0.99),
+            self.errores
+        );
+    }
+}
+
+/// Runs `trabajos` with `concurrencia` workers until done or `limite` passes; each job answers Ok(T) or Err.
+async fn fase<T: Send + 'static, F, Fut>(
+    nombre: &'static str,
+    trabajos: usize,
+    concurrencia: usize,
+    limite: Duration,
+    f: F,
+) -> (Fase, Vec<T>)
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<T, ()>> + Send,
+{
+    let f = Arc::new(f);
+    let siguiente = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let inicio = Instant::now();
+    let mut tareas = Vec::new();
+    for _ in 0..concurrencia {
+        let (f, siguiente) = (f.clone(), siguiente.clone());
+        tareas.push(tokio::spawn(async move {
+            let mut lat = Vec::new();
+            let mut ok = Vec::new();
+            let mut err = 0;
+            loop {
+                let i = siguiente.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= trabajos || inicio.elapsed() > limite {
+                    break;
+                }
+                let t = Instant::now();
+                match f(i).await {
+                    Ok(v) => {
+                        lat.push(t.elapsed());
+                        ok.push(v);
+                    }
+                    Err(()) => err += 1,
+                }
+            }
+            (lat, ok, err)
+        }));
+    }
+    let mut r = Fase {
+        nombre,
+        latencias: Vec::new(),
+        errores: 0,
+        total: Duration::ZERO,
+    };
+    let mut salida = Vec::new();
+    for t in tareas {
+        let (lat, ok, err) = t.await.expect("worker");
+        r.latencias.extend(lat);
+        salida.extend(ok);
+        r.errores += err;
+    }
+    r.total = inicio.elapsed();
+    (r, salida)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let personas: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    let concurrencia: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(64);
+    let segundos: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let limite = Duration::from_secs(segundos);
+
+    let dir = tempfile::tempdir()?;
+    let mut config = Config::for_data_dir(dir.path());
+    config.env = Env::Test;
+    config.captcha_fixed = Some("AbC23x".into());
+    config.limite_ip_seg = 0;
+    config.limite_curp_dia = 1_000_000;
+    config.limite_correo_dia = 1_000_000;
+    let db = Db::connect(&config.database_url()).await?;
+    let (registro, _, _) = afiliate_server::cli::datos_demo(personas)?;
+    afiliate_server::cli::guardar_personas(&db, &registro).await?;
+    let curps: Arc<Vec<String>> = Arc::new(registro.iter().map(|p| p.curp.clone()).collect());
+    let state = AppState::with_parts(config, db, Sellador::aleatorio())?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    let base = format!("http://{addr}");
+    let cliente: Cliente = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(concurrencia)
+        .build_http();
+    println!(
+        "bench_api: SQLite (WAL, synchronous=FULL, group commit) in {}, {} people, concurrency {concurrencia}, at most {segundos} s per phase",
+        dir.path().display(),
+        curps.len()
+    );
+
+    let n = curps.len();
+    let (c, b) = (cliente.clone(), base.clone());
+    let (mut f1, ids) = fase("captcha", n, concurrencia, limite, move |_| {
+        let (c, b) = (c.clone(), b.clone());
+        async move {
+            let (s, v) = post(&c, &format!("{b}/api/captcha"), json!({})).await;
+            if s == 201 {
+                v["id"].as_str().map(str::to_string).ok_or(())
+            } else {
+                Err(())
+            }
+        }
+    })
+    .await;
+    f1.imprimir();
+
+    let ids = Arc::new(ids);
+    let (c, b, cu, id2) = (cliente.clone(), base.clone(), curps.clone(), ids.clone());
+    let (mut f2, tokens) = fase("solicitud", ids.len(), concurrencia, limite, move |i| {
+        let (c, b, cu, id2) = (c.clone(), b.clone(), cu.clone(), id2.clone());
+        async move {
+            let correo = format!("alumno{i}@example.com");
+            let body = json!({"curp": cu[i], "correo": correo, "confirmacion_correo": correo,
+                              "captcha_id": id2[i], "captcha_respuesta": "AbC23x"});
+            let (s, v) = post(&c, &format!("{b}/api/nss/solicitudes"), body).await;
+            if s == 200 {
+                Ok(v["token"].as_str().map(str::to_string))
+            } else {
+                Err(())
+            }
+        }
+    })
+    .await;
+    f2.imprimir();
+
+    let tokens: Arc<Vec<String>> = Arc::new(tokens.into_iter().flatten().collect());
+    let (c, b, t2) = (cliente.clone(), base.clone(), tokens.clone());
+    let (mut f3, _) = fase("asignacion", tokens.len(), concurrencia, limite, move |i| {
+        let (c, b, t2) = (c.clone(), b.clone(), t2.clone());
+        async move {
+            let body = json!({"token": t2[i], "domicilio": {"codigo_postal": "04000", "colonia": "Del Carmen",
+                "calle": "Av. Universidad", "numero_exterior": "3000", "estado": "Ciudad de México", "municipio": "Coyoacán"}});
+            let (s, _) = post(&c, &format!("{b}/api/nss/asignaciones"), body).await;
+            if s == 200 { Ok(()) } else { Err(()) }
+        }
+    })
+    .await;
+    f3.imprimir();
+    println!("goals: asignacion >= 3000 req/s with p99 < 25 ms; solicitud >= 10000 req/s");
+    Ok(())
+}

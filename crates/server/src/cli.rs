@@ -1,0 +1,492 @@
+//! Operator commands on the database: registry import and demo seed, NSS import, mail status.
+
+use crate::db::Db;
+use crate::registry::PersonaRegistro;
+use afiliate_domain::curp::{self, Curp, DatosPersona, Entidad, Sexo};
+use afiliate_domain::fecha::Fecha;
+use afiliate_domain::nss::Nss;
+use afiliate_domain::ErrorDeDominio;
+use std::path::Path;
+
+/// Splits one CSV line (commas; double quotes around a field allowed, `""` inside quotes).
+pub fn campos_csv(linea: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut campo = String::new();
+    let mut comillas = false;
+    let mut chars = linea.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if comillas && chars.peek() == Some(&'"') => {
+                campo.push('"');
+                chars.next();
+            }
+            '"' => comillas = !comillas,
+            ',' if !comillas => out.push(std::mem::take(&mut campo)),
+            c => campo.push(c),
+        }
+    }
+    out.push(campo);
+    out.into_iter().map(|s| s.trim().to_string()).collect()
+}
+
+/// A rejected line of an import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineaRechazada {
+    pub linea: usize,
+    pub motivo: String,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Resumen {
+    pub aceptadas: usize,
+    pub rechazadas: Vec<LineaRechazada>,
+}
+
+impl std::fmt::Display for Resumen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} renglones importados, {} rechazados.",
+            self.aceptadas,
+            self.rechazadas.len()
+        )?;
+        for r in &self.rechazadas {
+            write!(f, "\n  renglón {}: {}", r.linea, r.motivo)?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks one registry row: every field well formed (the CURP itself need not match the data: RENAPO's own
+/// records sometimes do not, and those people are sent to the subdelegación).
+pub fn persona_de_campos(c: &[String]) -> Result<PersonaRegistro, String> {
+    if c.len() != 7 {
+        return Err(format!("se esperaban 7 columnas y hay {}", c.len()));
+    }
+    let curp = Curp::parse(&c[0]).map_err(|e| format!("curp: {}", e.message()))?;
+    if c[1].is_empty() {
+        return Err("nombre: vacío".into());
+    }
+    if c[2].is_empty() {
+        return Err("primer_apellido: vacío".into());
+    }
+    let fecha = Fecha::parse_iso(&c[4])
+        .ok_or_else(|| "fecha_nacimiento: debe ser AAAA-MM-DD y existir".to_string())?;
+    let sexo = c[5]
+        .chars()
+        .next()
+        .filter(|_| c[5].chars().count() == 1)
+        .and_then(|s| Sexo::parse(s.to_ascii_uppercase()))
+        .ok_or_else(|| "sexo: debe ser H, M o X".to_string())?;
+    let entidad = Entidad::parse(&c[6].to_uppercase())
+        .ok_or_else(|| "entidad: clave de 2 letras desconocida".to_string())?;
+    Ok(PersonaRegistro {
+        curp: curp.as_str().to_string(),
+        nombre: c[1].clone(),
+        primer_apellido: c[2].clone(),
+        segundo_apellido: c[3].clone(),
+        fecha_nacimiento: fecha.iso(),
+        sexo: sexo.letra().to_string(),
+        entidad: entidad.codigo().to_string(),
+    })
+}
+
+pub async fn guardar_personas(db: &Db, personas: &[PersonaRegistro]) -> anyhow::Result<()> {
+    for lote in personas.chunks(1000) {
+        let mut tx = db.pool.begin().await?;
+        for p in lote {
+            sqlx::query(
+                "INSERT INTO personas (curp, nombre, primer_apellido, segundo_apellido, fecha_nacimiento, sexo, entidad) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (curp) DO UPDATE SET nombre = excluded.nombre, \
+                 primer_apellido = excluded.primer_apellido, segundo_apellido = excluded.segundo_apellido, \
+                 fecha_nacimiento = excluded.fecha_nacimiento, sexo = excluded.sexo, entidad = excluded.entidad",
+            )
+            .bind(&p.curp)
+            .bind(&p.nombre)
+            .bind(&p.primer_apellido)
+            .bind(&p.segundo_apellido)
+            .bind(&p.fecha_nacimiento)
+            .bind(&p.sexo)
+            .bind(&p.entidad)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// `registry import <persons.csv>`: header `curp,nombre,primer_apellido,segundo_apellido,fecha_nacimiento,sexo,entidad`.
+pub async fn importar_registro(db: &Db, csv: &str) -> anyhow::Result<Resumen> {
+    let mut resumen = Resumen::default();
+    let mut buenas = Vec::new();
+    for (i, linea) in csv.lines().enumerate() {
+        let n = i + 1;
+        if i == 0 {
+            let h = campos_csv(linea.trim_start_matches('\u{feff}'));
+            if h.join(",").to_lowercase()
+                != "curp,nombre,primer_apellido,segundo_apellido,fecha_nacimiento,sexo,entidad"
+            {
+                anyhow::bail!(
+                    "el encabezado debe ser curp,nombre,primer_apellido,segundo_apellido,fecha_nacimiento,sexo,entidad"
+                );
+            }
+            continue;
+        }
+        if linea.trim().is_empty() {
+            continue;
+        }
+        match persona_de_campos(&campos_csv(linea)) {
+            Ok(p) => buenas.push(p),
+            Err(motivo) => resumen.rechazadas.push(LineaRechazada { linea: n, motivo }),
+        }
+    }
+    guardar_personas(db, &buenas).await?;
+    resumen.aceptadas = buenas.len();
+    Ok(resumen)
+}
+
+/// Inserts one NSS that IMSS already issued; `Err` explains a conflict.
+async fn guardar_nss(
+    db: &Db,
+    curp: &str,
+    nss: &str,
+    ahora: i64,
+) -> anyhow::Result<Result<(), String>> {
+    let r = sqlx::query(
+        "INSERT INTO nss_asignaciones (curp, nss, origen, creado_en) VALUES ($1, $2, 'importado', $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(curp)
+    .bind(nss)
+    .bind(ahora)
+    .execute(&db.pool)
+    .await?;
+    if r.rows_affected() == 1 {
+        return Ok(Ok(()));
+    }
+    let misma = sqlx::query("SELECT 1 FROM nss_asignaciones WHERE curp = $1 AND nss = $2")
+        .bind(curp)
+        .bind(nss)
+        .fetch_optional(&db.pool)
+        .await?
+        .is_some();
+    Ok(if misma {
+        Ok(())
+    } else {
+        Err("la CURP ya tiene otro NSS o el NSS pertenece a otra CURP".into())
+    })
+}
+
+/// `nss import <curp_nss.csv>`: header `curp,nss`.
+pub async fn importar_nss(db: &Db, csv: &str) -> anyhow::Result<Resumen> {
+    let mut resumen = Resumen::default();
+    let ahora = chrono::Utc::now().timestamp();
+    for (i, linea) in csv.lines().enumerate() {
+        let n = i + 1;
+        if i == 0 {
+            if campos_csv(linea.trim_start_matches('\u{feff}'))
+                .join(",")
+                .to_lowercase()
+                != "curp,nss"
+            {
+                anyhow::bail!("el encabezado debe ser curp,nss");
+            }
+            continue;
+        }
+        if linea.trim().is_empty() {
+            continue;
+        }
+        let c = campos_csv(linea);
+        let par = match c.as_slice() {
+            [curp, nss] => Curp::parse(curp)
+                .map_err(|e| format!("curp: {}", e.message()))
+                .and_then(|curp| {
+                    Nss::parse(nss)
+                        .map(|nss| (curp, nss))
+                        .map_err(|e| format!("nss: {}", e.message()))
+                }),
+            _ => Err(format!("se esperaban 2 columnas y hay {}", c.len())),
+        };
+        let r = match par {
+            Ok((curp, nss)) => guardar_nss(db, curp.as_str(), nss.as_str(), ahora).await?,
+            Err(e) => Err(e),
+        };
+        match r {
+            Ok(()) => resumen.aceptadas += 1,
+            Err(motivo) => resumen.rechazadas.push(LineaRechazada { linea: n, motivo }),
+        }
+    }
+    Ok(resumen)
+}
+
+/// One documented demo person.
+#[derive(Debug, Clone)]
+pub struct Demo {
+    pub caso: &'static str,
+    pub curp: String,
+    pub nss: Option<String>,
+    pub nombre: String,
+}
+
+const NOMBRES_M: [&str; 8] = [
+    "MARIANA", "SOFIA", "VALERIA", "XIMENA", "DANIELA", "FERNANDA", "ANDREA", "LUCIA",
+];
+const NOMBRES_H: [&str; 8] = [
+    "SANTIAGO",
+    "MATEO",
+    "DIEGO",
+    "EMILIANO",
+    "LEONARDO",
+    "JOSE LUIS",
+    "ANGEL",
+    "RICARDO",
+];
+const APELLIDOS: [&str; 16] = [
+    "HERNANDEZ",
+    "GARCIA",
+    "MARTINEZ",
+    "LOPEZ",
+    "GONZALEZ",
+    "RODRIGUEZ",
+    "PEREZ",
+    "SANCHEZ",
+    "RAMIREZ",
+    "CRUZ",
+    "FLORES",
+    "GOMEZ",
+    "MORALES",
+    "VAZQUEZ",
+    "REYES",
+    "JIMENEZ",
+];
+
+fn persona_demo(
+    nombre: &str,
+    primer: &str,
+    segundo: &str,
+    fecha: Fecha,
+    sexo: Sexo,
+    entidad: &str,
+    homoclave: char,
+) -> anyhow::Result<PersonaRegistro> {
+    let entidad = Entidad::parse(entidad).ok_or_else(|| anyhow::anyhow!("entidad {entidad}"))?;
+    let datos = DatosPersona {
+        nombre,
+        primer_apellido: primer,
+        segundo_apellido: segundo,
+        fecha_nacimiento: fecha,
+        sexo,
+        entidad,
+    };
+    let curp = curp::generar(&datos, homoclave).map_err(|e| anyhow::anyhow!(e.message()))?;
+    Ok(PersonaRegistro {
+        curp: curp.as_str().to_string(),
+        nombre: nombre.to_string(),
+        primer_apellido: primer.to_string(),
+        segundo_apellido: segundo.to_string(),
+        fecha_nacimiento: fecha.iso(),
+        sexo: sexo.letra().to_string(),
+        entidad: entidad.codigo().to_string(),
+    })
+}
+
+fn f(a: u16, m: u8, d: u8) -> Fecha {
+    Fecha::new(a, m, d).expect("literal date")
+}
+
+/// The documented demo people (see DEMO.md), plus `n` deterministic synthetic students.
+/// Returns (people for the registry, NSS already issued, the documented cases).
+pub fn datos_demo(
+    n: usize,
+) -> anyhow::Result<(Vec<PersonaRegistro>, Vec<(String, String)>, Vec<Demo>)> {
+    let mut personas = Vec::new();
+    let mut nss = Vec::new();
+    let mut demos = Vec::new();
+
+    // 1. Has an NSS: the "localizado" path.
+    let p = persona_demo(
+        "MARIANA",
+        "GARCIA",
+        "LOPEZ",
+        f(2005, 3, 14),
+        Sexo::Mujer,
+        "DF",
+        '0',
+    )?;
+    let n1 = Nss::from_parts(12, 23, 5, 4321).map_err(|e| anyhow::anyhow!(e.message()))?;
+    demos.push(Demo {
+        caso: "localizado (ya tiene NSS)",
+        curp: p.curp.clone(),
+        nss: Some(n1.as_str().into()),
+        nombre: p.nombre_completo(),
+    });
+    nss.push((p.curp.clone(), n1.as_str().to_string()));
+    personas.push(p);
+    // 2. Another with an NSS, one surname only.
+    let p = persona_demo(
+        "DIEGO",
+        "RAMIREZ",
+        "",
+        f(2004, 12, 1),
+        Sexo::Hombre,
+        "JC",
+        '0',
+    )?;
+    let n2 = Nss::from_parts(23, 22, 4, 1187).map_err(|e| anyhow::anyhow!(e.message()))?;
+    demos.push(Demo {
+        caso: "localizado (un solo apellido)",
+        curp: p.curp.clone(),
+        nss: Some(n2.as_str().into()),
+        nombre: p.nombre_completo(),
+    });
+    nss.push((p.curp.clone(), n2.as_str().to_string()));
+    personas.push(p);
+    // 3. and 4. In RENAPO without an NSS: the "sin_nss" path, then an assignment.
+    let p = persona_demo(
+        "JOSE LUIS",
+        "MARTINEZ",
+        "RAMIREZ",
+        f(2006, 8, 22),
+        Sexo::Hombre,
+        "NL",
+        '0',
+    )?;
+    demos.push(Demo {
+        caso: "sin NSS (se asigna)",
+        curp: p.curp.clone(),
+        nss: None,
+        nombre: p.nombre_completo(),
+    });
+    personas.push(p);
+    let p = persona_demo(
+        "SOFIA",
+        "HERNANDEZ",
+        "CRUZ",
+        f(2005, 11, 2),
+        Sexo::Mujer,
+        "PL",
+        '0',
+    )?;
+    demos.push(Demo {
+        caso: "sin NSS (se asigna)",
+        curp: p.curp.clone(),
+        nss: None,
+        nombre: p.nombre_completo(),
+    });
+    personas.push(p);
+    // 5. RENAPO's data do not match the CURP: "Tu solicitud requiere que acudas a la subdelegación."
+    let base = persona_demo(
+        "DANIELA",
+        "PEREZ",
+        "SOTO",
+        f(2005, 6, 30),
+        Sexo::Mujer,
+        "MC",
+        '0',
+    )?;
+    let mut distinta = base.clone();
+    distinta.fecha_nacimiento = f(2005, 7, 30).iso();
+    demos.push(Demo {
+        caso: "datos no coinciden (acudir a subdelegación)",
+        curp: distinta.curp.clone(),
+        nss: None,
+        nombre: distinta.nombre_completo(),
+    });
+    personas.push(distinta);
+    // 6. A valid CURP that RENAPO does not know.
+    let p = persona_demo(
+        "EMILIANO",
+        "FLORES",
+        "GOMEZ",
+        f(2006, 1, 9),
+        Sexo::Hombre,
+        "YN",
+        '0',
+    )?;
+    demos.push(Demo {
+        caso: "no está en RENAPO",
+        curp: p.curp.clone(),
+        nss: None,
+        nombre: p.nombre_completo(),
+    });
+
+    for i in 0..n {
+        let mujer = i % 2 == 0;
+        let nombre = if mujer {
+            NOMBRES_M[(i / 2) % 8]
+        } else {
+            NOMBRES_H[(i / 2) % 8]
+        };
+        let primer = APELLIDOS[(i / 16) % 16];
+        let segundo = APELLIDOS[(i * 7 + 3) % 16];
+        let fecha = f(
+            2000 + (i % 9) as u16,
+            1 + (i % 12) as u8,
+            1 + (i % 28) as u8,
+        );
+        let entidad = Entidad::todas()
+            .filter(|e| !e.es_extranjero())
+            .nth(i % 32)
+            .map(|e| e.codigo())
+            .unwrap_or("DF");
+        // The homoclave tells apart people whose other 16 characters coincide.
+        const HOMO: &[u8] = b"0123456789ABCDEFGHIJKLMNPQRSTUVWXYZ";
+        let homoclave = HOMO[(i / 256) % HOMO.len()] as char;
+        let sexo = if mujer { Sexo::Mujer } else { Sexo::Hombre };
+        let p = match persona_demo(nombre, primer, segundo, fecha, sexo, entidad, homoclave) {
+            Ok(p) => p,
+            Err(_) => continue,
+        };
+        if i % 3 == 0 {
+            let anio = (18 + i % 6) as u8;
+            let sub = (1 + i % 40) as u8;
+            if let Ok(n) = Nss::from_parts(
+                sub,
+                anio,
+                (fecha.anio % 100) as u8,
+                (1 + i / 240 % 9000) as u16 + 500,
+            ) {
+                nss.push((p.curp.clone(), n.as_str().to_string()));
+            }
+        }
+        personas.push(p);
+    }
+    // Synthetic rows may collide on CURP (same data and homoclave) or NSS: keep the first of each.
+    let mut vistas = std::collections::HashSet::new();
+    personas.retain(|p| vistas.insert(p.curp.clone()));
+    let mut curps = std::collections::HashSet::new();
+    let mut numeros = std::collections::HashSet::new();
+    nss.retain(|(c, n)| curps.insert(c.clone()) && numeros.insert(n.clone()));
+    Ok((personas, nss, demos))
+}
+
+/// `registry seed-demo [N]`.
+pub async fn sembrar_demo(db: &Db, n: usize) -> anyhow::Result<Vec<Demo>> {
+    let (personas, nss, demos) = datos_demo(n)?;
+    guardar_personas(db, &personas).await?;
+    let ahora = chrono::Utc::now().timestamp();
+    for (curp, numero) in &nss {
+        if let Err(motivo) = guardar_nss(db, curp, numero, ahora).await? {
+            tracing::warn!(motivo, "demo NSS skipped");
+        }
+    }
+    Ok(demos)
+}
+
+/// `mail status`.
+pub async fn estado_correo(db: &Db) -> anyhow::Result<String> {
+    let outbox = crate::http::OutboxDb { db: db.clone() };
+    let filas = outbox.estado(200).await?;
+    Ok(crate::mail::status_report(&filas))
+}
+
+/// Reads a file, also from Latin-1 (spreadsheets export it).
+pub fn leer_texto(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("No se pudo leer {}: {e}", path.display()))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => e.as_bytes().iter().map(|&b| b as char).collect(),
+    })
+}

@@ -1,0 +1,220 @@
+//! The one error type of the HTTP layer: every failure answers `application/problem+json` (RFC 9457) with Spanish text.
+
+use afiliate_domain::api::Problema;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+
+pub const MSG_CAPTCHA: &str = "El captcha no fue válido, favor de intentar nuevamente.";
+pub const MSG_LIMITE_DIARIO: &str = "Has agotado el número de consultas permitidas por día.";
+pub const MSG_NO_RENAPO: &str = "No se localizó información en RENAPO con la CURP capturada.";
+pub const MSG_FALLA_RENAPO: &str = "Debido a una falla técnica, no se pudo verificar tu CURP ante el Registro Nacional de Población. Intenta más tarde.";
+pub const MSG_SUBDELEGACION: &str = "Tu solicitud requiere que acudas a la subdelegación.";
+pub const MSG_TOKEN: &str =
+    "Tu solicitud ya no es válida porque pasó mucho tiempo. Vuelve a iniciar el trámite.";
+pub const MSG_LIMITE_IP: &str =
+    "Recibimos demasiadas solicitudes desde tu conexión. Espera un momento e intenta de nuevo.";
+pub const MSG_INTERNO: &str = "Ocurrió un error inesperado. Intenta más tarde.";
+pub const MSG_SERIE_AGOTADA: &str = "Por ahora no es posible asignar un NSS en la subdelegación de tu domicilio. Tu solicitud requiere que acudas a la subdelegación.";
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Field → Spanish messages (422).
+    #[error("validation failed")]
+    Validacion(BTreeMap<String, Vec<String>>),
+    #[error("wrong, expired or used captcha")]
+    Captcha,
+    #[error("daily limit reached")]
+    LimiteDiario,
+    #[error("too many requests from this client")]
+    LimiteIp,
+    #[error("CURP not in the registry")]
+    NoEnRenapo,
+    #[error("registry unreachable")]
+    FallaRenapo,
+    #[error("CURP does not match the registry's person data")]
+    Subdelegacion,
+    #[error("unknown or expired token")]
+    Token,
+    #[error("not found")]
+    NoEncontrado(&'static str),
+    #[error("NSS series exhausted")]
+    SerieAgotada,
+    /// A body that is not the expected JSON (400/413/415).
+    #[error("bad request body")]
+    Cuerpo(StatusCode, String),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn internal(msg: impl Into<String>) -> AppError {
+        AppError::Internal(msg.into())
+    }
+
+    /// One field, one message (422).
+    pub fn campo(campo: &str, mensaje: &str) -> AppError {
+        let mut errores = BTreeMap::new();
+        errores.insert(campo.to_string(), vec![mensaje.to_string()]);
+        AppError::Validacion(errores)
+    }
+
+    /// A conflict that may vanish when the transaction is run again.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, AppError::Db(e) if crate::db::is_retryable(e))
+    }
+
+    /// A short stable name for metrics and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AppError::Validacion(_) => "validacion",
+            AppError::Captcha => "captcha",
+            AppError::LimiteDiario => "limite_diario",
+            AppError::LimiteIp => "limite_ip",
+            AppError::NoEnRenapo => "no_en_renapo",
+            AppError::FallaRenapo => "falla_renapo",
+            AppError::Subdelegacion => "subdelegacion",
+            AppError::Token => "token",
+            AppError::NoEncontrado(_) => "no_encontrado",
+            AppError::SerieAgotada => "serie_agotada",
+            AppError::Cuerpo(..) => "cuerpo",
+            AppError::Db(_) => "db",
+            AppError::Internal(_) => "interno",
+        }
+    }
+
+    /// The problem document of this error.
+    pub fn problema(&self) -> Problema {
+        let (status, tipo, title, detail, errores): (
+            StatusCode,
+            &str,
+            &str,
+            String,
+            BTreeMap<String, Vec<String>>,
+        ) = match self {
+            AppError::Validacion(errores) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validacion",
+                "Hay un problema",
+                "Revisa los datos marcados.".into(),
+                errores.clone(),
+            ),
+            AppError::Captcha => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "captcha-invalido",
+                "Captcha no válido",
+                MSG_CAPTCHA.into(),
+                uno("captcha_respuesta", MSG_CAPTCHA),
+            ),
+            AppError::LimiteDiario => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "limite-diario",
+                "Límite diario alcanzado",
+                MSG_LIMITE_DIARIO.into(),
+                BTreeMap::new(),
+            ),
+            AppError::LimiteIp => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "demasiadas-solicitudes",
+                "Demasiadas solicitudes",
+                MSG_LIMITE_IP.into(),
+                BTreeMap::new(),
+            ),
+            AppError::NoEnRenapo => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "curp-no-encontrada",
+                "CURP no encontrada",
+                MSG_NO_RENAPO.into(),
+                uno("curp", MSG_NO_RENAPO),
+            ),
+            AppError::FallaRenapo => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "renapo-no-disponible",
+                "Falla técnica",
+                MSG_FALLA_RENAPO.into(),
+                BTreeMap::new(),
+            ),
+            AppError::Subdelegacion => (
+                StatusCode::CONFLICT,
+                "acude-a-subdelegacion",
+                "Acude a la subdelegación",
+                MSG_SUBDELEGACION.into(),
+                BTreeMap::new(),
+            ),
+            AppError::Token => (
+                StatusCode::GONE,
+                "solicitud-expirada",
+                "Solicitud expirada",
+                MSG_TOKEN.into(),
+                uno("token", MSG_TOKEN),
+            ),
+            AppError::NoEncontrado(msg) => (
+                StatusCode::NOT_FOUND,
+                "no-encontrado",
+                "No encontrado",
+                (*msg).into(),
+                BTreeMap::new(),
+            ),
+            AppError::SerieAgotada => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "serie-agotada",
+                "Serie de NSS agotada",
+                MSG_SERIE_AGOTADA.into(),
+                BTreeMap::new(),
+            ),
+            AppError::Cuerpo(status, detail) => (
+                *status,
+                "solicitud-invalida",
+                "Solicitud no válida",
+                detail.clone(),
+                BTreeMap::new(),
+            ),
+            AppError::Db(_) | AppError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "error-interno",
+                "Error interno",
+                MSG_INTERNO.into(),
+                BTreeMap::new(),
+            ),
+        };
+        Problema {
+            tipo: format!("/problemas/{tipo}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            errores,
+        }
+    }
+}
+
+fn uno(campo: &str, msg: &str) -> BTreeMap<String, Vec<String>> {
+    let mut m = BTreeMap::new();
+    m.insert(campo.to_string(), vec![msg.to_string()]);
+    m
+}
+
+/// Writes a problem document as a response.
+pub fn problem_response(p: &Problema) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(p).unwrap_or_default();
+    let mut res = (status, body).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    res
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if matches!(self, AppError::Db(_) | AppError::Internal(_)) {
+            // Internal details are logged, never echoed; they never contain personal data.
+            tracing::error!(error = %self, "internal error");
+        }
+        crate::metrics::record_error(self.kind());
+        problem_response(&self.problema())
+    }
+}

@@ -1,0 +1,404 @@
+//! [`AppState`]: configuration, database, registry, catalog, documents and the mail worker's wake-up.
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::documents::http::{AlmacenDocumentos, Reenvio};
+use crate::documents::{Documento, Documentos, Sellador, VIGENCIA_PREDETERMINADA_SEG};
+use crate::mail::{Correo, OutboxItem, OutboxStore};
+use crate::registry::{Registro, RegistroHttp, RegistroLocal};
+use crate::subdelegaciones::Subdelegaciones;
+use afiliate_domain::postal::Catalogo;
+use chrono::{DateTime, TimeZone as _, Utc};
+use sqlx::Row;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    db: Db,
+    registro: Arc<dyn Registro>,
+    catalogo: Option<Catalogo>,
+    subdelegaciones: Subdelegaciones,
+    documentos: Arc<Documentos>,
+    despertar_correo: Arc<Notify>,
+    /// Seconds added to the system clock (tests move time forward to expire things).
+    desfase_reloj: AtomicI64,
+    cubetas_ip: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+}
+
+impl AppState {
+    /// Opens the database (migrating it), loads the catalog, the subdelegación table and the sealing key.
+    pub async fn new(config: Config) -> anyhow::Result<AppState> {
+        config.check()?;
+        if config.captcha_fixed.is_some() {
+            tracing::warn!(
+                "AFILIATE_CAPTCHA_FIXED is set: every CAPTCHA answer is fixed (tests only)"
+            );
+        }
+        std::fs::create_dir_all(&config.data_dir)?;
+        let db = Db::connect(&config.database_url()).await?;
+        let sellador = Sellador::desde_entorno(&config.data_dir)?;
+        AppState::with_parts(config, db, sellador)
+    }
+
+    /// Builds the state from an open database and a sealing key.
+    pub fn with_parts(config: Config, db: Db, sellador: Sellador) -> anyhow::Result<AppState> {
+        let registro: Arc<dyn Registro> = match &config.renapo_url {
+            Some(url) => Arc::new(RegistroHttp::new(
+                url,
+                Duration::from_millis(config.renapo_timeout_ms),
+                config.renapo_retries,
+            )),
+            None => Arc::new(RegistroLocal {
+                pool: db.pool.clone(),
+            }),
+        };
+        let ruta_catalogo = config.data_dir.join("catalog").join("catalogo.bin");
+        let catalogo = match std::fs::read(&ruta_catalogo) {
+            Ok(bytes) => match Catalogo::from_bytes(&bytes) {
+                Ok(c) => {
+                    tracing::info!(codigos = c.len(), "postal catalog loaded");
+                    Some(c)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "postal catalog unreadable: every postal code is unknown");
+                    None
+                }
+            },
+            Err(_) => {
+                tracing::warn!(
+                    path = %ruta_catalogo.display(),
+                    "no postal catalog: every postal code is unknown (run `afiliate-server catalog import`)"
+                );
+                None
+            }
+        };
+        let subdelegaciones = Subdelegaciones::cargar(config.subdelegaciones.as_deref())?;
+        let documentos = Arc::new(Documentos::new(
+            sellador,
+            config.public_url(),
+            VIGENCIA_PREDETERMINADA_SEG,
+        ));
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                config,
+                db,
+                registro,
+                catalogo,
+                subdelegaciones,
+                documentos,
+                despertar_correo: Arc::new(Notify::new()),
+                desfase_reloj: AtomicI64::new(0),
+                cubetas_ip: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn registro(&self) -> &dyn Registro {
+        &*self.inner.registro
+    }
+
+    pub fn catalogo(&self) -> Option<&Catalogo> {
+        self.inner.catalogo.as_ref()
+    }
+
+    pub fn subdelegaciones(&self) -> &Subdelegaciones {
+        &self.inner.subdelegaciones
+    }
+
+    pub fn docs(&self) -> &Arc<Documentos> {
+        &self.inner.documentos
+    }
+
+    /// The mail worker sleeps on this; notified after each commit that queued a message.
+    pub fn despertar_correo(&self) -> Arc<Notify> {
+        self.inner.despertar_correo.clone()
+    }
+
+    /// Unix seconds, including the test offset.
+    pub fn ahora(&self) -> i64 {
+        Utc::now().timestamp() + self.inner.desfase_reloj.load(Ordering::Relaxed)
+    }
+
+    /// Moves this state's clock forward (tests: expire CAPTCHAs, tokens, limits).
+    pub fn adelantar_reloj(&self, segundos: i64) {
+        self.inner
+            .desfase_reloj
+            .fetch_add(segundos, Ordering::Relaxed);
+    }
+
+    /// Token bucket per client IP: `limite_ip_seg` per second, bursts of twice that.
+    pub fn permitir_ip(&self, ip: IpAddr) -> bool {
+        let por_seg = f64::from(self.inner.config.limite_ip_seg);
+        if por_seg <= 0.0 {
+            return true;
+        }
+        let rafaga = por_seg * 2.0;
+        let ahora = Instant::now();
+        let mut cubetas = self
+            .inner
+            .cubetas_ip
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if cubetas.len() > 100_000 {
+            cubetas.retain(|_, (_, t)| ahora.duration_since(*t) < Duration::from_secs(60));
+        }
+        let (fichas, ultima) = cubetas.entry(ip).or_insert((rafaga, ahora));
+        *fichas = (*fichas + ahora.duration_since(*ultima).as_secs_f64() * por_seg).min(rafaga);
+        *ultima = ahora;
+        if *fichas >= 1.0 {
+            *fichas -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The outbox store for the mail worker and `mail status`.
+    pub fn outbox(&self) -> OutboxDb {
+        OutboxDb {
+            db: self.inner.db.clone(),
+        }
+    }
+
+    /// Deletes expired CAPTCHAs and tokens and old attempt counters.
+    pub async fn limpiar(&self) -> Result<(), crate::error::AppError> {
+        let ahora = self.ahora();
+        let dia = crate::service::dia(ahora);
+        self.db()
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM captchas WHERE expira_en <= $1")
+                        .bind(ahora)
+                        .execute(&mut *c)
+                        .await?;
+                    sqlx::query("DELETE FROM solicitud_tokens WHERE expira_en <= $1")
+                        .bind(ahora)
+                        .execute(&mut *c)
+                        .await?;
+                    sqlx::query("DELETE FROM intentos WHERE dia < $1")
+                        .bind(dia - 1)
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+}
+
+impl AlmacenDocumentos for AppState {
+    fn documentos(&self) -> &Documentos {
+        &self.inner.documentos
+    }
+
+    async fn buscar(&self, folio: &str) -> anyhow::Result<Option<Documento>> {
+        Ok(crate::service::documento_por_folio(&self.db().pool, folio)
+            .await?
+            .map(|(d, _)| d))
+    }
+
+    async fn reenviar(&self, doc: &Documento, dia: &str) -> anyhow::Result<Reenvio> {
+        let folio = doc.folio.clone();
+        let dia = dia.to_string();
+        let doc = doc.clone();
+        let ahora = self.ahora();
+        let limite = i64::from(crate::documents::http::LIMITE_REENVIOS_DIA);
+        let r = self
+            .db()
+            .write(move |c| {
+                let (folio, dia, doc) = (folio.clone(), dia.clone(), doc.clone());
+                Box::pin(async move {
+                    let cuenta: i64 =
+                        sqlx::query("SELECT cuenta FROM reenvios WHERE folio = $1 AND dia = $2")
+                            .bind(&folio)
+                            .bind(&dia)
+                            .fetch_optional(&mut *c)
+                            .await?
+                            .map(|r| r.get(0))
+                            .unwrap_or(0);
+                    if cuenta >= limite {
+                        return Ok(Reenvio::LimiteAlcanzado);
+                    }
+                    let correo: String =
+                        sqlx::query("SELECT correo FROM documentos WHERE folio = $1")
+                            .bind(&folio)
+                            .fetch_one(&mut *c)
+                            .await?
+                            .get(0);
+                    sqlx::query(
+                        "INSERT INTO reenvios (folio, dia, cuenta) VALUES ($1, $2, 1) \
+                         ON CONFLICT (folio, dia) DO UPDATE SET cuenta = reenvios.cuenta + 1",
+                    )
+                    .bind(&folio)
+                    .bind(&dia)
+                    .execute(&mut *c)
+                    .await?;
+                    crate::service::encolar(c, &Correo::reenvio(&correo, &doc), ahora).await?;
+                    Ok(Reenvio::Encolado)
+                })
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if r == Reenvio::Encolado {
+            self.inner.despertar_correo.notify_one();
+        }
+        Ok(r)
+    }
+}
+
+/// The outbox table for [`crate::mail`]'s worker.
+#[derive(Clone)]
+pub struct OutboxDb {
+    pub db: Db,
+}
+
+fn fecha(t: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(t, 0).single().unwrap_or_default()
+}
+
+impl OutboxStore for OutboxDb {
+    async fn claim_due(
+        &self,
+        ahora: DateTime<Utc>,
+        arriendo_hasta: DateTime<Utc>,
+        limite: usize,
+    ) -> anyhow::Result<Vec<OutboxItem>> {
+        let bloqueo = match self.db.backend {
+            crate::db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            crate::db::Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE outbox SET proximo_intento = $1 WHERE id IN (SELECT id FROM outbox \
+             WHERE estado = 'pendiente' AND proximo_intento <= $2 ORDER BY proximo_intento, id LIMIT $3{bloqueo}) \
+             RETURNING id, creado_en, intentos, payload"
+        );
+        let (hasta, ahora, limite) = (arriendo_hasta.timestamp(), ahora.timestamp(), limite as i64);
+        let mut items = self
+            .db
+            .write(move |c| {
+                let sql = sql.clone();
+                Box::pin(async move {
+                    let filas = sqlx::query(&sql)
+                        .bind(hasta)
+                        .bind(ahora)
+                        .bind(limite)
+                        .fetch_all(&mut *c)
+                        .await?;
+                    Ok(filas
+                        .iter()
+                        .map(|r| OutboxItem {
+                            id: r.get(0),
+                            creado: fecha(r.get(1)),
+                            intentos: r.get::<i64, _>(2) as u32,
+                            payload: r.get(3),
+                        })
+                        .collect::<Vec<_>>())
+                })
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        items.sort_by_key(|i| (i.creado, i.id));
+        Ok(items)
+    }
+
+    async fn mark_sent(&self, id: i64, ahora: DateTime<Utc>) -> anyhow::Result<()> {
+        let t = ahora.timestamp();
+        self.db
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE outbox SET estado = 'enviado', enviado_en = $1, intentos = intentos + 1 WHERE id = $2",
+                    )
+                    .bind(t)
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    async fn mark_failed(
+        &self,
+        id: i64,
+        intentos: u32,
+        proximo: Option<DateTime<Utc>>,
+        tipo_error: &str,
+    ) -> anyhow::Result<()> {
+        let tipo = tipo_error.to_string();
+        let proximo = proximo.map(|p| p.timestamp());
+        self.db
+            .write(move |c| {
+                let tipo = tipo.clone();
+                Box::pin(async move {
+                    match proximo {
+                        Some(p) => sqlx::query(
+                            "UPDATE outbox SET intentos = $1, ultimo_error = $2, proximo_intento = $3 WHERE id = $4",
+                        )
+                        .bind(i64::from(intentos))
+                        .bind(tipo)
+                        .bind(p)
+                        .bind(id),
+                        None => sqlx::query(
+                            "UPDATE outbox SET intentos = $1, ultimo_error = $2, estado = 'fallido' WHERE id = $3",
+                        )
+                        .bind(i64::from(intentos))
+                        .bind(tipo)
+                        .bind(id),
+                    }
+                    .execute(&mut *c)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+impl OutboxDb {
+    /// Every row as `mail status` shows it (no recipient, no content), newest first.
+    pub async fn estado(&self, limite: i64) -> anyhow::Result<Vec<crate::mail::EstadoCorreo>> {
+        let filas = sqlx::query(
+            "SELECT id, creado_en, estado, intentos, proximo_intento, enviado_en, ultimo_error FROM outbox \
+             ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limite)
+        .fetch_all(&self.db.pool)
+        .await?;
+        Ok(filas
+            .iter()
+            .map(|r| crate::mail::EstadoCorreo {
+                id: r.get(0),
+                creado: fecha(r.get(1)),
+                estado: crate::mail::EstadoEnvio::parse(&r.get::<String, _>(2))
+                    .unwrap_or(crate::mail::EstadoEnvio::Pendiente),
+                intentos: r.get::<i64, _>(3) as u32,
+                proximo_intento: Some(fecha(r.get(4))),
+                enviado: r.get::<Option<i64>, _>(5).map(fecha),
+                ultimo_error: r.get(6),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,20 @@
+//! Afíliate's companion backend: JSON API, NSS assignment, CAPTCHA, documents, email outbox, operator CLI.
+//!
+//! `main.rs` only boots; [`app`] builds the whole HTTP router from an [`AppState`], which tests call directly.
+
+pub mod captcha;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod documents;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod metrics;
+pub mod ops;
+pub mod registry;
+pub mod service;
+pub mod subdelegaciones;
+
+pub use config::{Config, Env};
+pub use http::{app, AppState};

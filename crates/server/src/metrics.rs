@@ -1,0 +1,140 @@
+//! Prometheus metrics, hand-written: request counts and latency histograms per route, assignments, errors by kind.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Upper bounds (seconds) of the latency histogram buckets.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    counts: [u64; BUCKETS.len()],
+    sum: f64,
+    count: u64,
+}
+
+#[derive(Default)]
+struct Registry {
+    /// (route, status) → count
+    requests: BTreeMap<(String, u16), u64>,
+    latency: BTreeMap<String, Histogram>,
+    errors: BTreeMap<&'static str, u64>,
+}
+
+static REGISTRY: Mutex<Option<Registry>> = Mutex::new(None);
+static ASSIGNMENTS: AtomicU64 = AtomicU64::new(0);
+static LOCATED: AtomicU64 = AtomicU64::new(0);
+static BATCHES: AtomicU64 = AtomicU64::new(0);
+static BATCHED_JOBS: AtomicU64 = AtomicU64::new(0);
+
+fn with<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
+    let mut guard = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
+    f(guard.get_or_insert_with(Registry::default))
+}
+
+/// One answered request; `route` is the matched route pattern (never the raw path: it may hold a folio or id).
+pub fn record_request(route: &str, status: u16, elapsed: Duration) {
+    let secs = elapsed.as_secs_f64();
+    with(|r| {
+        *r.requests.entry((route.to_string(), status)).or_default() += 1;
+        let h = r.latency.entry(route.to_string()).or_default();
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                h.counts[i] += 1;
+            }
+        }
+        h.sum += secs;
+        h.count += 1;
+    });
+}
+
+pub fn record_error(kind: &'static str) {
+    with(|r| *r.errors.entry(kind).or_default() += 1);
+}
+
+pub fn record_assignment() {
+    ASSIGNMENTS.fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn record_located() {
+    LOCATED.fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn record_batch(jobs: usize) {
+    BATCHES.fetch_add(1, Ordering::Relaxed);
+    BATCHED_JOBS.fetch_add(jobs as u64, Ordering::Relaxed);
+}
+
+/// The Prometheus text exposition.
+pub fn render() -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# HELP afiliate_http_requests_total HTTP requests answered, by route and status.\n",
+    );
+    out.push_str("# TYPE afiliate_http_requests_total counter\n");
+    with(|r| {
+        for ((route, status), n) in &r.requests {
+            let _ = writeln!(
+                out,
+                "afiliate_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
+        }
+        out.push_str("# HELP afiliate_http_request_duration_seconds Request latency by route.\n");
+        out.push_str("# TYPE afiliate_http_request_duration_seconds histogram\n");
+        for (route, h) in &r.latency {
+            for (i, b) in BUCKETS.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "afiliate_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {}",
+                    h.counts[i]
+                );
+            }
+            let _ = writeln!(
+                out,
+                "afiliate_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "afiliate_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "afiliate_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
+        }
+        out.push_str("# HELP afiliate_errors_total API errors by kind.\n");
+        out.push_str("# TYPE afiliate_errors_total counter\n");
+        for (kind, n) in &r.errors {
+            let _ = writeln!(out, "afiliate_errors_total{{kind=\"{kind}\"}} {n}");
+        }
+    });
+    let _ = writeln!(
+        out,
+        "# HELP afiliate_nss_asignados_total NSS assigned.\n# TYPE afiliate_nss_asignados_total counter\nafiliate_nss_asignados_total {}",
+        ASSIGNMENTS.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP afiliate_nss_localizados_total NSS located.\n# TYPE afiliate_nss_localizados_total counter\nafiliate_nss_localizados_total {}",
+        LOCATED.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP afiliate_db_group_commits_total Group commits of the SQLite writer.\n# TYPE afiliate_db_group_commits_total counter\nafiliate_db_group_commits_total {}",
+        BATCHES.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP afiliate_db_group_commit_jobs_total Requests written by group commits.\n# TYPE afiliate_db_group_commit_jobs_total counter\nafiliate_db_group_commit_jobs_total {}",
+        BATCHED_JOBS.load(Ordering::Relaxed)
+    );
+    out
+}

@@ -1,0 +1,178 @@
+//! The CURP registry (RENAPO): a trait with a local implementation (the `personas` table) and an HTTP client for
+//! a RENAPO-like service.
+//!
+//! The HTTP protocol: `GET {base}/curp/{CURP}` → 200 with a JSON [`PersonaRegistro`], 404 when the CURP is not
+//! registered; anything else (or no answer within the timeout) is a technical failure, retried.
+
+use afiliate_domain::curp::{DatosPersona, Entidad, Sexo};
+use afiliate_domain::fecha::Fecha;
+use futures_util::future::BoxFuture;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde::{Deserialize, Serialize};
+use sqlx::{AnyPool, Row};
+use std::time::Duration;
+
+/// A person as the registry has them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonaRegistro {
+    pub curp: String,
+    pub nombre: String,
+    pub primer_apellido: String,
+    #[serde(default)]
+    pub segundo_apellido: String,
+    /// YYYY-MM-DD
+    pub fecha_nacimiento: String,
+    /// H, M or X
+    pub sexo: String,
+    /// The 2-letter CURP entity code, e.g. "DF", "NE".
+    pub entidad: String,
+}
+
+impl PersonaRegistro {
+    /// "Nombre Primer Segundo".
+    pub fn nombre_completo(&self) -> String {
+        [&self.nombre, &self.primer_apellido, &self.segundo_apellido]
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The data the CURP is built from, when every field is well formed.
+    pub fn datos(&self) -> Option<DatosPersona<'_>> {
+        Some(DatosPersona {
+            nombre: &self.nombre,
+            primer_apellido: &self.primer_apellido,
+            segundo_apellido: &self.segundo_apellido,
+            fecha_nacimiento: Fecha::parse_iso(&self.fecha_nacimiento)?,
+            sexo: Sexo::parse(self.sexo.chars().next()?)?,
+            entidad: Entidad::parse(&self.entidad)?,
+        })
+    }
+}
+
+/// The registry could not be asked.
+#[derive(Debug, thiserror::Error)]
+#[error("registry unavailable: {0}")]
+pub struct FallaRegistro(pub String);
+
+/// Looks a CURP up.
+pub trait Registro: Send + Sync {
+    /// `Ok(None)`: not registered.
+    fn consultar<'a>(
+        &'a self,
+        curp: &'a str,
+    ) -> BoxFuture<'a, Result<Option<PersonaRegistro>, FallaRegistro>>;
+}
+
+/// The registry kept in the database (`afiliate-server registry import|seed-demo`).
+#[derive(Clone)]
+pub struct RegistroLocal {
+    pub pool: AnyPool,
+}
+
+impl Registro for RegistroLocal {
+    fn consultar<'a>(
+        &'a self,
+        curp: &'a str,
+    ) -> BoxFuture<'a, Result<Option<PersonaRegistro>, FallaRegistro>> {
+        Box::pin(async move {
+            let row = sqlx::query(
+                "SELECT curp, nombre, primer_apellido, segundo_apellido, fecha_nacimiento, sexo, entidad \
+                 FROM personas WHERE curp = $1",
+            )
+            .bind(curp)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| FallaRegistro(e.to_string()))?;
+            Ok(row.map(|r| PersonaRegistro {
+                curp: r.get(0),
+                nombre: r.get(1),
+                primer_apellido: r.get(2),
+                segundo_apellido: r.get(3),
+                fecha_nacimiento: r.get(4),
+                sexo: r.get(5),
+                entidad: r.get(6),
+            }))
+        })
+    }
+}
+
+/// A client of a RENAPO-like HTTP service.
+pub struct RegistroHttp {
+    base: String,
+    timeout: Duration,
+    reintentos: u32,
+    client: Client<hyper_util::client::legacy::connect::HttpConnector, Empty<Bytes>>,
+}
+
+impl RegistroHttp {
+    pub fn new(base: &str, timeout: Duration, reintentos: u32) -> RegistroHttp {
+        let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        connector.set_connect_timeout(Some(timeout));
+        RegistroHttp {
+            base: base.trim_end_matches('/').to_string(),
+            timeout,
+            reintentos,
+            client: Client::builder(TokioExecutor::new()).build(connector),
+        }
+    }
+
+    async fn una_vez(&self, curp: &str) -> Result<Option<PersonaRegistro>, FallaRegistro> {
+        let uri: hyper::Uri = format!("{}/curp/{}", self.base, curp)
+            .parse()
+            .map_err(|e: hyper::http::uri::InvalidUri| FallaRegistro(e.to_string()))?;
+        let fut = async {
+            let res = self
+                .client
+                .get(uri)
+                .await
+                .map_err(|e| FallaRegistro(e.to_string()))?;
+            let status = res.status();
+            let body = res
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| FallaRegistro(e.to_string()))?
+                .to_bytes();
+            match status.as_u16() {
+                200 => serde_json::from_slice::<PersonaRegistro>(&body)
+                    .map(Some)
+                    .map_err(|e| FallaRegistro(format!("bad answer: {e}"))),
+                404 => Ok(None),
+                s => Err(FallaRegistro(format!("status {s}"))),
+            }
+        };
+        tokio::time::timeout(self.timeout, fut)
+            .await
+            .map_err(|_| FallaRegistro("timeout".into()))?
+    }
+}
+
+impl Registro for RegistroHttp {
+    fn consultar<'a>(
+        &'a self,
+        curp: &'a str,
+    ) -> BoxFuture<'a, Result<Option<PersonaRegistro>, FallaRegistro>> {
+        Box::pin(async move {
+            let mut ultimo = FallaRegistro("no attempt".into());
+            for intento in 0..=self.reintentos {
+                if intento > 0 {
+                    tokio::time::sleep(Duration::from_millis(100 * (1 << intento.min(5)))).await;
+                }
+                match self.una_vez(curp).await {
+                    Ok(r) => return Ok(r),
+                    Err(e) => {
+                        tracing::warn!(intento, error = %e.0, "registry call failed");
+                        ultimo = e;
+                    }
+                }
+            }
+            Err(ultimo)
+        })
+    }
+}

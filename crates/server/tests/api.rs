@@ -1,0 +1,724 @@
+//! The NSS API end to end through the router, on SQLite and on PostgreSQL.
+
+mod common;
+
+use afiliate_domain::nss::Nss;
+use afiliate_server::error::{
+    MSG_CAPTCHA, MSG_FALLA_RENAPO, MSG_LIMITE_DIARIO, MSG_NO_RENAPO, MSG_SUBDELEGACION,
+};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::Datelike;
+use common::*;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+async fn contar(e: &Entorno, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(&e.state.db().pool)
+        .await
+        .expect("count")
+        .get(0)
+}
+
+async fn localizado(b: Backend) {
+    let e = entorno(b).await;
+    let d = demos();
+    let (s, v) = solicitar(&e.state, &d.localizado, "mariana@example.com").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["resultado"], "localizado");
+    assert_eq!(v["nss"], d.localizado_nss.as_str());
+    assert_eq!(v["curp"], d.localizado.as_str());
+    assert_eq!(v["nombre"], "MARIANA GARCIA LOPEZ");
+    let docs = v["documentos"].as_array().expect("documentos");
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["documento"], "Número de Seguridad Social");
+    assert_eq!(
+        docs[1]["documento"],
+        "Tarjeta de Número de Seguridad Social"
+    );
+    for doc in docs {
+        assert!(doc["ver_url"]
+            .as_str()
+            .unwrap()
+            .contains(doc["folio"].as_str().unwrap()));
+        let fecha = doc["fecha"].as_str().unwrap();
+        assert_eq!(fecha.len(), 10);
+        assert_eq!(&fecha[2..3], "/");
+    }
+    assert_eq!(contar(&e, "SELECT COUNT(*) FROM documentos").await, 2);
+    assert_eq!(contar(&e, "SELECT COUNT(*) FROM outbox").await, 1);
+    // The PDF behind the link opens.
+    let (s, _, h) = llamar(&e.state, get(docs[0]["ver_url"].as_str().unwrap())).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/pdf");
+    // A second solicitud reuses the documents and queues one more email.
+    let (s, v2) = solicitar(&e.state, &d.localizado, "mariana@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v2["documentos"][0]["folio"], docs[0]["folio"]);
+    assert_eq!(contar(&e, "SELECT COUNT(*) FROM documentos").await, 2);
+    assert_eq!(contar(&e, "SELECT COUNT(*) FROM outbox").await, 2);
+}
+
+async fn token_de(e: &Entorno, curp: &str) -> String {
+    let (s, v) = solicitar(&e.state, curp, "alumno@example.com").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["resultado"], "sin_nss");
+    assert_eq!(v["curp"], curp);
+    v["token"].as_str().expect("token").to_string()
+}
+
+async fn asignacion_e_idempotencia(b: Backend) {
+    let e = entorno(b).await;
+    let d = demos();
+    let token = token_de(&e, &d.sin_nss).await;
+    let cuerpo = json!({"token": token, "domicilio": domicilio_manual()});
+    let (s, v, _) = llamar(&e.state, post_json("/api/nss/asignaciones", &cuerpo)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["resultado"], "asignado");
+    assert_eq!(v["nombre"], "JOSE LUIS MARTINEZ RAMIREZ");
+    let nss = Nss::parse(v["nss"].as_str().unwrap()).expect("valid NSS");
+    assert_eq!(
+        nss.subdelegacion(),
+        14,
+        "Coyoacán's subdelegación in the embedded table"
+    );
+    assert_eq!(
+        nss.anio_afiliacion() as i32,
+        chrono::Utc::now().year() % 100
+    );
+    assert_eq!(nss.anio_nacimiento(), 6);
+    assert_eq!(nss.consecutivo(), 1);
+    assert_eq!(v["documentos"].as_array().unwrap().len(), 2);
+    // The same request again: the same NSS and documents, nothing new queued.
+    let (s, v2, _) = llamar(&e.state, post_json("/api/nss/asignaciones", &cuerpo)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v2["nss"], v["nss"]);
+    assert_eq!(v2["documentos"][0]["folio"], v["documentos"][0]["folio"]);
+    assert_eq!(contar(&e, "SELECT COUNT(*) FROM outbox").await, 1);
+    // A new solicitud now locates it.
+    let (s, v3) = solicitar(&e.state, &d.sin_nss, "alumno@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v3["resultado"], "localizado");
+    assert_eq!(v3["nss"], v["nss"]);
+    // The next person in the same series gets the next consecutive number.
+    let token2 = token_de(&e, &d.sin_nss_2).await;
+    let (s, v4, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/asignaciones",
+            &json!({"token": token2, "domicilio": domicilio_manual()}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let nss2 = Nss::parse(v4["nss"].as_str().unwrap()).unwrap();
+    assert_eq!(nss2.anio_nacimiento(), 5);
+    assert_ne!(nss2.as_str(), nss.as_str());
+}
+
+async fn concurrentes_un_solo_nss(b: Backend) {
+    let e = entorno(b).await;
+    let d = demos();
+    let token = token_de(&e, &d.sin_nss).await;
+    let cuerpo = json!({"token": token, "domicilio": domicilio_manual()});
+    let mut tareas = Vec::new();
+    for _ in 0..200 {
+        let st = e.state.clone();
+        let c = cuerpo.clone();
+        tareas.push(tokio::spawn(async move {
+            let (s, v, _) = llamar(&st, post_json("/api/nss/asignaciones", &c)).await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v["nss"].as_str().unwrap().to_string()
+        }));
+    }
+    let mut todos = std::collections::HashSet::new();
+    for t in tareas {
+        todos.insert(t.await.unwrap());
+    }
+    assert_eq!(todos.len(), 1, "one CURP, one NSS: {todos:?}");
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT COUNT(*) FROM nss_asignaciones WHERE origen = 'asignado'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(contar(&e, "SELECT COUNT(*) FROM outbox").await, 1);
+}
+
+async fn diez_mil_curps(b: Backend) {
+    use afiliate_server::service::{asignar, Serie, Token};
+    let e = entorno(b).await;
+    let (personas, _, _) = afiliate_server::cli::datos_demo(10_000).unwrap();
+    let personas: Vec<_> = personas.into_iter().skip(6).take(10_000).collect();
+    assert!(personas.len() >= 9_000, "{}", personas.len());
+    let n = personas.len();
+    let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
+    let mut tareas = Vec::new();
+    for p in personas {
+        let st = e.state.clone();
+        let sem = sem.clone();
+        tareas.push(tokio::spawn(async move {
+            let _permiso = sem.acquire().await.unwrap();
+            let curp = afiliate_domain::curp::Curp::parse(&p.curp).unwrap();
+            let serie = Serie {
+                subdelegacion: 14,
+                anio_afiliacion: 26,
+                anio_nacimiento: (curp.fecha_nacimiento().anio % 100) as u8,
+            };
+            let token = Token {
+                curp: p.curp.clone(),
+                correo: "a@example.com".into(),
+                nombre: p.nombre_completo(),
+            };
+            let docs = st.docs().clone();
+            let (nss, _, _) = st
+                .db()
+                .write(move |c| {
+                    let (docs, token) = (docs.clone(), token.clone());
+                    Box::pin(async move { asignar(c, &docs, &token, serie, 1_767_225_600).await })
+                })
+                .await
+                .expect("assigned");
+            (p.curp, nss)
+        }));
+    }
+    let mut por_nss = std::collections::HashSet::new();
+    let mut por_curp = std::collections::HashSet::new();
+    for t in tareas {
+        let (curp, nss) = t.await.unwrap();
+        let parsed = Nss::parse(&nss).expect("valid check digit");
+        assert_eq!(parsed.subdelegacion(), 14);
+        assert!(por_nss.insert(nss));
+        assert!(por_curp.insert(curp));
+    }
+    assert_eq!(por_nss.len(), n);
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT COUNT(DISTINCT nss) FROM nss_asignaciones WHERE origen = 'asignado'"
+        )
+        .await,
+        n as i64
+    );
+}
+
+async fn serie_agotada(b: Backend) {
+    let e = entorno(b).await;
+    let d = demos();
+    let anio = (chrono::Utc::now().year() % 100) as i64;
+    sqlx::query("INSERT INTO nss_series (subdelegacion, anio_afiliacion, anio_nacimiento, ultimo) VALUES (14, $1, 6, 9999)")
+        .bind(anio)
+        .execute(&e.state.db().pool)
+        .await
+        .unwrap();
+    let token = token_de(&e, &d.sin_nss).await;
+    let (s, v, h) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/asignaciones",
+            &json!({"token": token, "domicilio": domicilio_manual()}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["type"], "/problemas/serie-agotada");
+    assert_eq!(h["content-type"], "application/problem+json");
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT ultimo FROM nss_series WHERE subdelegacion = 14 AND anio_nacimiento = 6"
+        )
+        .await,
+        9999
+    );
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT COUNT(*) FROM nss_asignaciones WHERE origen = 'asignado'"
+        )
+        .await,
+        0
+    );
+}
+
+async fn errores_de_validacion(b: Backend) {
+    let e = entorno(b).await;
+    let d = demos();
+    let vacia = json!({"curp": "", "correo": "", "confirmacion_correo": "", "captcha_id": "", "captcha_respuesta": ""});
+    let (s, v, h) = llamar(&e.state, post_json("/api/nss/solicitudes", &vacia)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(h["content-type"], "application/problem+json");
+    assert_eq!(v["status"], 422);
+    for campo in ["curp", "correo", "captcha_respuesta"] {
+        assert!(
+            v["errores"][campo][0]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{campo}: {v}"
+        );
+    }
+    // Wrong check digit.
+    let mut mala = d.sin_nss.clone();
+    let ultimo = mala.pop().unwrap();
+    mala.push(if ultimo == '0' { '1' } else { '0' });
+    let id = captcha(&e.state).await;
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&mala, "a@example.com", &id, CAPTCHA),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["errores"]["curp"][0].as_str().unwrap().len() > 5, "{v}");
+    // Emails that differ.
+    let mut cuerpo = solicitud_json(&d.sin_nss, "a@example.com", &id, CAPTCHA);
+    cuerpo["confirmacion_correo"] = json!("b@example.com");
+    let (s, v, _) = llamar(&e.state, post_json("/api/nss/solicitudes", &cuerpo)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        v["errores"]["confirmacion_correo"][0]
+            .as_str()
+            .unwrap()
+            .contains("coinciden"),
+        "{v}"
+    );
+    // Invalid email.
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&d.sin_nss, "sin-arroba", &id, CAPTCHA),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        v["errores"]["correo"][0].as_str().unwrap().contains('@'),
+        "{v}"
+    );
+    // The CAPTCHA was not spent by those: the next valid solicitud with it passes.
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&d.sin_nss, "a@example.com", &id, CAPTCHA),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let token = v["token"].as_str().unwrap().to_string();
+    // Address errors: empty fields, unknown state.
+    let cuerpo = json!({"token": token, "domicilio": {"codigo_postal": "12", "colonia": "", "calle": "", "numero_exterior": ""}});
+    let (s, v, _) = llamar(&e.state, post_json("/api/nss/asignaciones", &cuerpo)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    for campo in [
+        "domicilio.codigo_postal",
+        "domicilio.calle",
+        "domicilio.numero_exterior",
+    ] {
+        assert!(v["errores"][campo].is_array(), "{campo}: {v}");
+    }
+    let mut dom = domicilio_manual();
+    dom["estado"] = json!("Narnia");
+    dom["municipio"] = json!("");
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/asignaciones",
+            &json!({"token": token, "domicilio": dom}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["errores"]["domicilio.estado"].is_array(), "{v}");
+    assert!(v["errores"]["domicilio.municipio"].is_array(), "{v}");
+    // An unknown token.
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/asignaciones",
+            &json!({"token": "f".repeat(64), "domicilio": domicilio_manual()}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::GONE, "{v}");
+    assert!(v["errores"]["token"].is_array());
+}
+
+async fn token_expira(b: Backend) {
+    let e = entorno(b).await;
+    let token = token_de(&e, &demos().sin_nss).await;
+    e.state.adelantar_reloj(31 * 60);
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/asignaciones",
+            &json!({"token": token, "domicilio": domicilio_manual()}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::GONE, "{v}");
+    assert_eq!(v["type"], "/problemas/solicitud-expirada");
+}
+
+async fn captcha_mal_expirado_y_reusado(b: Backend) {
+    let e = entorno(b).await;
+    let d = demos();
+    // Wrong answer burns the challenge.
+    let id = captcha(&e.state).await;
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&d.sin_nss, "a@example.com", &id, "abc23x"),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["detail"], MSG_CAPTCHA);
+    assert_eq!(v["errores"]["captcha_respuesta"][0], MSG_CAPTCHA);
+    let (s, _, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&d.sin_nss, "a@example.com", &id, CAPTCHA),
+        ),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a burnt CAPTCHA never passes"
+    );
+    // Reused after a success.
+    let id = captcha(&e.state).await;
+    let (s, _, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&d.sin_nss, "a@example.com", &id, CAPTCHA),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&d.sin_nss, "a@example.com", &id, CAPTCHA),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["type"], "/problemas/captcha-invalido");
+    // Expired.
+    let id = captcha(&e.state).await;
+    let (s, _, _) = llamar(&e.state, get(&format!("/api/captcha/{id}/imagen"))).await;
+    assert_eq!(s, StatusCode::OK);
+    e.state.adelantar_reloj(10 * 60 + 1);
+    let (s, _, _) = llamar(&e.state, get(&format!("/api/captcha/{id}/imagen"))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&d.sin_nss, "a@example.com", &id, CAPTCHA),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["detail"], MSG_CAPTCHA);
+    // Made-up id.
+    let (s, _, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&d.sin_nss, "a@example.com", "inventado", CAPTCHA),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn imagen_captcha_png(b: Backend) {
+    let e = entorno_con(b, |c| c.captcha_fixed = None).await;
+    let (s, v, _) = llamar(
+        &e.state,
+        Request::post("/api/captcha").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let url = v["imagen_url"].as_str().unwrap().to_string();
+    assert_eq!(
+        url,
+        format!("/api/captcha/{}/imagen", v["id"].as_str().unwrap())
+    );
+    let res = tower::ServiceExt::oneshot(afiliate_server::app(e.state.clone()), get(&url))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/png");
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(&bytes[..4], b"\x89PNG");
+    // Without the fixed answer, the fixed text does not pass.
+    let (s, _, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(
+                &demos().sin_nss,
+                "a@example.com",
+                v["id"].as_str().unwrap(),
+                CAPTCHA,
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn limites_diarios(b: Backend) {
+    let e = entorno_con(b, |c| {
+        c.limite_curp_dia = 2;
+        c.limite_correo_dia = 3;
+    })
+    .await;
+    let d = demos();
+    for _ in 0..2 {
+        let (s, _) = solicitar(&e.state, &d.sin_nss, "x@example.com").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, v) = solicitar(&e.state, &d.sin_nss, "y@example.com").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(v["detail"], MSG_LIMITE_DIARIO);
+    // Per email: x@ has 2, a third with another CURP is fine, the fourth is not.
+    let (s, _) = solicitar(&e.state, &d.sin_nss_2, "x@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = solicitar(&e.state, &d.localizado, "x@example.com").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(v["type"], "/problemas/limite-diario");
+    // The next day (Mexico City time) counts again.
+    e.state.adelantar_reloj(86_400);
+    let (s, _) = solicitar(&e.state, &d.sin_nss, "y@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+async fn renapo_respuestas(b: Backend) {
+    let e = entorno(b).await;
+    let d = demos();
+    let (s, v) = solicitar(&e.state, &d.no_renapo, "a@example.com").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["detail"], MSG_NO_RENAPO);
+    assert_eq!(v["errores"]["curp"][0], MSG_NO_RENAPO);
+    let (s, v) = solicitar(&e.state, &d.no_coincide, "a@example.com").await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(v["detail"], MSG_SUBDELEGACION);
+}
+
+/// A RENAPO-like service on loopback: answers 500 for every CURP, or the demo people when `sano`.
+async fn renapo_falso(sano: bool) -> String {
+    use axum::extract::Path;
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/curp/{curp}",
+        get(move |Path(curp): Path<String>| async move {
+            if !sano {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "falla".to_string());
+            }
+            let (personas, _, _) = afiliate_server::cli::datos_demo(0).unwrap();
+            match personas.into_iter().find(|p| p.curp == curp) {
+                Some(p) => (StatusCode::OK, serde_json::to_string(&p).unwrap()),
+                None => (StatusCode::NOT_FOUND, "{}".to_string()),
+            }
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(l, app).await });
+    format!("http://{addr}")
+}
+
+async fn renapo_caido(b: Backend) {
+    let url = renapo_falso(false).await;
+    let e = entorno_con(b, |c| {
+        c.renapo_url = Some(url);
+        c.renapo_retries = 1;
+        c.renapo_timeout_ms = 2000;
+    })
+    .await;
+    let (s, v) = solicitar(&e.state, &demos().sin_nss, "a@example.com").await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert_eq!(v["detail"], MSG_FALLA_RENAPO);
+    assert_eq!(
+        contar(&e, "SELECT COUNT(*) FROM solicitud_tokens").await,
+        0,
+        "nothing saved half-way"
+    );
+    // Nobody listening at all.
+    let cerrado = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let e = entorno_con(b, |c| {
+        c.renapo_url = Some(format!("http://{cerrado}"));
+        c.renapo_retries = 0;
+    })
+    .await;
+    let (s, v) = solicitar(&e.state, &demos().sin_nss, "a@example.com").await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(v["type"], "/problemas/renapo-no-disponible");
+}
+
+async fn renapo_http_sano(b: Backend) {
+    let url = renapo_falso(true).await;
+    let e = entorno_con(b, |c| c.renapo_url = Some(url)).await;
+    let d = demos();
+    let (s, v) = solicitar(&e.state, &d.sin_nss, "a@example.com").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["resultado"], "sin_nss");
+    let (s, _) = solicitar(&e.state, &d.no_renapo, "a@example.com").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn cuerpos_invalidos(b: Backend) {
+    let e = entorno(b).await;
+    let malformado = Request::post("/api/nss/solicitudes")
+        .header("content-type", "application/json")
+        .body(Body::from("{\"curp\": "))
+        .unwrap();
+    let (s, v, h) = llamar(&e.state, malformado).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(h["content-type"], "application/problem+json");
+    assert!(v["detail"].as_str().unwrap().contains("JSON"));
+    let faltan = post_json("/api/nss/solicitudes", &json!({"curp": "X"}));
+    let (s, _, _) = llamar(&e.state, faltan).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let texto = Request::post("/api/nss/solicitudes")
+        .header("content-type", "text/plain")
+        .body(Body::from("{}"))
+        .unwrap();
+    let (s, v, _) = llamar(&e.state, texto).await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(v["status"], 415);
+    let enorme = json!({"curp": "A".repeat(100_000), "correo": "", "confirmacion_correo": "", "captcha_id": "", "captcha_respuesta": ""});
+    let (s, v, _) = llamar(&e.state, post_json("/api/nss/solicitudes", &enorme)).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json("/api/nss/asignaciones", &json!({"token": 5})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    let (s, v, _) = llamar(&e.state, get("/api/no-existe")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(v["status"], 404);
+}
+
+async fn salud_y_metricas(b: Backend) {
+    let e = entorno(b).await;
+    let (s, _, h) = llamar(&e.state, get("/readyz")).await;
+    assert_eq!(s, StatusCode::OK);
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'self'"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.contains_key("referrer-policy"));
+    solicitar(&e.state, &demos().localizado, "a@example.com").await;
+    let res = tower::ServiceExt::oneshot(afiliate_server::app(e.state.clone()), get("/metrics"))
+        .await
+        .unwrap();
+    let texto = String::from_utf8(
+        http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        texto.contains(
+            "afiliate_http_requests_total{route=\"/api/nss/solicitudes\",status=\"200\"}"
+        ),
+        "{texto}"
+    );
+    assert!(texto.contains("afiliate_http_request_duration_seconds_bucket"));
+    assert!(
+        !texto.contains(&demos().localizado),
+        "no personal data in metrics"
+    );
+    let (s, v, _) = llamar(&e.state, get("/api/openapi.json")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(v["paths"]["/api/nss/solicitudes"].is_object());
+}
+
+async fn codigo_postal_sin_catalogo(b: Backend) {
+    let e = entorno(b).await;
+    let (s, v, _) = llamar(&e.state, get("/api/cp/04000")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(v["status"], 404);
+    let (s, v, _) = llamar(&e.state, get("/api/cp/12")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["errores"]["codigo_postal"].is_array());
+}
+
+async fn reenvio_y_verificacion(b: Backend) {
+    let e = entorno(b).await;
+    let (_, v) = solicitar(&e.state, &demos().localizado, "a@example.com").await;
+    let folio = v["documentos"][0]["folio"].as_str().unwrap().to_string();
+    for _ in 0..3 {
+        let (s, v, _) = llamar(
+            &e.state,
+            Request::post(format!("/api/documentos/{folio}/reenvios"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (s, _, _) = llamar(
+        &e.state,
+        Request::post(format!("/api/documentos/{folio}/reenvios"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(contar(&e, "SELECT COUNT(*) FROM outbox").await, 4);
+    let (s, v, _) = llamar(&e.state, get(&format!("/api/verificacion/{folio}"))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["autentico"], true);
+}
+
+en_ambas!(
+    localizado,
+    asignacion_e_idempotencia,
+    concurrentes_un_solo_nss,
+    diez_mil_curps,
+    serie_agotada,
+    errores_de_validacion,
+    token_expira,
+    captcha_mal_expirado_y_reusado,
+    imagen_captcha_png,
+    limites_diarios,
+    renapo_respuestas,
+    renapo_caido,
+    renapo_http_sano,
+    cuerpos_invalidos,
+    salud_y_metricas,
+    codigo_postal_sin_catalogo,
+    reenvio_y_verificacion,
+);
+
+#[allow(dead_code)]
+fn _usa(_: Value) {}

@@ -1,0 +1,289 @@
+//! Test fixtures: a fresh migrated database per test on SQLite (temp file) or PostgreSQL (a throwaway cluster
+//! started once per test binary, one database per test), and helpers to call the app.
+#![allow(dead_code)]
+
+use afiliate_server::db::Db;
+use afiliate_server::documents::Sellador;
+use afiliate_server::{AppState, Config, Env};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+use tower::ServiceExt;
+
+pub const CAPTCHA: &str = "AbC23x";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+struct Cluster {
+    /// `postgres://postgres@127.0.0.1:PORT` (no database).
+    base: String,
+}
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+fn es_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Runs a PostgreSQL binary, as the `postgres` user when we are root (initdb refuses root).
+fn pg(bin: &str, args: &[&str]) -> std::process::Output {
+    let path = format!("{PG_BIN}/{bin}");
+    let out = if es_root() {
+        Command::new("runuser")
+            .args(["-u", "postgres", "--", &path])
+            .args(args)
+            .output()
+    } else {
+        Command::new(&path).args(args).output()
+    };
+    out.unwrap_or_else(|e| panic!("cannot run {path}: {e}"))
+}
+
+fn puerto_libre() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn cluster() -> &'static Cluster {
+    static C: OnceLock<Cluster> = OnceLock::new();
+    C.get_or_init(|| {
+        if let Ok(url) = std::env::var("AFILIATE_TEST_POSTGRES_URL") {
+            return Cluster {
+                base: url.trim_end_matches('/').to_string(),
+            };
+        }
+        let dir = std::env::temp_dir().join(format!("afiliate-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("pg temp dir");
+        if es_root() {
+            let ok = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            assert!(ok, "chown of the cluster dir to postgres failed");
+        }
+        let data = dir.join("data");
+        let data_s = data.to_string_lossy().to_string();
+        let out = pg(
+            "initdb",
+            &["-D", &data_s, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"],
+        );
+        assert!(
+            out.status.success(),
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = puerto_libre();
+        let opts = format!(
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+            dir.display()
+        );
+        let log = dir.join("log").to_string_lossy().to_string();
+        let out = pg("pg_ctl", &["-D", &data_s, "-l", &log, "-o", &opts, "-w", "-t", "60", "start"]);
+        assert!(
+            out.status.success(),
+            "pg_ctl start failed: {} {}",
+            String::from_utf8_lossy(&out.stdout),
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        // Watchdog: stops the cluster and removes its files once this test process has exited.
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} ; rm -rf '{dir}'",
+            pid = std::process::id(),
+            stop = if es_root() {
+                format!("runuser -u postgres -- {PG_BIN}/pg_ctl -D '{data_s}' -m immediate stop")
+            } else {
+                format!("{PG_BIN}/pg_ctl -D '{data_s}' -m immediate stop")
+            },
+            dir = dir.display()
+        );
+        Command::new("setsid")
+            .args(["sh", "-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("cluster watchdog");
+        Cluster {
+            base: format!("postgres://postgres@127.0.0.1:{port}"),
+        }
+    })
+}
+
+/// A new empty PostgreSQL database's URL.
+pub async fn nueva_base_pg() -> String {
+    use sqlx::Connection;
+    let c = cluster();
+    let nombre = format!("t_{}", afiliate_server::captcha::nuevo_id());
+    let mut conn = sqlx::PgConnection::connect(&format!("{}/postgres", c.base))
+        .await
+        .expect("connect to the test cluster");
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {nombre}").as_str())
+        .await
+        .expect("create database");
+    format!("{}/{nombre}", c.base)
+}
+
+/// A test's server: state, its data folder (kept alive) and the URL of its database.
+pub struct Entorno {
+    pub state: AppState,
+    pub dir: tempfile::TempDir,
+    pub url: String,
+}
+
+pub fn config_base(dir: &std::path::Path) -> Config {
+    let mut c = Config::for_data_dir(dir);
+    c.env = Env::Test;
+    c.captcha_fixed = Some(CAPTCHA.into());
+    c
+}
+
+/// A fresh migrated database on `backend`, the demo people loaded, and a state built from `config`.
+pub async fn entorno_con(backend: Backend, ajustar: impl FnOnce(&mut Config)) -> Entorno {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("t.db").display()),
+        Backend::Postgres => nueva_base_pg().await,
+    };
+    let mut config = config_base(dir.path());
+    config.database_url = Some(url.clone());
+    ajustar(&mut config);
+    let db = Db::connect(&url).await.expect("db");
+    afiliate_server::cli::sembrar_demo(&db, 50)
+        .await
+        .expect("seed");
+    let state = AppState::with_parts(config, db, Sellador::aleatorio()).expect("state");
+    Entorno { state, dir, url }
+}
+
+pub async fn entorno(backend: Backend) -> Entorno {
+    entorno_con(backend, |_| {}).await
+}
+
+/// The documented demo cases: (localizado, sin_nss, sin_nss 2, no coincide, no en RENAPO).
+pub struct Demos {
+    pub localizado: String,
+    pub localizado_nss: String,
+    pub sin_nss: String,
+    pub sin_nss_2: String,
+    pub no_coincide: String,
+    pub no_renapo: String,
+}
+
+pub fn demos() -> Demos {
+    let (_, _, d) = afiliate_server::cli::datos_demo(0).expect("demo data");
+    Demos {
+        localizado: d[0].curp.clone(),
+        localizado_nss: d[0].nss.clone().expect("nss"),
+        sin_nss: d[2].curp.clone(),
+        sin_nss_2: d[3].curp.clone(),
+        no_coincide: d[4].curp.clone(),
+        no_renapo: d[5].curp.clone(),
+    }
+}
+
+/// Sends one request through the router (no TCP).
+pub async fn llamar(
+    state: &AppState,
+    req: Request<Body>,
+) -> (StatusCode, Value, axum::http::HeaderMap) {
+    let res = afiliate_server::app(state.clone())
+        .oneshot(req)
+        .await
+        .expect("infallible");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    (status, v, headers)
+}
+
+pub fn post_json(uri: &str, body: &Value) -> Request<Body> {
+    Request::post(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request")
+}
+
+pub fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).expect("request")
+}
+
+/// A new CAPTCHA's id.
+pub async fn captcha(state: &AppState) -> String {
+    let (s, v, _) = llamar(
+        state,
+        Request::post("/api/captcha").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["id"].as_str().expect("id").to_string()
+}
+
+pub fn solicitud_json(curp: &str, correo: &str, captcha_id: &str, respuesta: &str) -> Value {
+    serde_json::json!({
+        "curp": curp, "correo": correo, "confirmacion_correo": correo,
+        "captcha_id": captcha_id, "captcha_respuesta": respuesta,
+    })
+}
+
+/// A solicitud with a fresh CAPTCHA answered right.
+pub async fn solicitar(state: &AppState, curp: &str, correo: &str) -> (StatusCode, Value) {
+    let id = captcha(state).await;
+    let (s, v, _) = llamar(
+        state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(curp, correo, &id, CAPTCHA),
+        ),
+    )
+    .await;
+    (s, v)
+}
+
+/// An address outside the catalog (no catalog is loaded in tests unless one is written).
+pub fn domicilio_manual() -> Value {
+    serde_json::json!({
+        "codigo_postal": "04000", "colonia": "Del Carmen", "calle": "Av. Universidad",
+        "numero_exterior": "3000", "estado": "Ciudad de México", "municipio": "Coyoacán"
+    })
+}
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Generates two tests, `sqlite` and `postgres`, for an `async fn(Backend)`.
+#[macro_export]
+macro_rules! en_ambas {
+    ($($nombre:ident),* $(,)?) => {
+        $(
+            mod $nombre {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn sqlite() {
+                    super::$nombre($crate::common::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn postgres() {
+                    super::$nombre($crate::common::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}

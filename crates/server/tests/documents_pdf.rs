@@ -1,0 +1,235 @@
+//! Documents end to end: the PDFs' text (pdftotext), PNG previews (pdftoppm) into
+//! `target/test-artifacts/documents/`, seal verification, and the HTTP endpoints (links, verification, re-sends).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use afiliate_domain::api;
+use afiliate_server::documents::http::{router, AlmacenDocumentos, Reenvio, LIMITE_REENVIOS_DIA};
+use afiliate_server::documents::{Documento, Documentos, Modo, Persona, Sellador, TipoDocumento, Tramite};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{TimeZone as _, Utc};
+use http_body_util::BodyExt as _;
+use tower::ServiceExt as _;
+
+fn persona() -> Persona {
+    Persona { nombre: "María Peña Núñez".into(), curp: "PENM000101MDFXXX09".into(), nss: "12345678901".into() }
+}
+
+fn artefactos() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts/documents");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn pdftotext(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let ruta = dir.path().join("d.pdf");
+    std::fs::write(&ruta, pdf).unwrap();
+    let out = Command::new("pdftotext").arg("-layout").arg(&ruta).arg("-").output().expect("pdftotext installed");
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn both_pdfs_show_the_data_with_accents_and_render_to_png() {
+    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
+    let emitido = Utc.with_ymd_and_hms(2026, 11, 26, 17, 5, 0).unwrap();
+    for (tipo, tramite) in [
+        (TipoDocumento::ComprobanteNss, Tramite::Asignacion),
+        (TipoDocumento::TarjetaNss, Tramite::Asignacion),
+        (TipoDocumento::ComprobanteNss, Tramite::Localizacion),
+    ] {
+        let d = docs.emitir(tipo, tramite, &persona(), emitido);
+        let pdf = docs.render(&d);
+        assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
+        let texto = pdftotext(&pdf);
+        for esperado in ["12345678901", "María Peña Núñez", "PENM000101MDFXXX09", d.folio.as_str(), tipo.nombre()] {
+            assert!(texto.contains(esperado), "{esperado:?} missing from {tipo:?}:\n{texto}");
+        }
+        assert!(texto.contains("Paso 2") || tipo == TipoDocumento::TarjetaNss);
+        // The sello is printed (wrapped over lines): its first characters appear.
+        assert!(texto.contains(&d.sello[..20]), "sello missing:\n{texto}");
+
+        let nombre = format!("{}_{}", tipo.codigo(), tramite.codigo());
+        let pdf_ruta = artefactos().join(format!("{nombre}.pdf"));
+        std::fs::write(&pdf_ruta, &pdf).unwrap();
+        let st = Command::new("pdftoppm")
+            .args(["-r", "110", "-png", "-singlefile"])
+            .arg(&pdf_ruta)
+            .arg(artefactos().join(&nombre))
+            .status()
+            .expect("pdftoppm installed");
+        assert!(st.success());
+        let png = std::fs::read(artefactos().join(format!("{nombre}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+    }
+}
+
+#[test]
+fn pdfinfo_reports_letter_size_and_embedded_fonts() {
+    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
+    let d = docs.emitir(TipoDocumento::TarjetaNss, Tramite::Asignacion, &persona(), Utc::now());
+    let dir = tempfile::tempdir().unwrap();
+    let ruta = dir.path().join("t.pdf");
+    std::fs::write(&ruta, docs.render(&d)).unwrap();
+    let info = Command::new("pdfinfo").arg(&ruta).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout);
+    assert!(info.contains("612 x 792 pts (letter)"), "{info}");
+    let fuentes = Command::new("pdffonts").arg(&ruta).output().unwrap();
+    let fuentes = String::from_utf8_lossy(&fuentes.stdout);
+    for linea in fuentes.lines().skip(2) {
+        assert!(linea.contains(" yes "), "font not embedded: {linea}");
+    }
+    assert!(fuentes.contains("Montserrat-Regular") && fuentes.contains("Montserrat-Bold"), "{fuentes}");
+}
+
+#[test]
+fn the_seal_fails_for_a_tampered_folio_or_seal() {
+    let s = Sellador::aleatorio();
+    let d = Documento::emitir(TipoDocumento::ComprobanteNss, Tramite::Asignacion, &persona(), Utc::now(), &s);
+    assert!(d.es_autentico(&s));
+    let mut folio = d.clone();
+    folio.folio.replace_range(3..4, if &d.folio[3..4] == "A" { "B" } else { "A" });
+    assert!(!folio.es_autentico(&s));
+    let mut sello = d.clone();
+    let otro = if sello.sello.starts_with('A') { "B" } else { "A" };
+    sello.sello.replace_range(0..1, otro);
+    assert!(!sello.es_autentico(&s));
+    assert!(!s.verificar(&folio.cadena_original(), &d.sello));
+}
+
+/// The server's state, in memory.
+#[derive(Clone)]
+struct Estado {
+    docs: Documentos,
+    guardados: Arc<Mutex<HashMap<String, Documento>>>,
+    reenvios: Arc<Mutex<HashMap<(String, String), u32>>>,
+}
+
+impl AlmacenDocumentos for Estado {
+    fn documentos(&self) -> &Documentos {
+        &self.docs
+    }
+
+    async fn buscar(&self, folio: &str) -> anyhow::Result<Option<Documento>> {
+        Ok(self.guardados.lock().unwrap().get(folio).cloned())
+    }
+
+    async fn reenviar(&self, doc: &Documento, dia: &str) -> anyhow::Result<Reenvio> {
+        let mut r = self.reenvios.lock().unwrap();
+        let n = r.entry((doc.folio.clone(), dia.to_string())).or_default();
+        if *n >= LIMITE_REENVIOS_DIA {
+            return Ok(Reenvio::LimiteAlcanzado);
+        }
+        *n += 1;
+        Ok(Reenvio::Encolado)
+    }
+}
+
+fn estado() -> (Estado, Documento, Documento) {
+    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
+    let c = docs.emitir(TipoDocumento::ComprobanteNss, Tramite::Asignacion, &persona(), Utc::now());
+    let t = docs.emitir(TipoDocumento::TarjetaNss, Tramite::Asignacion, &persona(), Utc::now());
+    let guardados = [(c.folio.clone(), c.clone()), (t.folio.clone(), t.clone())].into_iter().collect();
+    (Estado { docs, guardados: Arc::new(Mutex::new(guardados)), reenvios: Default::default() }, c, t)
+}
+
+async fn pedir(estado: &Estado, metodo: &str, uri: &str) -> (StatusCode, HashMap<String, String>, Vec<u8>) {
+    let app = router::<Estado>().with_state(estado.clone());
+    let r = app.oneshot(Request::builder().method(metodo).uri(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let status = r.status();
+    let headers =
+        r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string())).collect();
+    let body = r.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, body)
+}
+
+#[tokio::test]
+async fn signed_links_serve_inline_or_attachment_and_refuse_expired_or_made_up_ones() {
+    let (estado, c, t) = estado();
+    let ahora = Utc::now().timestamp();
+    let ver = estado.docs.enlaces.enlace(&c.folio, Modo::Ver, ahora);
+    let (st, h, body) = pedir(&estado, "GET", &ver).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h["content-type"], "application/pdf");
+    assert!(h["content-disposition"].starts_with("inline"), "{h:?}");
+    assert!(body.starts_with(b"%PDF-"));
+    assert!(pdftotext(&body).contains(&c.folio));
+
+    let api = estado.docs.api(&t, ahora);
+    let (st, h, _) = pedir(&estado, "GET", &api.descargar_url).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(h["content-disposition"], "attachment; filename=\"tarjetaNSS12345678901.pdf\"");
+    let (_, h, _) = pedir(&estado, "GET", &estado.docs.api(&c, ahora).descargar_url).await;
+    assert_eq!(h["content-disposition"], "attachment; filename=\"comprobanteNSS12345678901.pdf\"");
+
+    // Expired: signed for a moment more than a vigencia ago.
+    let vieja = estado.docs.enlaces.enlace(&c.folio, Modo::Ver, ahora - 3600 - 5);
+    let (st, h, body) = pedir(&estado, "GET", &vieja).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_eq!(h["content-type"], "application/problem+json");
+    let p: api::Problema = serde_json::from_slice(&body).unwrap();
+    assert!(p.detail.contains("expiró"), "{}", p.detail);
+
+    let otro_folio = ver.replace(&c.folio, &t.folio);
+    let modo_cambiado = ver.replace("modo=ver", "modo=descargar");
+    let firma_inventada = format!("{}AAAA", &ver[..ver.len() - 4]);
+    let inventado = "/api/documentos/CN-AAAAA-BBBBB-CCCCC/pdf?modo=ver&exp=9999999999&firma=abc".to_string();
+    let sin_consulta = format!("/api/documentos/{}/pdf", c.folio);
+    let exp_rara = format!("/api/documentos/{}/pdf?modo=ver&exp=mañana&firma=x", c.folio);
+    for uri in [otro_folio, modo_cambiado, firma_inventada, inventado, sin_consulta, exp_rara] {
+        let (st, _, _) = pedir(&estado, "GET", &uri).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn verification_answers_authentic_masked_data_and_detects_tampering() {
+    let (estado, c, _) = estado();
+    let (st, _, body) = pedir(&estado, "GET", &format!("/api/verificacion/{}", c.folio)).await;
+    assert_eq!(st, StatusCode::OK);
+    let v: api::Verificacion = serde_json::from_slice(&body).unwrap();
+    assert!(v.autentico);
+    assert_eq!(v.nss, "*******8901");
+    assert_eq!(v.nombre, "Ma*** Pe** Nú***");
+    assert!(!String::from_utf8_lossy(&body).contains("12345678901"));
+    assert!(!String::from_utf8_lossy(&body).contains("PENM000101"));
+
+    // Someone edits the stored NSS: the seal no longer verifies.
+    estado.guardados.lock().unwrap().get_mut(&c.folio).unwrap().nss = "99999999999".into();
+    let (_, _, body) = pedir(&estado, "GET", &format!("/api/verificacion/{}", c.folio)).await;
+    let v: api::Verificacion = serde_json::from_slice(&body).unwrap();
+    assert!(!v.autentico);
+
+    for folio in ["CN-AAAAA-BBBBB-CCCCC", "nada", "%20"] {
+        let (st, h, _) = pedir(&estado, "GET", &format!("/api/verificacion/{folio}")).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{folio}");
+        assert_eq!(h["content-type"], "application/problem+json");
+    }
+}
+
+#[tokio::test]
+async fn a_document_is_resent_at_most_three_times_a_day() {
+    let (estado, c, t) = estado();
+    let uri = format!("/api/documentos/{}/reenvios", c.folio);
+    for _ in 0..3 {
+        let (st, _, body) = pedir(&estado, "POST", &uri).await;
+        assert_eq!(st, StatusCode::OK);
+        let m: api::Mensaje = serde_json::from_slice(&body).unwrap();
+        assert_eq!(m.mensaje, "El comprobante ha sido reenviado.");
+    }
+    let (st, h, body) = pedir(&estado, "POST", &uri).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(h["content-type"], "application/problem+json");
+    let p: api::Problema = serde_json::from_slice(&body).unwrap();
+    assert!(p.detail.contains("3 veces"), "{}", p.detail);
+    // The other document has its own count.
+    let (st, _, _) = pedir(&estado, "POST", &format!("/api/documentos/{}/reenvios", t.folio)).await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _, _) = pedir(&estado, "POST", "/api/documentos/CN-AAAAA-BBBBB-CCCCC/reenvios").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
