@@ -1,16 +1,93 @@
 //! Afíliate, the students' IMSS app (Leptos, client-side rendered).
+//!
+//! `App` holds the route table; `pages/` has one file per route, `components/` the reusable pieces,
+//! `state/` the plain form state validated with the domain crate, and `api/` the only code that knows HTTP.
 
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
 
+pub mod api;
+pub mod components;
 pub mod pages;
+pub mod state;
+
+use pages::TramiteCtx;
+use state::tramite::Tramite;
 
 /// The id of the element in `index.html` the app mounts into. The gob.mx microsite provides the same element.
 pub const HOST_ELEMENT_ID: &str = "afiliate";
 
-/// The whole app: the route table lives here.
+/// The whole app: header, the route table, footer, the live region and the trámite's state.
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <pages::landing::LandingPage/> }
+    let tramite = RwSignal::new(Tramite::cargar());
+    provide_context(TramiteCtx(tramite));
+    provide_context(components::Anuncios(RwSignal::new(String::new())));
+    // Every change is kept for a reload (the CAPTCHA answer is never part of it).
+    Effect::new(move |_| tramite.with(|t| t.guardar()));
+    view! {
+        <Router>
+            <div class="afi-app">
+                <Header/>
+                <components::LiveRegion/>
+                <main class="afi-main" id="afi-contenido" tabindex="-1">
+                    <Routes fallback=pages::info::NotFoundPage>
+                        <Route path=path!("/") view=pages::landing::LandingPage/>
+                        <Route path=path!("/tramite/nss") view=pages::nss_inicio::NssInicioPage/>
+                        <Route path=path!("/tramite/nss/domicilio") view=pages::nss_domicilio::NssDomicilioPage/>
+                        <Route path=path!("/tramite/nss/revisar") view=pages::nss_revisar::NssRevisarPage/>
+                        <Route path=path!("/tramite/nss/resultado") view=pages::nss_resultado::NssResultadoPage/>
+                        <Route path=path!("/tramite/nss/fin") view=pages::nss_fin::NssFinPage/>
+                        <Route path=path!("/verificar/:folio") view=pages::verificar::VerificarPage/>
+                        <Route path=path!("/paso-2") view=pages::info::Paso2Page/>
+                        <Route path=path!("/paso-3") view=pages::info::Paso3Page/>
+                    </Routes>
+                </main>
+                <Footer/>
+            </div>
+        </Router>
+    }
+}
+
+/// The gob.mx bar on top of every page.
+#[component]
+fn Header() -> impl IntoView {
+    view! {
+        <header class="afi-header">
+            <a
+                class="afi-skip"
+                href="#afi-contenido"
+                on:click:capture=|ev| {
+                    ev.prevent_default();
+                    components::enfocar("afi-contenido");
+                }
+            >
+                "Saltar al contenido"
+            </a>
+            <div class="afi-header__inner">
+                <A href="/" attr:class="afi-header__brand">
+                    <span class="afi-header__gob">"gob"</span>
+                    <span class="afi-header__mx">"mx"</span>
+                    <span class="afi-header__sep" aria-hidden="true"></span>
+                    <span class="afi-header__imss">"IMSS · Afíliate"</span>
+                </A>
+            </div>
+        </header>
+    }
+}
+
+/// The institutional footer.
+#[component]
+fn Footer() -> impl IntoView {
+    view! {
+        <footer class="afi-footer">
+            <div class="afi-footer__inner">
+                <p class="afi-footer__lema">"IMSS, SEP, SEDESOL comprometidos con el acceso a la salud"</p>
+                <p class="afi-footer__text">"Instituto Mexicano del Seguro Social"</p>
+            </div>
+        </footer>
+    }
 }
 
 /// Mounts [`App`] into the host element (never onto the whole `<body>`: the app is embedded in other pages).

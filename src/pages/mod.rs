@@ -1,3 +1,63 @@
 //! One module per route.
 
+pub mod info;
 pub mod landing;
+pub mod nss_domicilio;
+pub mod nss_fin;
+pub mod nss_inicio;
+pub mod nss_resultado;
+pub mod nss_revisar;
+pub mod verificar;
+
+use crate::state::tramite::Tramite;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// The NSS trámite's routes.
+pub mod rutas {
+    pub const INICIO: &str = "/tramite/nss";
+    pub const DOMICILIO: &str = "/tramite/nss/domicilio";
+    pub const REVISAR: &str = "/tramite/nss/revisar";
+    pub const RESULTADO: &str = "/tramite/nss/resultado";
+    pub const FIN: &str = "/tramite/nss/fin";
+}
+
+/// The trámite's state, shared by its pages (provided by `App`, saved in sessionStorage on every change).
+#[derive(Clone, Copy)]
+pub struct TramiteCtx(pub RwSignal<Tramite>);
+
+pub fn use_tramite() -> RwSignal<Tramite> {
+    use_context::<TramiteCtx>()
+        .map(|c| c.0)
+        .unwrap_or_else(|| RwSignal::new(Tramite::default()))
+}
+
+/// The service's name above each step's heading, with the way back to the start.
+#[component]
+pub fn Encabezado() -> impl IntoView {
+    view! {
+        <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
+            <A href="/" attr:class="afi-link">"Inicio"</A>
+            " › Asignación o localización de NSS"
+        </nav>
+    }
+}
+
+/// Shown when a step is opened without the previous ones (e.g. a bookmark, or after Finalizar).
+#[component]
+pub fn SinDatos() -> impl IntoView {
+    crate::components::titulo("Inicia el trámite", false);
+    crate::components::enfocar_titulo();
+    view! {
+        <div class="afi-container afi-container--narrow">
+            <Encabezado/>
+            <h1 class="afi-title" tabindex="-1">"Primero inicia el trámite"</h1>
+            <p class="afi-text">
+                "Para llegar a este paso necesitas empezar con tu CURP y tu correo electrónico."
+            </p>
+            <p class="afi-actions">
+                <A href=rutas::INICIO attr:class="afi-button">"Iniciar trámite"</A>
+            </p>
+        </div>
+    }
+}

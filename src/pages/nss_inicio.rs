@@ -1,0 +1,320 @@
+//! Paso 1 "Iniciar trámite": CURP, correo, confirmación and the CAPTCHA.
+
+use super::{rutas, use_tramite, Encabezado};
+use crate::api::{self, ApiError};
+use crate::components::error_summary::{self, ErrorSummary};
+use crate::components::field::{describedby, Field, FieldError, Teclado};
+use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
+use crate::components::{anunciar, enfocar, enfocar_titulo, titulo};
+use crate::state::errores::{Campo, GENERAL};
+use crate::state::inicio::{self, CAMPOS};
+use crate::state::Errores;
+use afiliate_domain::api::{CaptchaCreado, ResultadoSolicitud};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+pub const PROCESANDO: &str = "Su petición se está procesando... espere un momento.";
+const SIN_IMAGEN: &str = "No se pudo cargar la imagen. Usa el botón «Cargar otra imagen».";
+const TECLADO_CURP: Teclado = Teclado {
+    autocapitalize: "characters",
+    ..Teclado::texto("off", 24)
+};
+const TECLADO_CORREO: Teclado = Teclado::correo();
+const TITULO: &str = "Iniciar trámite: Asignación o localización de NSS";
+
+/// The CAPTCHA image's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Captcha {
+    Cargando,
+    Lista(CaptchaCreado),
+    Falla,
+}
+
+fn cargar_captcha(captcha: RwSignal<Captcha>, anunciar_nueva: bool) {
+    captcha.set(Captcha::Cargando);
+    spawn_local(async move {
+        match api::backend().nuevo_captcha().await {
+            Ok(c) => {
+                captcha.set(Captcha::Lista(c));
+                if anunciar_nueva {
+                    anunciar("Se cargó una nueva imagen.");
+                }
+            }
+            Err(_) => captcha.set(Captcha::Falla),
+        }
+    });
+}
+
+#[component]
+pub fn NssInicioPage() -> impl IntoView {
+    let tramite = use_tramite();
+    let navigate = use_navigate();
+    let errores = RwSignal::new(Errores::new());
+    let captcha = RwSignal::new(Captcha::Cargando);
+    let respuesta = RwSignal::new(String::new());
+    let enviando = RwSignal::new(false);
+    let sugerencia = RwSignal::new(None::<String>);
+
+    enfocar_titulo();
+    Effect::new(move |_| titulo(TITULO, errores.with(|e| !e.is_empty())));
+    cargar_captcha(captcha, false);
+
+    let error = move |campo: Campo| {
+        Signal::derive(move || errores.with(|e| e.get(campo.clave).map(str::to_string)))
+    };
+    // Format checks as a field loses focus; an empty field keeps whatever the last submit said.
+    let al_salir = move |campo: Campo| {
+        Callback::new(move |_| {
+            let (mensaje, vacio) = tramite.with_untracked(|t| {
+                let valor = match campo.clave {
+                    "curp" => &t.inicio.curp,
+                    "correo" => &t.inicio.correo,
+                    _ => &t.inicio.confirmacion,
+                };
+                (t.inicio.validate_field(campo), valor.trim().is_empty())
+            });
+            match mensaje {
+                Some(m) => errores.update(|e| {
+                    e.set(campo, m);
+                    e.ordenar(&CAMPOS);
+                }),
+                None if !vacio => errores.update(|e| e.remove(campo.clave)),
+                None => {}
+            }
+            if campo == inicio::CORREO {
+                sugerencia.set(tramite.with_untracked(|t| t.inicio.sugerencia_correo()));
+            }
+        })
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if enviando.get_untracked() {
+            return;
+        }
+        let datos = tramite.with_untracked(|t| t.inicio.clone());
+        let texto_captcha = respuesta.get_untracked();
+        let mut nuevos = datos.validate(&texto_captcha);
+        let captcha_id = match captcha.get_untracked() {
+            Captcha::Lista(c) => c.id,
+            _ => {
+                nuevos.set(inicio::CAPTCHA, SIN_IMAGEN);
+                String::new()
+            }
+        };
+        if !nuevos.is_empty() {
+            errores.set(nuevos);
+            enfocar(error_summary::ID);
+            return;
+        }
+        errores.set(Errores::new());
+        enviando.set(true);
+        anunciar(PROCESANDO);
+        let solicitud = datos.solicitud(&captcha_id, &texto_captcha);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let resultado = api::backend().solicitar_nss(solicitud).await;
+            enviando.set(false);
+            match resultado {
+                Ok(r) => {
+                    let destino = match r {
+                        ResultadoSolicitud::Localizado { .. } => rutas::RESULTADO,
+                        ResultadoSolicitud::SinNss { .. } => rutas::DOMICILIO,
+                    };
+                    tramite.update(|t| {
+                        t.solicitud = Some(r);
+                        t.asignacion = None;
+                    });
+                    navigate(destino, Default::default());
+                }
+                Err(e) => {
+                    let mut nuevos = e
+                        .errores()
+                        .map(|m| Errores::del_servidor(m, &CAMPOS))
+                        .unwrap_or_default();
+                    if nuevos.is_empty() {
+                        nuevos.set(GENERAL, e.mensaje());
+                    }
+                    // The server used the CAPTCHA up (single use): a new image, everything else kept.
+                    // Without a connection the request never arrived, so the answer stays.
+                    if e != ApiError::SinConexion {
+                        respuesta.set(String::new());
+                        cargar_captcha(captcha, false);
+                    }
+                    errores.set(nuevos);
+                    enfocar(error_summary::ID);
+                }
+            }
+        });
+    };
+
+    let campo_texto = move |f: fn(&mut crate::state::tramite::Tramite, String)| {
+        Callback::new(move |v: String| tramite.update(|t| f(t, v)))
+    };
+
+    let err_captcha = error(inicio::CAPTCHA);
+    let captcha_con_error = move || err_captcha.with(|e| e.is_some());
+    let imagen = move || match captcha.get() {
+        Captcha::Lista(c) => view! {
+            <img
+                class="afi-captcha__image"
+                src=c.imagen_url
+                alt="Imagen de verificación con los caracteres que debes escribir"
+                width="200"
+                height="70"
+            />
+        }
+        .into_any(),
+        Captcha::Cargando => {
+            view! { <span class="afi-captcha__placeholder">"Cargando imagen…"</span> }.into_any()
+        }
+        Captcha::Falla => {
+            view! { <span class="afi-captcha__placeholder">"No se pudo cargar la imagen."</span> }
+                .into_any()
+        }
+    };
+
+    view! {
+        <div class="afi-container afi-container--narrow">
+            <Encabezado/>
+            <Stepper pasos=&PASOS_ASIGNACION actual=0/>
+            <h1 class="afi-title" tabindex="-1">"Obtén o localiza tu Número de Seguridad Social"</h1>
+            <ErrorSummary errores=errores/>
+            <p class="afi-text">
+                "Para realizar la consulta o asignación de tu Número de Seguridad Social (NSS), debes tener a la mano:"
+            </p>
+            <ul class="afi-list">
+                <li>"CURP"</li>
+                <li>"Correo electrónico válido, el cual será asociado a tu CURP"</li>
+            </ul>
+            <form class="afi-card" novalidate on:submit=on_submit>
+                <p class="afi-text afi-text--suave afi-text--small">"Todos los campos son obligatorios."</p>
+                <Field
+                    id=inicio::CURP.id
+                    label="CURP"
+                    hint="18 letras y números, por ejemplo: PEMA050317MDFRRNA9"
+                    teclado=TECLADO_CURP
+                    value=Signal::derive(move || tramite.with(|t| t.inicio.curp.clone()))
+                    on_input=campo_texto(|t, v| t.inicio.curp = v)
+                    on_blur=Callback::new(move |_| {
+                        tramite.update(|t| {
+                            let n = afiliate_domain::Curp::normalize(&t.inicio.curp);
+                            if n != t.inicio.curp {
+                                t.inicio.curp = n;
+                            }
+                        });
+                        al_salir(inicio::CURP).run(());
+                    })
+                    error=error(inicio::CURP)
+                    input_class="afi-field__input--curp"
+                >
+                    <p class="afi-field__suggestion">
+                        <a class="afi-link" href="https://www.gob.mx/curp/" target="_blank" rel="external noopener">
+                            "¿No te sabes tu CURP? Consúltala aquí."
+                            <span class="afi-visually-hidden">" (se abre en otra pestaña)"</span>
+                        </a>
+                    </p>
+                </Field>
+                <Field
+                    id=inicio::CORREO.id
+                    label="Correo electrónico"
+                    hint="Ahí te enviaremos tu NSS y tus documentos."
+                    teclado=TECLADO_CORREO
+                    value=Signal::derive(move || tramite.with(|t| t.inicio.correo.clone()))
+                    on_input=campo_texto(|t, v| t.inicio.correo = v)
+                    on_blur=al_salir(inicio::CORREO)
+                    error=error(inicio::CORREO)
+                >
+                    {move || {
+                        sugerencia
+                            .get()
+                            .map(|s| {
+                                let s2 = s.clone();
+                                view! {
+                                    <p class="afi-field__suggestion" data-testid="sugerencia-correo">
+                                        "¿Quisiste decir "
+                                        <button
+                                            type="button"
+                                            class="afi-button afi-button--link"
+                                            on:click=move |_| {
+                                                let s = s2.clone();
+                                                tramite.update(|t| t.inicio.correo = s);
+                                                sugerencia.set(None);
+                                                errores.update(|e| e.remove(inicio::CORREO.clave));
+                                                enfocar(inicio::CORREO.id);
+                                            }
+                                        >
+                                            {s}
+                                        </button>
+                                        "?"
+                                    </p>
+                                }
+                            })
+                    }}
+                </Field>
+                <Field
+                    id=inicio::CONFIRMACION.id
+                    label="Confirma tu correo electrónico"
+                    hint="Escríbelo otra vez (puedes pegarlo)."
+                    teclado=TECLADO_CORREO
+                    value=Signal::derive(move || tramite.with(|t| t.inicio.confirmacion.clone()))
+                    on_input=campo_texto(|t, v| t.inicio.confirmacion = v)
+                    on_blur=al_salir(inicio::CONFIRMACION)
+                    error=error(inicio::CONFIRMACION)
+                />
+                <div class=move || if captcha_con_error() { "afi-field afi-field--error" } else { "afi-field" }>
+                    <label class="afi-field__label" for=inicio::CAPTCHA.id>
+                        "Escribe los caracteres de la imagen"
+                    </label>
+                    <span id="afi-captcha-hint" class="afi-field__hint">"(Usa mayúsculas y minúsculas)"</span>
+                    <FieldError id=inicio::CAPTCHA.id error=err_captcha/>
+                    <div class="afi-captcha">
+                        {imagen}
+                        <button
+                            type="button"
+                            class="afi-button afi-button--secondary afi-button--small"
+                            on:click=move |_| {
+                                respuesta.set(String::new());
+                                cargar_captcha(captcha, true);
+                            }
+                        >
+                            "Cargar otra imagen"
+                        </button>
+                    </div>
+                    <input
+                        id=inicio::CAPTCHA.id
+                        name=inicio::CAPTCHA.id
+                        class=move || {
+                            if captcha_con_error() {
+                                "afi-field__input afi-field__input--short afi-field__input--error"
+                            } else {
+                                "afi-field__input afi-field__input--short"
+                            }
+                        }
+                        type="text"
+                        inputmode="text"
+                        autocomplete="off"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        maxlength="10"
+                        aria-invalid=move || if captcha_con_error() { "true" } else { "false" }
+                        aria-describedby=move || describedby(inicio::CAPTCHA.id, true, captcha_con_error())
+                        prop:value=move || respuesta.get()
+                        on:input=move |ev| respuesta.set(event_target_value(&ev))
+                    />
+                </div>
+                <button type="submit" class="afi-button" disabled=move || enviando.get()>
+                    "Continuar"
+                </button>
+                <Show when=move || enviando.get()>
+                    <p class="afi-progress">
+                        <span class="afi-progress__spinner" aria-hidden="true"></span>
+                        {PROCESANDO}
+                    </p>
+                </Show>
+            </form>
+        </div>
+    }
+}

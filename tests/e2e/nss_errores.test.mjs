@@ -1,0 +1,193 @@
+// Every error path of "Iniciar trámite": its message, and a way forward that keeps what was typed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, phonePage, BASE_URL } from './support.mjs';
+import { DEMO, abrirTramite, llenarInicio, revisarPantalla, correoUnico, campos, esperarCaptcha } from './nss_pages.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const summary = (page) => page.getByRole('alert').filter({ hasText: 'Hay un problema' });
+
+async function abrir() {
+  const { context, page } = await phonePage(browser);
+  await abrirTramite(page);
+  return { context, page };
+}
+
+test('empty submit: focused summary linking to each field, same words inline, "Error: " title', async () => {
+  const { context, page } = await abrir();
+  await campos(page).continuar.click();
+  await summary(page).waitFor();
+  assert.match(await page.title(), /^Error: Iniciar trámite/);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'afi-error-summary');
+  const links = summary(page).getByRole('link');
+  assert.deepEqual(await links.allInnerTexts(), [
+    'Escribe tu CURP.',
+    'Escribe tu correo electrónico.',
+    'Confirma tu correo electrónico.',
+    'Escribe los caracteres de la imagen.',
+  ]);
+  // The same words under each field.
+  for (const id of ['afi-curp', 'afi-correo', 'afi-confirmacion', 'afi-captcha']) {
+    const inline = await page.locator(`#${id}-error`).innerText();
+    assert.ok((await links.allInnerTexts()).some((t) => inline.endsWith(t)), `${id}: ${inline}`);
+    assert.equal(await page.locator(`#${id}`).getAttribute('aria-invalid'), 'true');
+  }
+  await revisarPantalla(page, '1-iniciar-errores');
+  // A summary link moves focus to its field.
+  await links.nth(1).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'afi-correo');
+  await context.close();
+});
+
+test('format checked as a field loses focus; e-mail typo suggestion', async () => {
+  const { context, page } = await abrir();
+  const c = campos(page);
+  await c.curp.fill('abc');
+  await c.correo.focus();
+  await page.locator('#afi-curp-error').waitFor();
+  assert.equal(await summary(page).count(), 0, 'no summary before submit');
+  await c.correo.fill('ana@gmial.com');
+  await c.confirmacion.focus();
+  const sugerencia = page.getByTestId('sugerencia-correo');
+  await sugerencia.waitFor();
+  assert.match(await sugerencia.innerText(), /¿Quisiste decir ana@gmail\.com\?/);
+  await sugerencia.getByRole('button').click();
+  assert.equal(await c.correo.inputValue(), 'ana@gmail.com');
+  await context.close();
+});
+
+test('wrong CAPTCHA: a new image, its message, everything else kept', async () => {
+  const { context, page } = await abrir();
+  const correo = correoUnico('captcha');
+  const src = await page.locator('.afi-captcha__image').getAttribute('src');
+  await llenarInicio(page, { curp: DEMO.curpLocalizado, correo, captcha: 'incorrecto' });
+  await campos(page).continuar.click();
+  await summary(page).waitFor();
+  assert.match(await summary(page).innerText(), /captcha no fue válido/i);
+  await esperarCaptcha(page);
+  await page.waitForFunction((old) => document.querySelector('.afi-captcha__image')?.getAttribute('src') !== old, src);
+  const c = campos(page);
+  assert.equal(await c.curp.inputValue(), DEMO.curpLocalizado);
+  assert.equal(await c.correo.inputValue(), correo);
+  assert.equal(await c.confirmacion.inputValue(), correo);
+  assert.equal(await c.captcha.inputValue(), '', 'only the CAPTCHA answer is cleared');
+  await context.close();
+});
+
+test('a CURP that RENAPO does not know', async () => {
+  const { context, page } = await abrir();
+  await llenarInicio(page, { curp: DEMO.curpDesconocida, correo: correoUnico('renapo') });
+  await campos(page).continuar.click();
+  await summary(page).waitFor();
+  assert.match(await summary(page).innerText(), /No se localizó información en RENAPO con la CURP capturada\./);
+  assert.equal(await campos(page).curp.inputValue(), DEMO.curpDesconocida);
+  await revisarPantalla(page, '1-iniciar-renapo');
+  await context.close();
+});
+
+test('RENAPO down: the "falla técnica" message, try later', { skip: !DEMO.curpRenapoCaido && 'no demo CURP for RENAPO down' }, async () => {
+  const { context, page } = await abrir();
+  await llenarInicio(page, { curp: DEMO.curpRenapoCaido, correo: correoUnico('caido') });
+  await campos(page).continuar.click();
+  await summary(page).waitFor();
+  assert.match(await summary(page).innerText(), /Debido a una falla técnica/);
+  await context.close();
+});
+
+test('daily limit: the message, nothing lost', async () => {
+  const { context, page } = await abrir();
+  const correo = correoUnico('limite');
+  let limite = false;
+  // Repeat the same request until the server's daily limit answers (bounded: the limit is small).
+  for (let i = 0; i < 40 && !limite; i++) {
+    await llenarInicio(page, { curp: DEMO.curpDesconocida, correo });
+    await campos(page).continuar.click();
+    await summary(page).waitFor();
+    limite = /Has agotado el número de consultas permitidas por día\./.test(await summary(page).innerText());
+    if (!limite) await esperarCaptcha(page);
+  }
+  assert.ok(limite, 'the daily limit answered');
+  assert.equal(await campos(page).correo.inputValue(), correo);
+  await revisarPantalla(page, '1-iniciar-limite');
+  await context.close();
+});
+
+test('network down: a clear message, then retry keeps everything typed', async () => {
+  const { context, page } = await abrir();
+  const correo = correoUnico('red');
+  await llenarInicio(page, { curp: DEMO.curpLocalizado, correo });
+  await page.route('**/api/nss/solicitudes', (route) => route.abort('internetdisconnected'));
+  await campos(page).continuar.click();
+  await summary(page).waitFor();
+  assert.match(await summary(page).innerText(), /No hay conexión con el servidor/);
+  const c = campos(page);
+  assert.equal(await c.curp.inputValue(), DEMO.curpLocalizado);
+  assert.notEqual(await c.captcha.inputValue(), '', 'the request never arrived: the CAPTCHA answer stays');
+  assert.equal(await c.continuar.isEnabled(), true);
+  await revisarPantalla(page, '1-iniciar-sin-red');
+  await page.unroute('**/api/nss/solicitudes');
+  await c.continuar.click();
+  await page.waitForURL(/\/resultado$/);
+  await context.close();
+});
+
+test('server error: a message and the form stays usable', async () => {
+  const { context, page } = await abrir();
+  await llenarInicio(page, { curp: DEMO.curpLocalizado, correo: correoUnico('500') });
+  await page.route('**/api/nss/solicitudes', (route) => route.fulfill({ status: 500, body: 'boom' }));
+  await campos(page).continuar.click();
+  await summary(page).waitFor();
+  assert.match(await summary(page).innerText(), /Ocurrió un error en el servidor/);
+  await page.unroute('**/api/nss/solicitudes');
+  await esperarCaptcha(page);
+  assert.equal(await campos(page).curp.inputValue(), DEMO.curpLocalizado);
+  await context.close();
+});
+
+test('while the server works: the processing message, the button disabled (no double submit)', async () => {
+  const { context, page } = await abrir();
+  await llenarInicio(page, { curp: DEMO.curpLocalizado, correo: correoUnico('espera') });
+  let liberar;
+  const retenida = new Promise((r) => { liberar = r; });
+  let llamadas = 0;
+  await page.route('**/api/nss/solicitudes', async (route) => { llamadas++; await retenida; await route.continue(); });
+  await campos(page).continuar.click();
+  await page.getByText('Su petición se está procesando... espere un momento.').first().waitFor();
+  assert.equal(await campos(page).continuar.isDisabled(), true);
+  await revisarPantalla(page, '1-iniciar-procesando');
+  liberar();
+  await page.waitForURL(/\/resultado$/);
+  assert.equal(llamadas, 1);
+  await context.close();
+});
+
+test('a reload keeps what was typed, never the CAPTCHA; back and forward work', async () => {
+  const { context, page } = await abrir();
+  const correo = correoUnico('recarga');
+  await llenarInicio(page, { curp: DEMO.curpLocalizado, correo });
+  await page.reload({ waitUntil: 'networkidle' });
+  const c = campos(page);
+  await esperarCaptcha(page);
+  assert.equal(await c.curp.inputValue(), DEMO.curpLocalizado);
+  assert.equal(await c.correo.inputValue(), correo);
+  assert.equal(await c.captcha.inputValue(), '');
+  assert.ok(!(await page.evaluate(() => JSON.stringify(sessionStorage))).includes('Ab3dE'));
+  await page.goBack();
+  await page.waitForURL(BASE_URL + '/');
+  await page.goForward();
+  await page.waitForURL(/\/tramite\/nss$/);
+  assert.equal(await campos(page).correo.inputValue(), correo);
+  await context.close();
+});
+
+test('verification page of an unknown folio says so', async () => {
+  const { context, page } = await phonePage(browser);
+  await page.goto(BASE_URL + '/verificar/NO-EXISTE-123', { waitUntil: 'networkidle' });
+  await page.getByTestId('verificacion').waitFor();
+  assert.match(await page.getByTestId('verificacion').innerText(), /No encontramos este documento|no/i);
+  await revisarPantalla(page, '6-verificar-desconocido');
+  await context.close();
+});

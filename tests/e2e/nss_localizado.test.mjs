@@ -1,0 +1,71 @@
+// The "localizado" path: a student who already has an NSS gets it, with the documents, in two steps.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, phonePage, BASE_URL } from './support.mjs';
+import { DEMO, abrirTramite, llenarInicio, revisarPantalla, correoUnico, descargarPdf, campos, esperarCorreo } from './nss_pages.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('found path: Iniciar trámite → Tu NSS es → documents → Finalizar → what next', async () => {
+  const { context, page } = await phonePage(browser);
+  await abrirTramite(page);
+  assert.match(await page.title(), /^Iniciar trámite/);
+  await assert.doesNotReject(page.getByText('Paso 1 de 3: Iniciar trámite').waitFor());
+  await revisarPantalla(page, '1-iniciar');
+
+  const correo = correoUnico('localizado');
+  await llenarInicio(page, { curp: DEMO.curpLocalizado.toLowerCase(), correo });
+  await campos(page).continuar.click();
+
+  await page.waitForURL(/\/tramite\/nss\/resultado$/);
+  const h1 = page.getByRole('heading', { level: 1 });
+  await h1.waitFor();
+  assert.match(await h1.innerText(), /Tu NSS es:/);
+  const nss = (await page.getByTestId('nss').innerText()).trim();
+  assert.match(nss, /^\d{11}$/);
+  // Two steps when found; focus on the new heading.
+  await page.getByText('Paso 2 de 2: Finalizar trámite').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
+  await page.getByText('Tu Número de Seguridad Social (NSS), ha sido enviado a tu correo electrónico.').waitFor();
+  assert.ok(await page.getByText(DEMO.curpLocalizado, { exact: true }).isVisible());
+
+  const rows = page.locator('tbody tr');
+  assert.equal(await rows.count(), 2);
+  assert.ok(await page.getByRole('cell', { name: /^Número de Seguridad Social/ }).first().isVisible());
+  assert.ok(await page.getByRole('cell', { name: /Tarjeta de Número de Seguridad Social/ }).isVisible());
+  await revisarPantalla(page, '2-localizado');
+
+  const { nombre } = await descargarPdf(page, 'Número de Seguridad Social');
+  assert.match(nombre, new RegExp(nss));
+
+  // Re-send the first document: the confirmation shows in its row.
+  await page.getByRole('button', { name: 'Reenviar por correo: Número de Seguridad Social', exact: true }).click();
+  await page.getByText(/reenviado/i).first().waitFor();
+
+  if (process.env.AFILIATE_E2E_MAILDIR) {
+    const raw = await esperarCorreo(correo);
+    assert.ok(raw.includes(nss), 'the e-mail carries the NSS');
+  }
+
+  // A reload keeps the result (sessionStorage).
+  await page.reload({ waitUntil: 'networkidle' });
+  assert.equal((await page.getByTestId('nss').innerText()).trim(), nss);
+
+  await page.getByRole('button', { name: 'Finalizar trámite' }).click();
+  await page.waitForURL(/\/tramite\/nss\/fin$/);
+  await page.getByRole('heading', { level: 1, name: 'Terminaste el Paso 1' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: /^Paso 2: Verifica que tu escuela te haya inscrito al IMSS/ }).count(), 1);
+  assert.equal(await page.getByRole('link', { name: /^Paso 3: Regístrate en la Clínica que te corresponde/ }).count(), 1);
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'Finalizar clears what was kept');
+  await revisarPantalla(page, '5-fin');
+
+  // Back on the trámite: nothing typed remains.
+  await page.goto(BASE_URL + '/tramite/nss', { waitUntil: 'networkidle' });
+  assert.equal(await campos(page).curp.inputValue(), '');
+
+  assert.deepEqual(page.foreignRequests, [], 'no request to any other origin');
+  assert.deepEqual(page.consoleErrors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await context.close();
+});
