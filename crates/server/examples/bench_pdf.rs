@@ -20,10 +20,17 @@ fn percentil(ordenados: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000);
     let rss_inicio = rss_kib().unwrap_or(0);
     let t0 = Instant::now();
-    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 24 * 3600);
+    let docs = Documentos::new(
+        Sellador::aleatorio(),
+        "https://afiliate.example.mx",
+        24 * 3600,
+    );
     let preparacion = t0.elapsed();
 
     let mut tiempos = Vec::with_capacity(n);
@@ -34,7 +41,11 @@ fn main() {
             curp: "PENM000101MDFXXX09".to_string(),
             nss: format!("{:011}", 12_345_000_000u64 + i as u64),
         };
-        let tipo = if i % 2 == 0 { TipoDocumento::ComprobanteNss } else { TipoDocumento::TarjetaNss };
+        let tipo = if i % 2 == 0 {
+            TipoDocumento::ComprobanteNss
+        } else {
+            TipoDocumento::TarjetaNss
+        };
         let t = Instant::now();
         let doc = docs.emitir(tipo, Tramite::Asignacion, &persona, Utc::now());
         let pdf = docs.render(&doc);
@@ -44,8 +55,13 @@ fn main() {
     }
     let rss_fin = rss_kib().unwrap_or(0);
     tiempos.sort_by(|a, b| a.total_cmp(b));
-    println!("bench_pdf: {n} documents (comprobante and tarjeta alternating, folio + seal + render)");
-    println!("  one-time font preparation: {:.1} ms", preparacion.as_secs_f64() * 1000.0);
+    println!(
+        "bench_pdf: {n} documents (comprobante and tarjeta alternating, folio + seal + render)"
+    );
+    println!(
+        "  one-time font preparation: {:.1} ms",
+        preparacion.as_secs_f64() * 1000.0
+    );
     println!(
         "  per document: p50 {:.3} ms, p95 {:.3} ms, p99 {:.3} ms, max {:.3} ms (goal p95 <= 5 ms)",
         percentil(&tiempos, 0.50),
@@ -53,6 +69,9 @@ fn main() {
         percentil(&tiempos, 0.99),
         tiempos[tiempos.len() - 1]
     );
-    println!("  average size: {:.1} KiB", bytes_total as f64 / n as f64 / 1024.0);
+    println!(
+        "  average size: {:.1} KiB",
+        bytes_total as f64 / n as f64 / 1024.0
+    );
     println!("  RSS: {rss_inicio} KiB at start, {rss_fin} KiB after {n} documents");
 }

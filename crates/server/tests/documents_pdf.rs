@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use afiliate_domain::api;
 use afiliate_server::documents::http::{router, AlmacenDocumentos, Reenvio, LIMITE_REENVIOS_DIA};
-use afiliate_server::documents::{Documento, Documentos, Modo, Persona, Sellador, TipoDocumento, Tramite};
+use afiliate_server::documents::{
+    Documento, Documentos, Modo, Persona, Sellador, TipoDocumento, Tramite,
+};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{TimeZone as _, Utc};
@@ -16,11 +18,16 @@ use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
 
 fn persona() -> Persona {
-    Persona { nombre: "María Peña Núñez".into(), curp: "PENM000101MDFXXX09".into(), nss: "12345678901".into() }
+    Persona {
+        nombre: "María Peña Núñez".into(),
+        curp: "PENM000101MDFXXX09".into(),
+        nss: "12345678901".into(),
+    }
 }
 
 fn artefactos() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts/documents");
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts/documents");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -29,8 +36,17 @@ fn pdftotext(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let ruta = dir.path().join("d.pdf");
     std::fs::write(&ruta, pdf).unwrap();
-    let out = Command::new("pdftotext").arg("-layout").arg(&ruta).arg("-").output().expect("pdftotext installed");
-    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&ruta)
+        .arg("-")
+        .output()
+        .expect("pdftotext installed");
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -47,8 +63,17 @@ fn both_pdfs_show_the_data_with_accents_and_render_to_png() {
         let pdf = docs.render(&d);
         assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
         let texto = pdftotext(&pdf);
-        for esperado in ["12345678901", "María Peña Núñez", "PENM000101MDFXXX09", d.folio.as_str(), tipo.nombre()] {
-            assert!(texto.contains(esperado), "{esperado:?} missing from {tipo:?}:\n{texto}");
+        for esperado in [
+            "12345678901",
+            "María Peña Núñez",
+            "PENM000101MDFXXX09",
+            d.folio.as_str(),
+            tipo.nombre(),
+        ] {
+            assert!(
+                texto.contains(esperado),
+                "{esperado:?} missing from {tipo:?}:\n{texto}"
+            );
         }
         assert!(texto.contains("Paso 2") || tipo == TipoDocumento::TarjetaNss);
         // The sello is printed (wrapped over lines): its first characters appear.
@@ -72,7 +97,12 @@ fn both_pdfs_show_the_data_with_accents_and_render_to_png() {
 #[test]
 fn pdfinfo_reports_letter_size_and_embedded_fonts() {
     let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
-    let d = docs.emitir(TipoDocumento::TarjetaNss, Tramite::Asignacion, &persona(), Utc::now());
+    let d = docs.emitir(
+        TipoDocumento::TarjetaNss,
+        Tramite::Asignacion,
+        &persona(),
+        Utc::now(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let ruta = dir.path().join("t.pdf");
     std::fs::write(&ruta, docs.render(&d)).unwrap();
@@ -84,19 +114,34 @@ fn pdfinfo_reports_letter_size_and_embedded_fonts() {
     for linea in fuentes.lines().skip(2) {
         assert!(linea.contains(" yes "), "font not embedded: {linea}");
     }
-    assert!(fuentes.contains("Montserrat-Regular") && fuentes.contains("Montserrat-Bold"), "{fuentes}");
+    assert!(
+        fuentes.contains("Montserrat-Regular") && fuentes.contains("Montserrat-Bold"),
+        "{fuentes}"
+    );
 }
 
 #[test]
 fn the_seal_fails_for_a_tampered_folio_or_seal() {
     let s = Sellador::aleatorio();
-    let d = Documento::emitir(TipoDocumento::ComprobanteNss, Tramite::Asignacion, &persona(), Utc::now(), &s);
+    let d = Documento::emitir(
+        TipoDocumento::ComprobanteNss,
+        Tramite::Asignacion,
+        &persona(),
+        Utc::now(),
+        &s,
+    );
     assert!(d.es_autentico(&s));
     let mut folio = d.clone();
-    folio.folio.replace_range(3..4, if &d.folio[3..4] == "A" { "B" } else { "A" });
+    folio
+        .folio
+        .replace_range(3..4, if &d.folio[3..4] == "A" { "B" } else { "A" });
     assert!(!folio.es_autentico(&s));
     let mut sello = d.clone();
-    let otro = if sello.sello.starts_with('A') { "B" } else { "A" };
+    let otro = if sello.sello.starts_with('A') {
+        "B"
+    } else {
+        "A"
+    };
     sello.sello.replace_range(0..1, otro);
     assert!(!sello.es_autentico(&s));
     assert!(!s.verificar(&folio.cadena_original(), &d.sello));
@@ -132,18 +177,54 @@ impl AlmacenDocumentos for Estado {
 
 fn estado() -> (Estado, Documento, Documento) {
     let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
-    let c = docs.emitir(TipoDocumento::ComprobanteNss, Tramite::Asignacion, &persona(), Utc::now());
-    let t = docs.emitir(TipoDocumento::TarjetaNss, Tramite::Asignacion, &persona(), Utc::now());
-    let guardados = [(c.folio.clone(), c.clone()), (t.folio.clone(), t.clone())].into_iter().collect();
-    (Estado { docs, guardados: Arc::new(Mutex::new(guardados)), reenvios: Default::default() }, c, t)
+    let c = docs.emitir(
+        TipoDocumento::ComprobanteNss,
+        Tramite::Asignacion,
+        &persona(),
+        Utc::now(),
+    );
+    let t = docs.emitir(
+        TipoDocumento::TarjetaNss,
+        Tramite::Asignacion,
+        &persona(),
+        Utc::now(),
+    );
+    let guardados = [(c.folio.clone(), c.clone()), (t.folio.clone(), t.clone())]
+        .into_iter()
+        .collect();
+    (
+        Estado {
+            docs,
+            guardados: Arc::new(Mutex::new(guardados)),
+            reenvios: Default::default(),
+        },
+        c,
+        t,
+    )
 }
 
-async fn pedir(estado: &Estado, metodo: &str, uri: &str) -> (StatusCode, HashMap<String, String>, Vec<u8>) {
+async fn pedir(
+    estado: &Estado,
+    metodo: &str,
+    uri: &str,
+) -> (StatusCode, HashMap<String, String>, Vec<u8>) {
     let app = router::<Estado>().with_state(estado.clone());
-    let r = app.oneshot(Request::builder().method(metodo).uri(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let r = app
+        .oneshot(
+            Request::builder()
+                .method(metodo)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     let status = r.status();
-    let headers =
-        r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string())).collect();
+    let headers = r
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or_default().to_string()))
+        .collect();
     let body = r.into_body().collect().await.unwrap().to_bytes().to_vec();
     (status, headers, body)
 }
@@ -163,12 +244,21 @@ async fn signed_links_serve_inline_or_attachment_and_refuse_expired_or_made_up_o
     let api = estado.docs.api(&t, ahora);
     let (st, h, _) = pedir(&estado, "GET", &api.descargar_url).await;
     assert_eq!(st, StatusCode::OK);
-    assert_eq!(h["content-disposition"], "attachment; filename=\"tarjetaNSS12345678901.pdf\"");
+    assert_eq!(
+        h["content-disposition"],
+        "attachment; filename=\"tarjetaNSS12345678901.pdf\""
+    );
     let (_, h, _) = pedir(&estado, "GET", &estado.docs.api(&c, ahora).descargar_url).await;
-    assert_eq!(h["content-disposition"], "attachment; filename=\"comprobanteNSS12345678901.pdf\"");
+    assert_eq!(
+        h["content-disposition"],
+        "attachment; filename=\"comprobanteNSS12345678901.pdf\""
+    );
 
     // Expired: signed for a moment more than a vigencia ago.
-    let vieja = estado.docs.enlaces.enlace(&c.folio, Modo::Ver, ahora - 3600 - 5);
+    let vieja = estado
+        .docs
+        .enlaces
+        .enlace(&c.folio, Modo::Ver, ahora - 3600 - 5);
     let (st, h, body) = pedir(&estado, "GET", &vieja).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(h["content-type"], "application/problem+json");
@@ -178,10 +268,21 @@ async fn signed_links_serve_inline_or_attachment_and_refuse_expired_or_made_up_o
     let otro_folio = ver.replace(&c.folio, &t.folio);
     let modo_cambiado = ver.replace("modo=ver", "modo=descargar");
     let firma_inventada = format!("{}AAAA", &ver[..ver.len() - 4]);
-    let inventado = "/api/documentos/CN-AAAAA-BBBBB-CCCCC/pdf?modo=ver&exp=9999999999&firma=abc".to_string();
+    let inventado =
+        "/api/documentos/CN-AAAAA-BBBBB-CCCCC/pdf?modo=ver&exp=9999999999&firma=abc".to_string();
     let sin_consulta = format!("/api/documentos/{}/pdf", c.folio);
-    let exp_rara = format!("/api/documentos/{}/pdf?modo=ver&exp=mañana&firma=x", c.folio);
-    for uri in [otro_folio, modo_cambiado, firma_inventada, inventado, sin_consulta, exp_rara] {
+    let exp_rara = format!(
+        "/api/documentos/{}/pdf?modo=ver&exp=mañana&firma=x",
+        c.folio
+    );
+    for uri in [
+        otro_folio,
+        modo_cambiado,
+        firma_inventada,
+        inventado,
+        sin_consulta,
+        exp_rara,
+    ] {
         let (st, _, _) = pedir(&estado, "GET", &uri).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{uri}");
     }
@@ -200,7 +301,13 @@ async fn verification_answers_authentic_masked_data_and_detects_tampering() {
     assert!(!String::from_utf8_lossy(&body).contains("PENM000101"));
 
     // Someone edits the stored NSS: the seal no longer verifies.
-    estado.guardados.lock().unwrap().get_mut(&c.folio).unwrap().nss = "99999999999".into();
+    estado
+        .guardados
+        .lock()
+        .unwrap()
+        .get_mut(&c.folio)
+        .unwrap()
+        .nss = "99999999999".into();
     let (_, _, body) = pedir(&estado, "GET", &format!("/api/verificacion/{}", c.folio)).await;
     let v: api::Verificacion = serde_json::from_slice(&body).unwrap();
     assert!(!v.autentico);
@@ -228,8 +335,18 @@ async fn a_document_is_resent_at_most_three_times_a_day() {
     let p: api::Problema = serde_json::from_slice(&body).unwrap();
     assert!(p.detail.contains("3 veces"), "{}", p.detail);
     // The other document has its own count.
-    let (st, _, _) = pedir(&estado, "POST", &format!("/api/documentos/{}/reenvios", t.folio)).await;
+    let (st, _, _) = pedir(
+        &estado,
+        "POST",
+        &format!("/api/documentos/{}/reenvios", t.folio),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
-    let (st, _, _) = pedir(&estado, "POST", "/api/documentos/CN-AAAAA-BBBBB-CCCCC/reenvios").await;
+    let (st, _, _) = pedir(
+        &estado,
+        "POST",
+        "/api/documentos/CN-AAAAA-BBBBB-CCCCC/reenvios",
+    )
+    .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }

@@ -11,17 +11,22 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use afiliate_server::documents::{Documento, Documentos, Persona, Sellador, TipoDocumento, Tramite};
+use afiliate_server::documents::{
+    Documento, Documentos, Persona, Sellador, TipoDocumento, Tramite,
+};
 use afiliate_server::mail::outbox::Worker;
 use afiliate_server::mail::{
-    status_report, Compositor, ConfigWorker, Correo, EstadoCorreo, EstadoEnvio, OutboxItem, OutboxStore, Transporte,
+    status_report, Compositor, ConfigWorker, Correo, EstadoCorreo, EstadoEnvio, OutboxItem,
+    OutboxStore, Transporte,
 };
 use chrono::{DateTime, Utc};
 
 fn python() -> PathBuf {
     std::env::var_os("AFILIATE_TEST_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/bin/python"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/bin/python")
+        })
 }
 
 /// An aiosmtpd server writing to a Maildir; killed on drop.
@@ -32,19 +37,29 @@ struct Smtp {
 impl Smtp {
     fn iniciar(puerto: u16, maildir: &Path) -> Smtp {
         let hijo = Command::new(python())
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{puerto}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{puerto}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
             .arg(maildir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start aiosmtpd (set AFILIATE_TEST_PYTHON to a python with aiosmtpd)");
+        let smtp = Smtp { hijo };
         let addr: SocketAddr = format!("127.0.0.1:{puerto}").parse().unwrap();
         for _ in 0..200 {
             if TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_ok() {
-                return Smtp { hijo };
+                return smtp;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        drop(smtp);
         panic!("aiosmtpd did not start on port {puerto}");
     }
 }
@@ -57,13 +72,20 @@ impl Drop for Smtp {
 }
 
 fn puerto_libre() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The messages in a Maildir.
 fn mensajes(maildir: &Path) -> Vec<Vec<u8>> {
-    let Ok(dir) = std::fs::read_dir(maildir.join("new")) else { return Vec::new() };
-    dir.map(|e| std::fs::read(e.unwrap().path()).unwrap()).collect()
+    let Ok(dir) = std::fs::read_dir(maildir.join("new")) else {
+        return Vec::new();
+    };
+    dir.map(|e| std::fs::read(e.unwrap().path()).unwrap())
+        .collect()
 }
 
 /// Uses Python's email package to save a message's attachments into `dir`; returns their file names.
@@ -82,13 +104,30 @@ print('SUBJECT=' + m['subject'])
 print('TEXT=' + m.get_body(('plain',)).get_content().replace('\n', ' '))
 print('HTML=' + str(m.get_body(('html',)) is not None))
 "#;
-    let out = Command::new(python()).args(["-c", script]).arg(&ruta).arg(dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect()
+    let out = Command::new(python())
+        .args(["-c", script])
+        .arg(&ruta)
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
 }
 
 fn pdftotext(ruta: &Path) -> String {
-    let out = Command::new("pdftotext").arg(ruta).arg("-").output().expect("pdftotext installed");
+    let out = Command::new("pdftotext")
+        .arg(ruta)
+        .arg("-")
+        .output()
+        .expect("pdftotext installed");
     assert!(out.status.success());
     String::from_utf8(out.stdout).unwrap()
 }
@@ -145,7 +184,12 @@ impl Memoria {
     }
 
     fn pendientes(&self) -> usize {
-        self.0.lock().unwrap().iter().filter(|f| f.estado == EstadoEnvio::Pendiente).count()
+        self.0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|f| f.estado == EstadoEnvio::Pendiente)
+            .count()
     }
 
     /// Makes every pending row due now (what time passing does).
@@ -157,12 +201,26 @@ impl Memoria {
 }
 
 impl OutboxStore for Memoria {
-    async fn claim_due(&self, ahora: DateTime<Utc>, hasta: DateTime<Utc>, limite: usize) -> anyhow::Result<Vec<OutboxItem>> {
+    async fn claim_due(
+        &self,
+        ahora: DateTime<Utc>,
+        hasta: DateTime<Utc>,
+        limite: usize,
+    ) -> anyhow::Result<Vec<OutboxItem>> {
         let mut filas = self.0.lock().unwrap();
         let mut out = Vec::new();
-        for f in filas.iter_mut().filter(|f| f.estado == EstadoEnvio::Pendiente && f.proximo <= ahora).take(limite) {
+        for f in filas
+            .iter_mut()
+            .filter(|f| f.estado == EstadoEnvio::Pendiente && f.proximo <= ahora)
+            .take(limite)
+        {
             f.proximo = hasta;
-            out.push(OutboxItem { id: f.id, creado: f.creado, intentos: f.intentos, payload: f.payload.clone() });
+            out.push(OutboxItem {
+                id: f.id,
+                creado: f.creado,
+                intentos: f.intentos,
+                payload: f.payload.clone(),
+            });
         }
         Ok(out)
     }
@@ -176,7 +234,13 @@ impl OutboxStore for Memoria {
         Ok(())
     }
 
-    async fn mark_failed(&self, id: i64, intentos: u32, proximo: Option<DateTime<Utc>>, tipo: &str) -> anyhow::Result<()> {
+    async fn mark_failed(
+        &self,
+        id: i64,
+        intentos: u32,
+        proximo: Option<DateTime<Utc>>,
+        tipo: &str,
+    ) -> anyhow::Result<()> {
         let mut filas = self.0.lock().unwrap();
         let f = filas.iter_mut().find(|f| f.id == id).unwrap();
         f.intentos = intentos;
@@ -191,17 +255,28 @@ impl OutboxStore for Memoria {
 
 fn documentos(nombre: &str, nss: &str) -> Vec<Documento> {
     let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
-    let p = Persona { nombre: nombre.into(), curp: "PENM000101MDFXXX09".into(), nss: nss.into() };
-    TipoDocumento::DEL_NSS.iter().map(|&t| docs.emitir(t, Tramite::Asignacion, &p, Utc::now())).collect()
+    let p = Persona {
+        nombre: nombre.into(),
+        curp: "PENM000101MDFXXX09".into(),
+        nss: nss.into(),
+    };
+    TipoDocumento::DEL_NSS
+        .iter()
+        .map(|&t| docs.emitir(t, Tramite::Asignacion, &p, Utc::now()))
+        .collect()
 }
 
 fn compositor() -> Compositor {
-    Compositor::new("Afíliate <no-responder@afiliate.local>", "https://afiliate.example.mx").unwrap()
+    Compositor::new(
+        "Afíliate <no-responder@afiliate.local>",
+        "https://afiliate.example.mx",
+    )
+    .unwrap()
 }
 
 fn config_rapida() -> ConfigWorker {
     ConfigWorker {
-        lote: 4,
+        lote: 16,
         arriendo: Duration::from_secs(600),
         sondeo: Duration::from_millis(50),
         espera_base: Duration::from_millis(20),
@@ -223,7 +298,12 @@ async fn the_message_arrives_over_smtp_with_both_pdfs_holding_the_data() {
     let mut w = Worker::new(store.clone(), transporte, compositor());
     w.config = config_rapida();
     let r = w.ronda().await.unwrap();
-    assert_eq!((r.enviados, r.fallidos), (1, 0), "{}", status_report(&store.estados()));
+    assert_eq!(
+        (r.enviados, r.fallidos),
+        (1, 0),
+        "{}",
+        status_report(&store.estados())
+    );
     assert_eq!(store.pendientes(), 0);
 
     let recibidos = mensajes(&maildir);
@@ -231,17 +311,34 @@ async fn the_message_arrives_over_smtp_with_both_pdfs_holding_the_data() {
     let crudo = String::from_utf8_lossy(&recibidos[0]);
     assert!(crudo.contains("maria.pena@example.com"));
     let salida = extraer_adjuntos(&recibidos[0], tmp.path());
-    assert!(salida.contains(&"comprobanteNSS12345678901.pdf".to_string()), "{salida:?}");
-    assert!(salida.contains(&"tarjetaNSS12345678901.pdf".to_string()), "{salida:?}");
-    assert!(salida.contains(&"SUBJECT=Tu Número de Seguridad Social (NSS)".to_string()), "{salida:?}");
+    assert!(
+        salida.contains(&"comprobanteNSS12345678901.pdf".to_string()),
+        "{salida:?}"
+    );
+    assert!(
+        salida.contains(&"tarjetaNSS12345678901.pdf".to_string()),
+        "{salida:?}"
+    );
+    assert!(
+        salida.contains(&"SUBJECT=Tu Número de Seguridad Social (NSS)".to_string()),
+        "{salida:?}"
+    );
     let texto = salida.iter().find(|l| l.starts_with("TEXT=")).unwrap();
     for esperado in ["María Peña Núñez", "12345678901", "Paso 2", "Paso 3"] {
         assert!(texto.contains(esperado), "{esperado} not in {texto}");
     }
     assert!(salida.contains(&"HTML=True".to_string()));
-    for (archivo, doc) in [("comprobanteNSS12345678901.pdf", &docs[0]), ("tarjetaNSS12345678901.pdf", &docs[1])] {
+    for (archivo, doc) in [
+        ("comprobanteNSS12345678901.pdf", &docs[0]),
+        ("tarjetaNSS12345678901.pdf", &docs[1]),
+    ] {
         let t = pdftotext(&tmp.path().join(archivo));
-        for esperado in ["12345678901", "María Peña Núñez", "PENM000101MDFXXX09", doc.folio.as_str()] {
+        for esperado in [
+            "12345678901",
+            "María Peña Núñez",
+            "PENM000101MDFXXX09",
+            doc.folio.as_str(),
+        ] {
             assert!(t.contains(esperado), "{esperado:?} not in {archivo}:\n{t}");
         }
     }
@@ -270,9 +367,15 @@ async fn while_smtp_is_down_messages_stay_queued_then_each_arrives_once() {
     }
     assert_eq!(store.pendientes(), 6);
     let informe = status_report(&store.estados());
-    assert!(informe.starts_with("Correos: 6 en cola (6 reintentando), 0 enviados, 0 fallidos"), "{informe}");
+    assert!(
+        informe.starts_with("Correos: 6 en cola (6 reintentando), 0 enviados, 0 fallidos"),
+        "{informe}"
+    );
     assert!(informe.contains("smtp_conexion"), "{informe}");
-    assert!(!informe.contains("example.com") && !informe.contains("Estudiante"), "no personal data: {informe}");
+    assert!(
+        !informe.contains("example.com") && !informe.contains("Estudiante"),
+        "no personal data: {informe}"
+    );
     assert!(store.estados().iter().all(|e| e.intentos >= 2));
 
     // Back up: the running worker drains the queue.
@@ -300,7 +403,11 @@ async fn while_smtp_is_down_messages_stay_queued_then_each_arrives_once() {
     let mut vistos = HashSet::new();
     for m in &recibidos {
         let texto = String::from_utf8_lossy(m);
-        let id = texto.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:")).unwrap().to_string();
+        let id = texto
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+            .unwrap()
+            .to_string();
         assert!(ids.insert(id), "duplicate Message-ID");
         for f in &folios {
             if texto.contains(f.as_str()) {
@@ -309,7 +416,8 @@ async fn while_smtp_is_down_messages_stay_queued_then_each_arrives_once() {
         }
     }
     assert_eq!(vistos, folios);
-    assert!(status_report(&store.estados()).starts_with("Correos: 0 en cola (0 reintentando), 6 enviados, 0 fallidos"));
+    assert!(status_report(&store.estados())
+        .starts_with("Correos: 0 en cola (0 reintentando), 6 enviados, 0 fallidos"));
 }
 
 #[tokio::test]
@@ -328,11 +436,31 @@ async fn the_file_transport_writes_one_eml_per_message_even_if_repeated() {
     store.0.lock().unwrap()[0].estado = EstadoEnvio::Pendiente;
     store.adelantar();
     assert_eq!(w.ronda().await.unwrap().enviados, 1);
-    let archivos: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let archivos: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(archivos.len(), 2, "{archivos:?}");
-    assert!(archivos.iter().all(|p| p.extension().is_some_and(|e| e == "eml")));
-    let reenvio = archivos.iter().map(|p| std::fs::read_to_string(p).unwrap()).find(|t| t.contains("Reenv")).unwrap();
-    assert!(reenvio.contains("tarjetaNSS12345678901.pdf") && !reenvio.contains("comprobanteNSS12345678901.pdf"));
+    assert!(archivos
+        .iter()
+        .all(|p| p.extension().is_some_and(|e| e == "eml")));
+    let textos: Vec<String> = archivos
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    let con_comprobante = textos
+        .iter()
+        .filter(|t| t.contains("comprobanteNSS12345678901.pdf"))
+        .count();
+    let con_tarjeta = textos
+        .iter()
+        .filter(|t| t.contains("tarjetaNSS12345678901.pdf"))
+        .count();
+    assert_eq!(
+        (con_comprobante, con_tarjeta),
+        (1, 2),
+        "the NSS message has both PDFs, the re-send only the tarjeta"
+    );
 
     // A payload that cannot be read fails permanently instead of retrying forever.
     store.0.lock().unwrap().push(Fila {
@@ -347,5 +475,8 @@ async fn the_file_transport_writes_one_eml_per_message_even_if_repeated() {
     });
     assert_eq!(w.ronda().await.unwrap().fallidos, 1);
     let informe = status_report(&store.estados());
-    assert!(informe.contains("fallido") && informe.contains("payload_ilegible"), "{informe}");
+    assert!(
+        informe.contains("fallido") && informe.contains("payload_ilegible"),
+        "{informe}"
+    );
 }

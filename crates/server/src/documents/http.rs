@@ -1,0 +1,229 @@
+//! HTTP endpoints of documents, generic over the server's state:
+//!
+//! - `GET /api/documentos/{folio}/pdf?modo=ver|descargar&exp=…&firma=…`: the PDF (`inline` or `attachment`);
+//!   a made-up, altered or expired link answers 404.
+//! - `GET /api/verificacion/{folio}`: [`api::Verificacion`], or 404 for an unknown folio.
+//! - `POST /api/documentos/{folio}/reenvios`: re-sends the document by email, at most
+//!   [`LIMITE_REENVIOS_DIA`] times per document per day (Mexico's central time), else 429.
+//!
+//! The server implements [`AlmacenDocumentos`] for its state and merges [`router`]:
+//! `Router::new().merge(documents::http::router::<AppState>())…with_state(state)`.
+
+use std::future::Future;
+
+use afiliate_domain::api;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::{folio_bien_formado, hora_centro, Documento, Documentos, Modo, TipoDocumento};
+
+/// Re-sends allowed per document per day.
+pub const LIMITE_REENVIOS_DIA: u32 = 3;
+
+/// The outcome of a re-send request, decided by the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reenvio {
+    /// Recorded and queued.
+    Encolado,
+    /// Already [`LIMITE_REENVIOS_DIA`] re-sends of this document that day: nothing queued.
+    LimiteAlcanzado,
+}
+
+/// What the document endpoints need from the server's state.
+pub trait AlmacenDocumentos: Clone + Send + Sync + 'static {
+    /// The sealing key, link signer and public URL.
+    fn documentos(&self) -> &Documentos;
+
+    /// The stored document with this folio, if any.
+    fn buscar(&self, folio: &str)
+        -> impl Future<Output = anyhow::Result<Option<Documento>>> + Send;
+
+    /// In ONE transaction: count the re-sends of `doc` on `dia` (`YYYY-MM-DD`, Mexico's central time); when fewer
+    /// than [`LIMITE_REENVIOS_DIA`], record one more and insert an outbox row with
+    /// `crate::mail::Correo::reenvio(<the person's email>, doc)` (its `to_json()`), then wake the mail worker.
+    fn reenviar(
+        &self,
+        doc: &Documento,
+        dia: &str,
+    ) -> impl Future<Output = anyhow::Result<Reenvio>> + Send;
+}
+
+/// The day a re-send counts against: `YYYY-MM-DD` in Mexico's central time.
+pub fn dia_de_reenvio(ahora: DateTime<Utc>) -> String {
+    ahora
+        .with_timezone(&hora_centro())
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// The routes; merge into the app's router before `with_state`.
+pub fn router<S: AlmacenDocumentos>() -> Router<S> {
+    Router::new()
+        .route("/api/documentos/{folio}/pdf", get(pdf::<S>))
+        .route("/api/documentos/{folio}/reenvios", post(reenvios::<S>))
+        .route("/api/verificacion/{folio}", get(verificacion::<S>))
+}
+
+fn problema(status: StatusCode, tipo: &str, title: &str, detail: &str) -> Response {
+    let cuerpo = api::Problema {
+        tipo: format!("/problemas/{tipo}"),
+        title: title.to_string(),
+        status: status.as_u16(),
+        detail: detail.to_string(),
+        errores: Default::default(),
+    };
+    let mut r = (status, Json(cuerpo)).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    r
+}
+
+fn enlace_invalido() -> Response {
+    problema(
+        StatusCode::NOT_FOUND,
+        "enlace-invalido",
+        "Documento no disponible",
+        "El enlace del documento no es válido o ya expiró. Vuelve a consultar tu NSS para obtener uno nuevo.",
+    )
+}
+
+fn folio_desconocido() -> Response {
+    problema(
+        StatusCode::NOT_FOUND,
+        "folio-desconocido",
+        "Folio no encontrado",
+        "No encontramos un documento con ese folio. Revisa que lo hayas escrito igual que en el documento.",
+    )
+}
+
+fn falla_tecnica(e: anyhow::Error) -> Response {
+    tracing::error!(error = %e, "documents endpoint failed");
+    problema(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "falla-tecnica",
+        "Falla técnica",
+        "Debido a una falla técnica no pudimos atender tu solicitud. Intenta más tarde.",
+    )
+}
+
+/// The query of a document link; every field optional so that a malformed link is a 404, not a 400.
+#[derive(Deserialize)]
+pub struct ConsultaEnlace {
+    modo: Option<String>,
+    exp: Option<String>,
+    firma: Option<String>,
+}
+
+async fn pdf<S: AlmacenDocumentos>(
+    State(estado): State<S>,
+    Path(folio): Path<String>,
+    consulta: Result<Query<ConsultaEnlace>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Ok(Query(consulta)) = consulta else {
+        return enlace_invalido();
+    };
+    let (Some(modo), Some(exp), Some(firma)) = (
+        consulta.modo.as_deref().and_then(Modo::parse),
+        consulta.exp.as_deref().and_then(|e| e.parse::<i64>().ok()),
+        consulta.firma,
+    ) else {
+        return enlace_invalido();
+    };
+    let docs = estado.documentos();
+    if !folio_bien_formado(&folio)
+        || !docs
+            .enlaces
+            .validar_enlace(&folio, modo, exp, &firma, Utc::now().timestamp())
+    {
+        return enlace_invalido();
+    }
+    let doc = match estado.buscar(&folio).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return enlace_invalido(),
+        Err(e) => return falla_tecnica(e),
+    };
+    let bytes = docs.render(&doc);
+    let disposicion = match modo {
+        Modo::Ver => format!("inline; filename=\"{}\"", doc.tipo.nombre_archivo(&doc.nss)),
+        Modo::Descargar => format!(
+            "attachment; filename=\"{}\"",
+            doc.tipo.nombre_archivo(&doc.nss)
+        ),
+    };
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposicion) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+async fn verificacion<S: AlmacenDocumentos>(
+    State(estado): State<S>,
+    Path(folio): Path<String>,
+) -> Response {
+    let folio = folio.trim().to_ascii_uppercase();
+    if !folio_bien_formado(&folio) {
+        return folio_desconocido();
+    }
+    match estado.buscar(&folio).await {
+        Ok(Some(doc)) => {
+            let mut r = Json(doc.verificacion(&estado.documentos().sellador)).into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Ok(None) => folio_desconocido(),
+        Err(e) => falla_tecnica(e),
+    }
+}
+
+async fn reenvios<S: AlmacenDocumentos>(
+    State(estado): State<S>,
+    Path(folio): Path<String>,
+) -> Response {
+    if !folio_bien_formado(&folio) {
+        return folio_desconocido();
+    }
+    let doc = match estado.buscar(&folio).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return folio_desconocido(),
+        Err(e) => return falla_tecnica(e),
+    };
+    match estado.reenviar(&doc, &dia_de_reenvio(Utc::now())).await {
+        Ok(Reenvio::Encolado) => {
+            let mensaje = match doc.tipo {
+                TipoDocumento::ComprobanteNss => "El comprobante ha sido reenviado.",
+                TipoDocumento::TarjetaNss => "La tarjeta ha sido reenviada.",
+            };
+            Json(api::Mensaje { mensaje: mensaje.to_string() }).into_response()
+        }
+        Ok(Reenvio::LimiteAlcanzado) => problema(
+            StatusCode::TOO_MANY_REQUESTS,
+            "limite-reenvios",
+            "Límite de reenvíos alcanzado",
+            "Ya reenviaste este documento 3 veces hoy. Podrás reenviarlo de nuevo mañana; mientras tanto, \
+             puedes descargarlo desde esta página.",
+        ),
+        Err(e) => falla_tecnica(e),
+    }
+}

@@ -1,0 +1,497 @@
+//! Documents: the comprobante and the tarjeta of the NSS (the constancia de vigencia later), their folio, cadena
+//! original and sello digital, PDF rendering, signed links and the public verification data.
+//!
+//! What the server stores per document (one row): `tipo` ([`TipoDocumento::codigo`]), `tramite`
+//! ([`Tramite::codigo`]), `folio` (UNIQUE), `emitido` (unix seconds, UTC), `nombre`, `curp`, `nss`, `sello`.
+//! From those fields [`Documento`] rebuilds the cadena original; [`Documento::es_autentico`] checks the stored sello.
+//!
+//! Typical use by the server:
+//! ```text
+//! let docs = Documentos::new(Sellador::desde_entorno(&data_dir)?, config.public_url(), VIGENCIA_PREDETERMINADA_SEG);
+//! // in the transaction that records a localización / asignación:
+//! for tipo in TipoDocumento::DEL_NSS { let d = docs.emitir(tipo, Tramite::Asignacion, &persona, Utc::now()); /* INSERT d */ }
+//! // in the answer:
+//! let documentos: Vec<api::Documento> = stored.iter().map(|d| docs.api(d, now_unix)).collect();
+//! ```
+//! A new document kind is one more [`TipoDocumento`] variant plus one [`plantillas::Plantilla`].
+
+pub mod enlaces;
+pub mod http;
+pub mod pdf;
+pub mod plantillas;
+pub mod sello;
+
+use afiliate_domain::api;
+use chrono::{DateTime, FixedOffset, TimeZone as _, Utc};
+use rand::Rng as _;
+
+pub use enlaces::{Enlaces, Modo, VIGENCIA_PREDETERMINADA_SEG};
+pub use sello::Sellador;
+
+/// The kinds of document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TipoDocumento {
+    /// "Número de Seguridad Social": the comprobante of the localización or asignación.
+    ComprobanteNss,
+    /// "Tarjeta de Número de Seguridad Social": a card to cut out, with a QR code.
+    TarjetaNss,
+}
+
+impl TipoDocumento {
+    /// The documents issued when an NSS is located or assigned, in the order the results table shows them.
+    pub const DEL_NSS: [TipoDocumento; 2] =
+        [TipoDocumento::ComprobanteNss, TipoDocumento::TarjetaNss];
+
+    /// Stable code for the database.
+    pub fn codigo(self) -> &'static str {
+        match self {
+            TipoDocumento::ComprobanteNss => "comprobante_nss",
+            TipoDocumento::TarjetaNss => "tarjeta_nss",
+        }
+    }
+
+    pub fn parse(codigo: &str) -> Option<TipoDocumento> {
+        match codigo {
+            "comprobante_nss" => Some(TipoDocumento::ComprobanteNss),
+            "tarjeta_nss" => Some(TipoDocumento::TarjetaNss),
+            _ => None,
+        }
+    }
+
+    /// The Spanish name shown in the results table and on the document.
+    pub fn nombre(self) -> &'static str {
+        match self {
+            TipoDocumento::ComprobanteNss => "Número de Seguridad Social",
+            TipoDocumento::TarjetaNss => "Tarjeta de Número de Seguridad Social",
+        }
+    }
+
+    /// The folio prefix: tells the kind at a glance.
+    pub fn prefijo(self) -> &'static str {
+        match self {
+            TipoDocumento::ComprobanteNss => "CN",
+            TipoDocumento::TarjetaNss => "TN",
+        }
+    }
+
+    /// The download file name, as the real service names them.
+    pub fn nombre_archivo(self, nss: &str) -> String {
+        match self {
+            TipoDocumento::ComprobanteNss => format!("comprobanteNSS{nss}.pdf"),
+            TipoDocumento::TarjetaNss => format!("tarjetaNSS{nss}.pdf"),
+        }
+    }
+
+    fn plantilla(self) -> &'static dyn plantillas::Plantilla {
+        match self {
+            TipoDocumento::ComprobanteNss => &plantillas::comprobante::Comprobante,
+            TipoDocumento::TarjetaNss => &plantillas::tarjeta::Tarjeta,
+        }
+    }
+}
+
+/// How the person got the NSS the document shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tramite {
+    /// The person already had an NSS.
+    Localizacion,
+    /// The NSS was assigned now.
+    Asignacion,
+}
+
+impl Tramite {
+    pub fn codigo(self) -> &'static str {
+        match self {
+            Tramite::Localizacion => "localizacion",
+            Tramite::Asignacion => "asignacion",
+        }
+    }
+
+    pub fn parse(codigo: &str) -> Option<Tramite> {
+        match codigo {
+            "localizacion" => Some(Tramite::Localizacion),
+            "asignacion" => Some(Tramite::Asignacion),
+            _ => None,
+        }
+    }
+}
+
+/// The person a document is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Persona {
+    /// Full name as the registry has it, e.g. "María Peña Núñez".
+    pub nombre: String,
+    pub curp: String,
+    pub nss: String,
+}
+
+/// One issued document: everything the PDF shows and the sello that certifies it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Documento {
+    pub tipo: TipoDocumento,
+    pub tramite: Tramite,
+    pub folio: String,
+    /// Issue instant, whole seconds.
+    pub emitido: DateTime<Utc>,
+    pub nombre: String,
+    pub curp: String,
+    pub nss: String,
+    /// Base64 Ed25519 signature of [`Documento::cadena_original`].
+    pub sello: String,
+}
+
+/// Version of the cadena original's layout: part of the cadena, so a future layout can never verify an old seal.
+const VERSION_CADENA: &str = "1.0";
+
+/// Mexico's central time (no daylight saving since 2022).
+pub fn hora_centro() -> FixedOffset {
+    FixedOffset::west_opt(6 * 3600).expect("valid offset")
+}
+
+/// Crockford base32 (no I, L, O, U): easy to read aloud and to type.
+const ALFABETO_FOLIO: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new random folio for `tipo`, e.g. `CN-7K3QZ-9XWD2-MFA4B` (75 random bits: unguessable, not sequential).
+/// Store folios under a UNIQUE constraint; a collision (practically impossible) is retried with a new folio.
+pub fn generar_folio(tipo: TipoDocumento) -> String {
+    let mut rng = rand::thread_rng();
+    let mut s = String::with_capacity(20);
+    s.push_str(tipo.prefijo());
+    for i in 0..15 {
+        if i % 5 == 0 {
+            s.push('-');
+        }
+        s.push(ALFABETO_FOLIO[rng.gen_range(0..32)] as char);
+    }
+    s
+}
+
+/// Whether `folio` has the shape of one of ours (cheap check before any lookup; made-up input answers 404).
+pub fn folio_bien_formado(folio: &str) -> bool {
+    let b = folio.as_bytes();
+    b.len() == 20
+        && [TipoDocumento::ComprobanteNss, TipoDocumento::TarjetaNss]
+            .iter()
+            .any(|t| folio.starts_with(t.prefijo()))
+        && b[2..]
+            .chunks(6)
+            .all(|g| g[0] == b'-' && g[1..].iter().all(|c| ALFABETO_FOLIO.contains(c)))
+}
+
+/// A field of the cadena original: trimmed, inner whitespace collapsed, `|` (the separator) replaced.
+fn campo(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "/")
+}
+
+impl Documento {
+    /// Issues a new document now: new folio, sealed.
+    pub fn emitir(
+        tipo: TipoDocumento,
+        tramite: Tramite,
+        persona: &Persona,
+        emitido: DateTime<Utc>,
+        sellador: &Sellador,
+    ) -> Documento {
+        let emitido = Utc
+            .timestamp_opt(emitido.timestamp(), 0)
+            .single()
+            .unwrap_or(emitido);
+        let mut d = Documento {
+            tipo,
+            tramite,
+            folio: generar_folio(tipo),
+            emitido,
+            nombre: campo(&persona.nombre),
+            curp: campo(&persona.curp),
+            nss: campo(&persona.nss),
+            sello: String::new(),
+        };
+        d.sello = sellador.sellar(&d.cadena_original());
+        d
+    }
+
+    /// The fields in a fixed order, `||a|b|c||` as SAT/IMSS seals do:
+    /// `||version|tipo|tramite|folio|emitido (RFC 3339 UTC)|curp|nss|nombre||`.
+    pub fn cadena_original(&self) -> String {
+        format!(
+            "||{VERSION_CADENA}|{}|{}|{}|{}|{}|{}|{}||",
+            self.tipo.codigo(),
+            self.tramite.codigo(),
+            campo(&self.folio),
+            self.emitido.format("%Y-%m-%dT%H:%M:%SZ"),
+            campo(&self.curp),
+            campo(&self.nss),
+            campo(&self.nombre),
+        )
+    }
+
+    /// Whether the stored sello verifies against the document's data.
+    pub fn es_autentico(&self, sellador: &Sellador) -> bool {
+        sellador.verificar(&self.cadena_original(), &self.sello)
+    }
+
+    /// The issue date in Mexico's central time, dd/mm/aaaa.
+    pub fn fecha(&self) -> String {
+        self.emitido
+            .with_timezone(&hora_centro())
+            .format("%d/%m/%Y")
+            .to_string()
+    }
+
+    /// The issue date and time, e.g. "26/11/2026 03:53 h (hora del centro de México)".
+    pub fn fecha_hora(&self) -> String {
+        self.emitido
+            .with_timezone(&hora_centro())
+            .format("%d/%m/%Y %H:%M h (hora del centro de México)")
+            .to_string()
+    }
+
+    /// What the document certifies, one sentence.
+    pub fn certifica(&self) -> &'static str {
+        match (self.tipo, self.tramite) {
+            (TipoDocumento::ComprobanteNss, Tramite::Asignacion) => {
+                "Que el IMSS asignó un Número de Seguridad Social a la persona titular de la CURP."
+            }
+            (TipoDocumento::ComprobanteNss, Tramite::Localizacion) => {
+                "Que la persona titular de la CURP tiene un Número de Seguridad Social registrado en el IMSS."
+            }
+            (TipoDocumento::TarjetaNss, _) => {
+                "Que la tarjeta muestra el Número de Seguridad Social de la persona titular de la CURP."
+            }
+        }
+    }
+
+    /// The public verification page's URL, which the QR code holds.
+    pub fn url_verificacion(&self, base_url: &str) -> String {
+        format!(
+            "{}/verificar/{}",
+            base_url.trim_end_matches('/'),
+            self.folio
+        )
+    }
+
+    /// The PDF bytes.
+    pub fn render(&self, base_url: &str) -> Vec<u8> {
+        plantillas::render(self, base_url)
+    }
+
+    /// The answer of `GET /api/verificacion/{folio}`: personal data partly masked.
+    pub fn verificacion(&self, sellador: &Sellador) -> api::Verificacion {
+        let autentico = self.es_autentico(sellador);
+        api::Verificacion {
+            folio: self.folio.clone(),
+            autentico,
+            documento: self.tipo.nombre().to_string(),
+            certifica: self.certifica().to_string(),
+            fecha: self.fecha(),
+            nombre: enmascarar_nombre(&self.nombre),
+            curp: enmascarar_curp(&self.curp),
+            nss: enmascarar_nss(&self.nss),
+            mensaje: if autentico {
+                "El documento es auténtico: su sello digital corresponde a los datos con que se emitió.".to_string()
+            } else {
+                "El documento NO es auténtico: su sello digital no corresponde a sus datos. No lo aceptes.".to_string()
+            },
+        }
+    }
+}
+
+/// "María Peña Núñez" → "Ma*** Pe** Nú***": two letters of each word.
+pub fn enmascarar_nombre(nombre: &str) -> String {
+    nombre
+        .split_whitespace()
+        .map(|p| {
+            let n = p.chars().count();
+            let visibles = if n <= 2 { 1 } else { 2 };
+            p.chars()
+                .take(visibles)
+                .chain(std::iter::repeat_n('*', n - visibles))
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "PENM000101MDFXXX09" → "PENM**************": only the initials.
+pub fn enmascarar_curp(curp: &str) -> String {
+    let n = curp.chars().count();
+    curp.chars()
+        .take(4)
+        .chain(std::iter::repeat_n('*', n.saturating_sub(4)))
+        .collect()
+}
+
+/// "12345678901" → "*******8901": only the last four digits.
+pub fn enmascarar_nss(nss: &str) -> String {
+    let n = nss.chars().count();
+    std::iter::repeat_n('*', n.saturating_sub(4))
+        .chain(nss.chars().skip(n.saturating_sub(4)))
+        .collect()
+}
+
+/// What the server keeps in its state for documents: the sealing key, the link signer and the public base URL.
+#[derive(Clone)]
+pub struct Documentos {
+    pub sellador: Sellador,
+    pub enlaces: Enlaces,
+    /// Public base URL (e.g. `https://afiliate.example.mx`), for the QR codes.
+    pub base_url: String,
+}
+
+impl Documentos {
+    pub fn new(
+        sellador: Sellador,
+        base_url: impl Into<String>,
+        vigencia_enlaces_seg: i64,
+    ) -> Documentos {
+        pdf::precalentar();
+        let enlaces = Enlaces::new(&sellador, vigencia_enlaces_seg);
+        Documentos {
+            sellador,
+            enlaces,
+            base_url: base_url.into().trim_end_matches('/').to_string(),
+        }
+    }
+
+    pub fn emitir(
+        &self,
+        tipo: TipoDocumento,
+        tramite: Tramite,
+        persona: &Persona,
+        ahora: DateTime<Utc>,
+    ) -> Documento {
+        Documento::emitir(tipo, tramite, persona, ahora, &self.sellador)
+    }
+
+    /// An entry of `documentos` in the API answers, with fresh signed links valid from `ahora` (unix seconds).
+    pub fn api(&self, doc: &Documento, ahora: i64) -> api::Documento {
+        api::Documento {
+            folio: doc.folio.clone(),
+            fecha: doc.fecha(),
+            documento: doc.tipo.nombre().to_string(),
+            ver_url: self.enlaces.enlace(&doc.folio, Modo::Ver, ahora),
+            descargar_url: self.enlaces.enlace(&doc.folio, Modo::Descargar, ahora),
+        }
+    }
+
+    pub fn render(&self, doc: &Documento) -> Vec<u8> {
+        doc.render(&self.base_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn persona() -> Persona {
+        Persona {
+            nombre: " María  Peña Núñez ".into(),
+            curp: "PENM000101MDFXXX09".into(),
+            nss: "12345678901".into(),
+        }
+    }
+
+    #[test]
+    fn folios_are_well_formed_distinct_and_typed() {
+        let mut vistos = std::collections::HashSet::new();
+        for _ in 0..2000 {
+            let f = generar_folio(TipoDocumento::TarjetaNss);
+            assert!(folio_bien_formado(&f), "{f}");
+            assert!(f.starts_with("TN-"));
+            assert!(vistos.insert(f));
+        }
+        for malo in [
+            "",
+            "CN",
+            "CN-ABCDE-FGHJK-MNPQ",
+            "XX-ABCDE-FGHJK-MNPQR",
+            "CN-ABCDE-FGHJK-MNPQI",
+            "CN_ABCDE-FGHJK-MNPQR",
+        ] {
+            assert!(!folio_bien_formado(malo), "{malo}");
+        }
+        assert!(folio_bien_formado("CN-ABCDE-FGHJK-MNPQR"));
+    }
+
+    #[test]
+    fn cadena_original_has_fixed_order_and_the_seal_detects_tampering() {
+        let s = Sellador::aleatorio();
+        let emitido = Utc.with_ymd_and_hms(2026, 11, 26, 3, 4, 5).unwrap();
+        let d = Documento::emitir(
+            TipoDocumento::ComprobanteNss,
+            Tramite::Asignacion,
+            &persona(),
+            emitido,
+            &s,
+        );
+        assert_eq!(
+            d.cadena_original(),
+            format!(
+                "||1.0|comprobante_nss|asignacion|{}|2026-11-26T03:04:05Z|PENM000101MDFXXX09|12345678901|María Peña Núñez||",
+                d.folio
+            )
+        );
+        assert!(d.es_autentico(&s));
+        assert_eq!(d.fecha(), "25/11/2026", "central time is UTC-6");
+        let mut otro = d.clone();
+        otro.folio = generar_folio(TipoDocumento::ComprobanteNss);
+        assert!(!otro.es_autentico(&s), "tampered folio");
+        let mut otro = d.clone();
+        otro.nss = "12345678902".into();
+        assert!(!otro.es_autentico(&s), "tampered NSS");
+        let mut otro = d.clone();
+        otro.sello = Sellador::aleatorio().sellar(&d.cadena_original());
+        assert!(!otro.es_autentico(&s), "seal of another key");
+        let v = otro.verificacion(&s);
+        assert!(!v.autentico);
+        assert!(v.mensaje.contains("NO es auténtico"));
+    }
+
+    #[test]
+    fn verification_masks_personal_data() {
+        let s = Sellador::aleatorio();
+        let d = Documento::emitir(
+            TipoDocumento::TarjetaNss,
+            Tramite::Localizacion,
+            &persona(),
+            Utc::now(),
+            &s,
+        );
+        let v = d.verificacion(&s);
+        assert!(v.autentico);
+        assert_eq!(v.nombre, "Ma*** Pe** Nú***");
+        assert_eq!(v.curp, "PENM**************");
+        assert_eq!(v.nss, "*******8901");
+        assert_eq!(v.documento, "Tarjeta de Número de Seguridad Social");
+        assert_eq!(enmascarar_nombre("Ana de la O"), "An* d* l* O");
+    }
+
+    #[test]
+    fn api_entries_carry_signed_links() {
+        let docs = Documentos::new(Sellador::aleatorio(), "https://x.test/", 60);
+        let d = docs.emitir(
+            TipoDocumento::ComprobanteNss,
+            Tramite::Asignacion,
+            &persona(),
+            Utc::now(),
+        );
+        let a = docs.api(&d, 1000);
+        assert_eq!(a.documento, "Número de Seguridad Social");
+        assert!(a.ver_url.starts_with(&format!(
+            "/api/documentos/{}/pdf?modo=ver&exp=1060&firma=",
+            d.folio
+        )));
+        assert!(a.descargar_url.contains("modo=descargar"));
+        assert_eq!(
+            d.url_verificacion(&docs.base_url),
+            format!("https://x.test/verificar/{}", d.folio)
+        );
+        assert_eq!(
+            TipoDocumento::TarjetaNss.nombre_archivo("12345678901"),
+            "tarjetaNSS12345678901.pdf"
+        );
+    }
+}
