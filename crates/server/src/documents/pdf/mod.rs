@@ -47,6 +47,8 @@ pub struct Lienzo {
     ancho: f32,
     alto: f32,
     ops: String,
+    /// The last QR code drawn: (data, modules per side, dark modules row by row).
+    qr_cache: Option<(String, usize, Vec<bool>)>,
 }
 
 fn num(s: &mut String, v: f32) {
@@ -72,6 +74,7 @@ impl Lienzo {
             ancho,
             alto,
             ops: String::with_capacity(16 * 1024),
+            qr_cache: None,
         }
     }
 
@@ -211,7 +214,8 @@ impl Lienzo {
         y
     }
 
-    /// Text without spaces (a seal, a cadena original) broken at any character to fit `ancho`.
+    /// Text without spaces (a seal, a cadena original) broken to fit `ancho`: after a `|` when one is near the
+    /// end of the line, else at any character.
     #[allow(clippy::too_many_arguments)]
     pub fn parrafo_partido(
         &mut self,
@@ -231,10 +235,15 @@ impl Lienzo {
         for c in texto.chars() {
             let w = fuente.anchos[(winansi(c) - 32) as usize] as f32 * tamano / 1000.0;
             if ancho_linea + w > ancho && !linea.is_empty() {
+                // Prefer breaking after a `|` field separator in the line's second half.
+                let corte = linea
+                    .rfind('|')
+                    .filter(|&i| i + 1 < linea.len() && i > linea.len() / 2);
+                let resto = corte.map(|i| linea.split_off(i + 1)).unwrap_or_default();
                 self.texto(x, y, tamano, peso, color, Alinear::Izquierda, &linea);
                 y += interlinea;
-                linea.clear();
-                ancho_linea = 0.0;
+                ancho_linea = fuente.ancho(&resto, tamano);
+                linea = resto;
             }
             linea.push(c);
             ancho_linea += w;
@@ -247,23 +256,33 @@ impl Lienzo {
     }
 
     /// A QR code of `datos` as filled squares, `lado` points wide including a 2-module quiet zone.
+    /// The modules are computed once per page and data (the tarjeta draws the same code twice).
     pub fn qr(&mut self, x: f32, y: f32, lado: f32, datos: &str) {
-        let Ok(codigo) =
-            qrcode::QrCode::with_error_correction_level(datos.as_bytes(), qrcode::EcLevel::M)
-        else {
+        if self.qr_cache.as_ref().is_none_or(|(d, _, _)| d != datos) {
+            let Ok(codigo) =
+                qrcode::QrCode::with_error_correction_level(datos.as_bytes(), qrcode::EcLevel::M)
+            else {
+                return;
+            };
+            let oscuros = codigo
+                .to_colors()
+                .iter()
+                .map(|c| *c == qrcode::Color::Dark)
+                .collect();
+            self.qr_cache = Some((datos.to_string(), codigo.width(), oscuros));
+        }
+        let Some((_, n, modulos)) = self.qr_cache.take() else {
             return;
         };
-        let n = codigo.width();
-        let modulos = codigo.to_colors();
         let m = lado / (n + 4) as f32;
         self.rect(x, y, lado, lado, Color::BLANCO);
         color_op(&mut self.ops, Color::NEGRO, "rg");
         for fila in 0..n {
             let mut col = 0;
             while col < n {
-                if modulos[fila * n + col] == qrcode::Color::Dark {
+                if modulos[fila * n + col] {
                     let inicio = col;
-                    while col < n && modulos[fila * n + col] == qrcode::Color::Dark {
+                    while col < n && modulos[fila * n + col] {
                         col += 1;
                     }
                     // A hair of overlap avoids white seams between modules in some viewers.
@@ -279,6 +298,7 @@ impl Lienzo {
             }
         }
         self.ops.push_str("f\n");
+        self.qr_cache = Some((datos.to_string(), n, modulos));
     }
 
     /// Crop marks around a rectangle (outside its corners), for cutting out a card.
