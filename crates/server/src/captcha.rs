@@ -123,12 +123,12 @@ pub fn render_png(id: &str, texto: &str) -> Vec<u8> {
     let (ax, px_, fx) = (
         rng.gen_range(2.0..4.0f32),
         rng.gen_range(14.0..22.0f32),
-        rng.gen_range(0.0..6.28f32),
+        rng.gen_range(0.0..std::f32::consts::TAU),
     );
     let (ay, py_, fy) = (
         rng.gen_range(3.0..5.0f32),
         rng.gen_range(30.0..50.0f32),
-        rng.gen_range(0.0..6.28f32),
+        rng.gen_range(0.0..std::f32::consts::TAU),
     );
     let mut deformada = vec![0f32; w * h];
     for y in 0..h {
@@ -145,7 +145,7 @@ pub fn render_png(id: &str, texto: &str) -> Vec<u8> {
         let y_b = rng.gen_range(10.0..(h as f32 - 10.0));
         let amp = rng.gen_range(4.0..12.0f32);
         let per = rng.gen_range(25.0..60.0f32);
-        let fase = rng.gen_range(0.0..6.28f32);
+        let fase = rng.gen_range(0.0..std::f32::consts::TAU);
         let grosor = rng.gen_range(1.0..2.2f32);
         for x in 0..w {
             let t = x as f32 / w as f32;

@@ -295,11 +295,12 @@ fn f(a: u16, m: u8, d: u8) -> Fecha {
     Fecha::new(a, m, d).expect("literal date")
 }
 
+/// People for the registry, NSS already issued (curp, nss), and the documented cases.
+pub type DatosDemo = (Vec<PersonaRegistro>, Vec<(String, String)>, Vec<Demo>);
+
 /// The documented demo people (see DEMO.md), plus `n` deterministic synthetic students.
 /// Returns (people for the registry, NSS already issued, the documented cases).
-pub fn datos_demo(
-    n: usize,
-) -> anyhow::Result<(Vec<PersonaRegistro>, Vec<(String, String)>, Vec<Demo>)> {
+pub fn datos_demo(n: usize) -> anyhow::Result<DatosDemo> {
     let mut personas = Vec::new();
     let mut nss = Vec::new();
     let mut demos = Vec::new();
@@ -312,7 +313,7 @@ pub fn datos_demo(
         f(2005, 3, 14),
         Sexo::Mujer,
         "DF",
-        '0',
+        'A',
     )?;
     let n1 = Nss::from_parts(12, 23, 5, 4321).map_err(|e| anyhow::anyhow!(e.message()))?;
     demos.push(Demo {
@@ -331,7 +332,7 @@ pub fn datos_demo(
         f(2004, 12, 1),
         Sexo::Hombre,
         "JC",
-        '0',
+        'A',
     )?;
     let n2 = Nss::from_parts(23, 22, 4, 1187).map_err(|e| anyhow::anyhow!(e.message()))?;
     demos.push(Demo {
@@ -350,7 +351,7 @@ pub fn datos_demo(
         f(2006, 8, 22),
         Sexo::Hombre,
         "NL",
-        '0',
+        'A',
     )?;
     demos.push(Demo {
         caso: "sin NSS (se asigna)",
@@ -366,7 +367,7 @@ pub fn datos_demo(
         f(2005, 11, 2),
         Sexo::Mujer,
         "PL",
-        '0',
+        'A',
     )?;
     demos.push(Demo {
         caso: "sin NSS (se asigna)",
@@ -383,7 +384,7 @@ pub fn datos_demo(
         f(2005, 6, 30),
         Sexo::Mujer,
         "MC",
-        '0',
+        'A',
     )?;
     let mut distinta = base.clone();
     distinta.fecha_nacimiento = f(2005, 7, 30).iso();
@@ -402,7 +403,7 @@ pub fn datos_demo(
         f(2006, 1, 9),
         Sexo::Hombre,
         "YN",
-        '0',
+        'A',
     )?;
     demos.push(Demo {
         caso: "no está en RENAPO",
@@ -431,7 +432,7 @@ pub fn datos_demo(
             .map(|e| e.codigo())
             .unwrap_or("DF");
         // The homoclave tells apart people whose other 16 characters coincide.
-        const HOMO: &[u8] = b"0123456789ABCDEFGHIJKLMNPQRSTUVWXYZ";
+        const HOMO: &[u8] = b"ABCDEFGHIJKLMNPQRSTUVWXYZ";
         let homoclave = HOMO[(i / 256) % HOMO.len()] as char;
         let sexo = if mujer { Sexo::Mujer } else { Sexo::Hombre };
         let p = match persona_demo(nombre, primer, segundo, fecha, sexo, entidad, homoclave) {
@@ -465,6 +466,20 @@ pub fn datos_demo(
 pub async fn sembrar_demo(db: &Db, n: usize) -> anyhow::Result<Vec<Demo>> {
     let (personas, nss, demos) = datos_demo(n)?;
     guardar_personas(db, &personas).await?;
+    // Back to the documented starting point: the demo people without an NSS lose one assigned in an earlier demo
+    // (with its documents), and the daily attempt counters start again.
+    for d in demos.iter().filter(|d| d.nss.is_none()) {
+        for sql in [
+            "DELETE FROM nss_asignaciones WHERE curp = $1 AND origen = 'asignado'",
+            "DELETE FROM documentos WHERE curp = $1",
+            "DELETE FROM solicitud_tokens WHERE curp = $1",
+        ] {
+            sqlx::query(sql).bind(&d.curp).execute(&db.pool).await?;
+        }
+    }
+    sqlx::query("DELETE FROM intentos")
+        .execute(&db.pool)
+        .await?;
     let ahora = chrono::Utc::now().timestamp();
     for (curp, numero) in &nss {
         if let Err(motivo) = guardar_nss(db, curp, numero, ahora).await? {

@@ -38,6 +38,8 @@ impl DbArgs {
     }
 }
 
+// Parsed once at start: the size of the `serve` options does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Start the HTTP server (API + built app).

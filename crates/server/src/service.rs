@@ -40,6 +40,7 @@ pub enum Paso1 {
     Limite,
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Burns the CAPTCHA (whatever the answer), then counts the attempt against the CURP's and the email's daily limits.
 pub async fn captcha_y_limites(
     c: &mut AnyConnection,

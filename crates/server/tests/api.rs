@@ -151,9 +151,15 @@ async fn concurrentes_un_solo_nss(b: Backend) {
 async fn diez_mil_curps(b: Backend) {
     use afiliate_server::service::{asignar, Serie, Token};
     let e = entorno(b).await;
-    let (personas, _, _) = afiliate_server::cli::datos_demo(10_000).unwrap();
-    let personas: Vec<_> = personas.into_iter().skip(6).take(10_000).collect();
-    assert!(personas.len() >= 9_000, "{}", personas.len());
+    let (personas, con_nss, _) = afiliate_server::cli::datos_demo(16_000).unwrap();
+    let con_nss: std::collections::HashSet<String> = con_nss.into_iter().map(|(c, _)| c).collect();
+    let personas: Vec<_> = personas
+        .into_iter()
+        .skip(6)
+        .filter(|p| !con_nss.contains(&p.curp))
+        .take(10_000)
+        .collect();
+    assert_eq!(personas.len(), 10_000);
     let n = personas.len();
     let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
     let mut tareas = Vec::new();
@@ -700,7 +706,71 @@ async fn reenvio_y_verificacion(b: Backend) {
     assert_eq!(v["autentico"], true);
 }
 
+fn escribir_catalogo(dir: &std::path::Path) {
+    let mut b = afiliate_domain::postal::CatalogoBuilder::new();
+    b.agregar(
+        "04510",
+        9,
+        "Coyoacán",
+        "Ciudad de México",
+        "Ciudad Universitaria",
+        "Colonia",
+    )
+    .unwrap();
+    b.agregar(
+        "04510",
+        9,
+        "Coyoacán",
+        "Ciudad de México",
+        "Copilco el Alto",
+        "Colonia",
+    )
+    .unwrap();
+    let cat = b.build();
+    let d = dir.join("catalog");
+    std::fs::create_dir_all(d.join("cp")).unwrap();
+    std::fs::write(d.join("catalogo.bin"), cat.to_bytes()).unwrap();
+    std::fs::write(d.join("cp").join("0451.txt"), "04510|...").unwrap();
+}
+
+async fn con_catalogo(b: Backend) {
+    let e = entorno_con(b, |c| escribir_catalogo(&c.data_dir)).await;
+    let (s, v, _) = llamar(&e.state, get("/api/cp/04510")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["codigo_postal"], "04510");
+    assert_eq!(v["municipio"], "Coyoacán");
+    assert_eq!(v["asentamientos"].as_array().unwrap().len(), 2);
+    let (s, _, _) = llamar(&e.state, get("/api/cp/99999")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let res = tower::ServiceExt::oneshot(
+        afiliate_server::app(e.state.clone()),
+        get("/catalogo/cp/0451.txt"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("max-age=604800"));
+    let token = token_de(&e, &demos().sin_nss).await;
+    let mala = json!({"token": token, "domicilio": {"codigo_postal": "04510", "colonia": "Del Valle", "calle": "Av. Universidad", "numero_exterior": "3000"}});
+    let (s, v, _) = llamar(&e.state, post_json("/api/nss/asignaciones", &mala)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["errores"]["domicilio.colonia"].is_array(), "{v}");
+    let buena = json!({"token": token, "domicilio": {"codigo_postal": "04510", "colonia": "ciudad universitaria", "calle": "Av. Universidad", "numero_exterior": "3000", "numero_interior": "B"}});
+    let (s, v, _) = llamar(&e.state, post_json("/api/nss/asignaciones", &buena)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        Nss::parse(v["nss"].as_str().unwrap())
+            .unwrap()
+            .subdelegacion(),
+        14
+    );
+}
+
 en_ambas!(
+    con_catalogo,
     localizado,
     asignacion_e_idempotencia,
     concurrentes_un_solo_nss,

@@ -49,20 +49,6 @@ pub fn is_hashed_asset(path: &str) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_hashed_asset;
-
-    #[test]
-    fn hashed_assets_are_recognised() {
-        assert!(is_hashed_asset("/afiliate-0123456789abcdef_bg.wasm"));
-        assert!(is_hashed_asset("/afiliate-0123456789abcdef.js"));
-        assert!(!is_hashed_asset("/index.html"));
-        assert!(!is_hashed_asset("/fonts/Montserrat-Bold.woff2"));
-        assert!(!is_hashed_asset("/afiliate-0123.js"));
-    }
-}
-
 /// The postal catalog shards (`<data_dir>/catalog/cp/`): they change only when the catalog is re-imported.
 pub fn shards(dir: &Path) -> Router {
     Router::new()
@@ -79,4 +65,18 @@ pub fn shards(dir: &Path) -> Router {
             }
             res
         }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn hashed_assets_are_recognised() {
+        assert!(is_hashed_asset("/afiliate-0123456789abcdef_bg.wasm"));
+        assert!(is_hashed_asset("/afiliate-0123456789abcdef.js"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/fonts/Montserrat-Bold.woff2"));
+        assert!(!is_hashed_asset("/afiliate-0123.js"));
+    }
 }

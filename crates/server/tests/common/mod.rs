@@ -58,6 +58,8 @@ fn puerto_libre() -> u16 {
         .expect("free port")
 }
 
+// The watchdog outlives this process on purpose: it stops the cluster after we exit.
+#[allow(clippy::zombie_processes)]
 fn cluster() -> &'static Cluster {
     static C: OnceLock<Cluster> = OnceLock::new();
     C.get_or_init(|| {
