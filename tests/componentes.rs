@@ -12,6 +12,7 @@ use afiliate_domain::api::{
     AsignacionNss, CaptchaCreado, Mensaje, ResultadoAsignacion, ResultadoSolicitud, SolicitudNss,
     Verificacion,
 };
+use afiliate_domain::postal;
 use leptos::prelude::*;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -318,11 +319,18 @@ impl Backend for FakeShards {
     }
     fn shard_cp(&self, archivo: String) -> Respuesta<String> {
         Box::pin(async move {
-            match archivo.as_str() {
-                "010.txt" => Ok(SHARD_010.to_string()),
-                "999.txt" => Err(ApiError::SinConexion),
-                _ => Ok(String::new()),
+            if Some(&archivo) == postal::shard_file("99900").as_ref() {
+                return Err(ApiError::SinConexion);
             }
+            let mut shard = String::new();
+            for linea in CATALOGO
+                .iter()
+                .filter(|l| postal::shard_file(&l[..5]).as_ref() == Some(&archivo))
+            {
+                shard.push_str(linea);
+                shard.push('\n');
+            }
+            Ok(shard)
         })
     }
     fn reenviar_documento(&self, _: String) -> Respuesta<Mensaje> {
