@@ -13,6 +13,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};
+
 use std::time::Duration;
 
 /// A person as the registry has them.
@@ -67,6 +68,11 @@ pub trait Registro: Send + Sync {
         &'a self,
         curp: &'a str,
     ) -> BoxFuture<'a, Result<Option<PersonaRegistro>, FallaRegistro>>;
+
+    /// True for the registry in our own database: the solicitud then reads it inside its write transaction.
+    fn es_local(&self) -> bool {
+        false
+    }
 }
 
 /// The registry kept in the database (`afiliate-server registry import|seed-demo`).
@@ -75,30 +81,48 @@ pub struct RegistroLocal {
     pub pool: AnyPool,
 }
 
+/// Looks a CURP up in the `personas` table through any connection (also inside a write transaction).
+pub async fn consultar_local(
+    c: &mut sqlx::AnyConnection,
+    curp: &str,
+) -> Result<Option<PersonaRegistro>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT curp, nombre, primer_apellido, segundo_apellido, fecha_nacimiento, sexo, entidad \
+         FROM personas WHERE curp = $1",
+    )
+    .bind(curp)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(row.map(|r| PersonaRegistro {
+        curp: r.get(0),
+        nombre: r.get(1),
+        primer_apellido: r.get(2),
+        segundo_apellido: r.get(3),
+        fecha_nacimiento: r.get(4),
+        sexo: r.get(5),
+        entidad: r.get(6),
+    }))
+}
+
 impl Registro for RegistroLocal {
     fn consultar<'a>(
         &'a self,
         curp: &'a str,
     ) -> BoxFuture<'a, Result<Option<PersonaRegistro>, FallaRegistro>> {
         Box::pin(async move {
-            let row = sqlx::query(
-                "SELECT curp, nombre, primer_apellido, segundo_apellido, fecha_nacimiento, sexo, entidad \
-                 FROM personas WHERE curp = $1",
-            )
-            .bind(curp)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| FallaRegistro(e.to_string()))?;
-            Ok(row.map(|r| PersonaRegistro {
-                curp: r.get(0),
-                nombre: r.get(1),
-                primer_apellido: r.get(2),
-                segundo_apellido: r.get(3),
-                fecha_nacimiento: r.get(4),
-                sexo: r.get(5),
-                entidad: r.get(6),
-            }))
+            let mut c = self
+                .pool
+                .acquire()
+                .await
+                .map_err(|e| FallaRegistro(e.to_string()))?;
+            consultar_local(&mut c, curp)
+                .await
+                .map_err(|e| FallaRegistro(e.to_string()))
         })
+    }
+
+    fn es_local(&self) -> bool {
+        true
     }
 }
 

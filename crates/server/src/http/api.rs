@@ -225,51 +225,77 @@ async fn solicitud(
     let ahora = st.ahora();
 
     let (lc, lm) = (st.config().limite_curp_dia, st.config().limite_correo_dia);
+    let docs = st.docs().clone();
     let (cid, cresp, c1, m1) = (
         req.captcha_id.clone(),
         req.captcha_respuesta.clone(),
         curp.clone(),
         correo.clone(),
     );
-    let paso1 = st
-        .db()
-        .write(move |c| {
-            let (cid, cresp, c1, m1) = (cid.clone(), cresp.clone(), c1.clone(), m1.clone());
-            Box::pin(async move {
-                service::captcha_y_limites(c, &cid, &cresp, &c1, &m1, ahora, lc, lm).await
+    let (nombre, paso2) = if st.registro().es_local() {
+        // One transaction: CAPTCHA, limits, registry, NSS lookup and token or documents.
+        let r = st
+            .db()
+            .write(move |c| {
+                let (docs, cid, cresp, c1, m1) = (
+                    docs.clone(),
+                    cid.clone(),
+                    cresp.clone(),
+                    c1.clone(),
+                    m1.clone(),
+                );
+                Box::pin(async move {
+                    match service::captcha_y_limites(c, &cid, &cresp, &c1, &m1, ahora, lc, lm)
+                        .await?
+                    {
+                        Paso1::Valido => {}
+                        Paso1::CaptchaInvalido => return Ok(Err(AppError::Captcha)),
+                        Paso1::Limite => return Ok(Err(AppError::LimiteDiario)),
+                    }
+                    let persona = crate::registry::consultar_local(c, &c1).await?;
+                    let nombre = match verificar_persona(&c1, persona) {
+                        Ok(n) => n,
+                        Err(e) => return Ok(Err(e)),
+                    };
+                    let p2 = service::localizar_o_token(c, &docs, &c1, &nombre, &m1, ahora).await?;
+                    Ok(Ok((nombre, p2)))
+                })
             })
-        })
-        .await?;
-    match paso1 {
-        Paso1::Valido => {}
-        Paso1::CaptchaInvalido => return Err(AppError::Captcha),
-        Paso1::Limite => return Err(AppError::LimiteDiario),
-    }
-
-    let persona = st
-        .registro()
-        .consultar(&curp)
-        .await
-        .map_err(|_| AppError::FallaRenapo)?
-        .ok_or(AppError::NoEnRenapo)?;
-    let parsed = Curp::parse(&curp).map_err(|_| AppError::internal("curp reparse"))?;
-    match persona.datos() {
-        Some(datos) if curp::coincide(&parsed, &datos) && persona.curp == curp => {}
-        _ => return Err(AppError::Subdelegacion),
-    }
-    let nombre = persona.nombre_completo();
-
-    let docs = st.docs().clone();
-    let (c2, n2, m2) = (curp.clone(), nombre.clone(), correo.clone());
-    let paso2 = st
-        .db()
-        .write(move |c| {
-            let (docs, c2, n2, m2) = (docs.clone(), c2.clone(), n2.clone(), m2.clone());
-            Box::pin(
-                async move { service::localizar_o_token(c, &docs, &c2, &n2, &m2, ahora).await },
-            )
-        })
-        .await?;
+            .await?;
+        r?
+    } else {
+        let paso1 = st
+            .db()
+            .write(move |c| {
+                let (cid, cresp, c1, m1) = (cid.clone(), cresp.clone(), c1.clone(), m1.clone());
+                Box::pin(async move {
+                    service::captcha_y_limites(c, &cid, &cresp, &c1, &m1, ahora, lc, lm).await
+                })
+            })
+            .await?;
+        match paso1 {
+            Paso1::Valido => {}
+            Paso1::CaptchaInvalido => return Err(AppError::Captcha),
+            Paso1::Limite => return Err(AppError::LimiteDiario),
+        }
+        let persona = st
+            .registro()
+            .consultar(&curp)
+            .await
+            .map_err(|_| AppError::FallaRenapo)?;
+        let nombre = verificar_persona(&curp, persona)?;
+        let (c2, n2, m2) = (curp.clone(), nombre.clone(), correo.clone());
+        let paso2 = st
+            .db()
+            .write(move |c| {
+                let (docs, c2, n2, m2) = (docs.clone(), c2.clone(), n2.clone(), m2.clone());
+                Box::pin(
+                    async move { service::localizar_o_token(c, &docs, &c2, &n2, &m2, ahora).await },
+                )
+            })
+            .await?;
+        (nombre, paso2)
+    };
     Ok(Json(match paso2 {
         Paso2::Localizado { nss, documentos } => {
             st.despertar_correo().notify_one();
@@ -287,6 +313,21 @@ async fn solicitud(
             token,
         },
     }))
+}
+
+/// The registry's answer checked against the CURP: the person's full name, or why not.
+fn verificar_persona(
+    curp: &str,
+    persona: Option<crate::registry::PersonaRegistro>,
+) -> Result<String, AppError> {
+    let persona = persona.ok_or(AppError::NoEnRenapo)?;
+    let parsed = Curp::parse(curp).map_err(|_| AppError::internal("curp reparse"))?;
+    match persona.datos() {
+        Some(datos) if curp::coincide(&parsed, &datos) && persona.curp == curp => {
+            Ok(persona.nombre_completo())
+        }
+        _ => Err(AppError::Subdelegacion),
+    }
 }
 
 fn largo(
