@@ -88,12 +88,31 @@ test('a CURP that RENAPO does not know', async () => {
   await context.close();
 });
 
-test('RENAPO down: the "falla técnica" message, try later', { skip: !DEMO.curpRenapoCaido && 'no demo CURP for RENAPO down' }, async () => {
+test('RENAPO down: the "falla técnica" message, try later, nothing lost', async () => {
+  // The harness's server uses the local registry, which cannot be taken down from a browser test: the server's own
+  // answer for that case (503 problem+json, crates/server/src/error.rs) is played back for this one request.
   const { context, page } = await abrir();
-  await llenarInicio(page, { curp: DEMO.curpRenapoCaido, correo: correoUnico('caido') });
+  const correo = correoUnico('caido');
+  await llenarInicio(page, { curp: DEMO.curpLocalizado, correo });
+  const detail = 'Debido a una falla técnica, no se pudo verificar tu CURP ante el Registro Nacional de Población. Intenta más tarde.';
+  await page.route('**/api/nss/solicitudes', (route) => route.fulfill({
+    status: 503,
+    contentType: 'application/problem+json',
+    body: JSON.stringify({ type: '/problemas/renapo-no-disponible', title: 'Falla técnica', status: 503, detail, errores: {} }),
+  }));
   await campos(page).continuar.click();
   await summary(page).waitFor();
   assert.match(await summary(page).innerText(), /Debido a una falla técnica/);
+  assert.equal(await campos(page).correo.inputValue(), correo);
+  await context.close();
+});
+
+test('registry data that do not match the CURP: go to the subdelegación', async () => {
+  const { context, page } = await abrir();
+  await llenarInicio(page, { curp: DEMO.curpSubdelegacion, correo: correoUnico('subdelegacion') });
+  await campos(page).continuar.click();
+  await summary(page).waitFor();
+  assert.match(await summary(page).innerText(), /Tu solicitud requiere que acudas a la subdelegación\./);
   await context.close();
 });
 

@@ -7,13 +7,13 @@ import { BASE_URL, CAPTCHA, MAILDIR, expectNoAxeViolations, screenshot, expectNo
 
 export const DEMO = {
   // A student who already has an NSS (the "localizado" path).
-  curpLocalizado: process.env.AFILIATE_E2E_CURP_LOCALIZADO ?? 'LOOA531113MTSRRN05',
+  curpLocalizado: process.env.AFILIATE_E2E_CURP_LOCALIZADO ?? 'GALM050314MDFRPRA7',
   // Students without an NSS (the assignment path); each test uses its own, since a CURP is assigned once.
-  curpSinNss: (process.env.AFILIATE_E2E_CURP_SIN_NSS ?? 'GARC050101HDFRRLA1,PEMA040212MJCRRNA6,HEGJ060530HNLRRSA8').split(','),
+  curpSinNss: (process.env.AFILIATE_E2E_CURP_SIN_NSS ?? 'MARL060822HNLRMSA9,HECS051102MPLRRFA2').split(','),
   // A well-formed CURP that RENAPO does not know.
-  curpDesconocida: process.env.AFILIATE_E2E_CURP_DESCONOCIDA ?? 'ZAZX991231HDFZZZA9',
-  // A CURP whose registry lookup fails ("falla técnica").
-  curpRenapoCaido: process.env.AFILIATE_E2E_CURP_RENAPO_CAIDO ?? '',
+  curpDesconocida: process.env.AFILIATE_E2E_CURP_DESCONOCIDA ?? 'FOGE060109HYNLMMA1',
+  // A CURP whose registry data do not match ("acude a la subdelegación").
+  curpSubdelegacion: process.env.AFILIATE_E2E_CURP_SUBDELEGACION ?? 'PESD050630MMCRTNA3',
   // A postal code in the catalog and one of its colonias.
   cp: process.env.AFILIATE_E2E_CP ?? '01000',
   colonia: process.env.AFILIATE_E2E_COLONIA ?? '',
