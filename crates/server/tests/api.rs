@@ -769,7 +769,31 @@ async fn con_catalogo(b: Backend) {
     );
 }
 
+async fn tiempo_agotado(b: Backend) {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/curp/{curp}",
+        get(|| async {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            "{}"
+        }),
+    );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(l, app).await });
+    let e = entorno_con(b, |c| {
+        c.renapo_url = Some(format!("http://{addr}"));
+        c.renapo_timeout_ms = 10_000;
+        c.timeout_ms = 300;
+    })
+    .await;
+    let (s, v) = solicitar(&e.state, &demos().sin_nss, "a@example.com").await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("tardó demasiado"));
+}
+
 en_ambas!(
+    tiempo_agotado,
     con_catalogo,
     localizado,
     asignacion_e_idempotencia,

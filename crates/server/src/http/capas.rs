@@ -101,3 +101,20 @@ pub async fn medir(req: Request, next: Next) -> Response {
     crate::metrics::record_request(&ruta, res.status().as_u16(), inicio.elapsed());
     res
 }
+
+/// Answers 503 (problem+json) when a request takes longer than `AFILIATE_TIMEOUT_MS`. A write already queued still
+/// commits; the assignment is idempotent, so the retry answers the same NSS.
+pub async fn limite_tiempo(
+    State(limite): State<std::time::Duration>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(limite, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => AppError::Cuerpo(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "La solicitud tardó demasiado. Intenta de nuevo en unos minutos.".into(),
+        )
+        .into_response(),
+    }
+}

@@ -28,6 +28,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             capas::limite_ip,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            std::time::Duration::from_millis(config.timeout_ms),
+            capas::limite_tiempo,
+        ))
         .layer(axum::middleware::from_fn(capas::medir))
         .layer(capas::cors(&config))
         .layer(axum::middleware::from_fn_with_state(
