@@ -1,0 +1,101 @@
+//! The outbox on the real database with the real worker: queued in the solicitud's transaction, delivered once,
+//! kept and retried while the mail server is down.
+
+mod common;
+
+use afiliate_server::mail::{Compositor, OutboxStore, Transporte, Worker};
+use axum::http::StatusCode;
+use common::*;
+use sqlx::Row;
+
+async fn estado(e: &Entorno) -> Vec<(String, i64, Option<String>)> {
+    sqlx::query("SELECT estado, intentos, ultimo_error FROM outbox ORDER BY id")
+        .fetch_all(&e.state.db().pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect()
+}
+
+async fn entrega_y_reintento(b: Backend) {
+    let e = entorno(b).await;
+    let (s, v) = solicitar(&e.state, &demos().localizado, "mariana@example.com").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let compositor = Compositor::new(
+        "Afíliate <no-responder@afiliate.local>",
+        "http://127.0.0.1:8080",
+    )
+    .unwrap();
+
+    // The mail server is down: the message stays queued with the error kind and one attempt.
+    let cerrado = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let caido = Transporte::desde_url(&format!("smtp://{cerrado}?tls=none")).unwrap();
+    let w = Worker::new(e.state.outbox(), caido, compositor.clone());
+    let r = w.ronda().await.unwrap();
+    assert_eq!((r.enviados, r.fallidos), (0, 1));
+    let filas = estado(&e).await;
+    assert_eq!(filas.len(), 1);
+    assert_eq!(filas[0].0, "pendiente");
+    assert_eq!(filas[0].1, 1);
+    assert!(filas[0].2.is_some());
+    // Not due again before its backoff ends.
+    let buzon = e.dir.path().join("buzon");
+    let w = Worker::new(
+        e.state.outbox(),
+        Transporte::Archivo(buzon.clone()),
+        compositor.clone(),
+    );
+    assert_eq!(w.ronda().await.unwrap().enviados, 0);
+    // Due now: delivered once, as one .eml file.
+    sqlx::query("UPDATE outbox SET proximo_intento = 0")
+        .execute(&e.state.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(w.ronda().await.unwrap().enviados, 1);
+    assert_eq!(w.ronda().await.unwrap().enviados, 0);
+    let emls: Vec<_> = std::fs::read_dir(&buzon)
+        .unwrap()
+        .flatten()
+        .filter(|f| f.path().extension().is_some_and(|x| x == "eml"))
+        .collect();
+    assert_eq!(emls.len(), 1);
+    let texto = std::fs::read_to_string(emls[0].path()).unwrap();
+    assert!(texto.contains("mariana@example.com"));
+    let filas = estado(&e).await;
+    assert_eq!(filas[0].0, "enviado");
+    assert_eq!(filas[0].1, 2);
+    // mail status shows it without the address.
+    let informe = afiliate_server::cli::estado_correo(e.state.db())
+        .await
+        .unwrap();
+    assert!(informe.contains("1 enviados"), "{informe}");
+    assert!(!informe.contains("mariana@example.com"));
+}
+
+async fn arriendo_exclusivo(b: Backend) {
+    let e = entorno(b).await;
+    for _ in 0..3 {
+        let (s, _) = solicitar(&e.state, &demos().localizado, "m@example.com").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let ahora = chrono::Utc::now();
+    let hasta = ahora + chrono::Duration::minutes(15);
+    let store = e.state.outbox();
+    let (a, b2) = tokio::join!(
+        store.claim_due(ahora, hasta, 2),
+        store.claim_due(ahora, hasta, 2)
+    );
+    let (a, b2) = (a.unwrap(), b2.unwrap());
+    let mut ids: Vec<i64> = a.iter().chain(b2.iter()).map(|i| i.id).collect();
+    ids.sort();
+    let n = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), n, "a row is leased to one round only");
+    assert_eq!(n, 3);
+}
+
+en_ambas!(entrega_y_reintento, arriendo_exclusivo);
