@@ -29,19 +29,22 @@ test('found path: Iniciar trámite → Tu NSS es → documents → Finalizar →
   await page.getByText('Paso 2 de 2: Finalizar trámite').waitFor();
   assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
   await page.getByText('Tu Número de Seguridad Social (NSS), ha sido enviado a tu correo electrónico.').waitFor();
-  assert.ok(await page.getByText(DEMO.curpLocalizado, { exact: true }).isVisible());
+  assert.equal((await page.locator('dd').allInnerTexts()).filter((t) => t.includes(DEMO.curpLocalizado)).length, 1, await page.locator('dd').allInnerTexts());
 
   const rows = page.locator('tbody tr');
   assert.equal(await rows.count(), 2);
-  assert.ok(await page.getByRole('cell', { name: /^Número de Seguridad Social/ }).first().isVisible());
-  assert.ok(await page.getByRole('cell', { name: /Tarjeta de Número de Seguridad Social/ }).isVisible());
+  const documentos = await page.locator('td[data-label="Documento"]').allInnerTexts();
+  assert.match(documentos[0], /^Número de Seguridad Social/);
+  assert.match(documentos[1], /^Tarjeta de Número de Seguridad Social/);
+  assert.equal((await page.locator('td[data-label="Folio"]').allInnerTexts()).filter((f) => f.trim()).length, 2);
+  assert.match((await page.locator('td[data-label="Fecha"]').allInnerTexts())[0], /^\d{2}\/\d{2}\/\d{4}$/);
   await revisarPantalla(page, '2-localizado');
 
   const { nombre } = await descargarPdf(page, 'Número de Seguridad Social');
   assert.match(nombre, new RegExp(nss));
 
   // Re-send the first document: the confirmation shows in its row.
-  await page.getByRole('button', { name: 'Reenviar por correo: Número de Seguridad Social', exact: true }).click();
+  await page.getByRole('button', { name: /^Reenviar por correo\s*:?\s+Número de Seguridad Social$/ }).click();
   await page.getByText(/reenviado/i).first().waitFor();
 
   if (process.env.AFILIATE_E2E_MAILDIR) {

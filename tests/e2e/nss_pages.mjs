@@ -99,7 +99,7 @@ export async function esperarCorreo(to, { intentos = 300 } = {}) {
 
 /** Downloads a document of the result screen and checks it is a PDF. */
 export async function descargarPdf(page, documento = 'Número de Seguridad Social') {
-  const link = page.getByRole('link', { name: `Descargar: ${documento}`, exact: true });
+  const link = page.getByRole('link', { name: new RegExp(`^Descargar\\s*:?\\s+${documento}$`) });
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   assert.match(download.suggestedFilename(), /\.pdf$/i);
   const path = await download.path();
