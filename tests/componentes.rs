@@ -71,9 +71,9 @@ fn stepper_says_paso_n_de_m_and_marks_each_step() {
     let texts: Vec<String> = (0..3)
         .map(|i| steps.item(i).unwrap().text_content().unwrap())
         .collect();
-    assert_eq!(texts[0], "Paso 1 de 3Iniciar trámite (completado)");
-    assert_eq!(texts[1], "Paso 2 de 3Ingresar domicilio (actual)");
-    assert_eq!(texts[2], "Paso 3 de 3Finalizar trámite (pendiente)");
+    assert_eq!(texts[0], "Paso 1Iniciar trámite (completado)");
+    assert_eq!(texts[1], "Paso 2Ingresar domicilio (actual)");
+    assert_eq!(texts[2], "Paso 3Finalizar trámite (pendiente)");
     let current = root.query_selector("[aria-current=step]").unwrap().unwrap();
     assert!(current
         .text_content()
@@ -296,12 +296,13 @@ fn tramite_survives_a_reload_through_session_storage_without_the_captcha() {
 
 // ---------- Postal-code lookup component ----------
 
-/// Serves one fake shard (`010.txt`); anything else fails as if offline.
+/// Serves fake shards cut from a few catalog lines; the shard of 99900 fails as if offline.
 struct FakeShards;
 
-const SHARD_010: &str =
-    "01000|9|Álvaro Obregón|Ciudad de México|San Ángel|Colonia|Tlacopac|Colonia\n\
-01010|9|Álvaro Obregón|Ciudad de México|Los Alpes|Colonia\n";
+const CATALOGO: [&str; 2] = [
+    "01000|9|Álvaro Obregón|Ciudad de México|San Ángel|Colonia|Tlacopac|Colonia",
+    "01010|9|Álvaro Obregón|Ciudad de México|Los Alpes|Colonia",
+];
 
 fn offline<T: 'static>() -> Respuesta<T> {
     Box::pin(async { Err(ApiError::SinConexion) })

@@ -38,7 +38,8 @@ fn FilaDocumento(documento: Documento) -> impl IntoView {
         });
     };
     let nombre = documento.documento.clone();
-    let oculto = concat(": ", &nombre);
+    // Each control names its document (screen readers list controls out of context): "Descargar Tarjeta de …".
+    let oculto = concat(" ", &nombre);
     let estado_view = move || match estado.get() {
         Reenvio::Nada => None,
         Reenvio::Enviando => {

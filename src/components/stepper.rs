@@ -52,6 +52,13 @@ pub fn paso_de(n: usize, m: usize) -> String {
     s
 }
 
+/// "Paso N" (N a single digit).
+pub fn paso_n(n: usize) -> String {
+    let mut s = String::from("Paso ");
+    s.push(char::from_digit(n as u32, 10).unwrap_or('?'));
+    s
+}
+
 /// Shows where the student is in the trámite.
 #[component]
 pub fn Stepper(
@@ -67,7 +74,7 @@ pub fn Stepper(
             let estado = Estado::de(i, actual);
             view! {
                 <li class=estado.clase() aria-current=(estado == Estado::Actual).then_some("step")>
-                    <span class="afi-stepper__numero">{paso_de(i + 1, pasos.len())}</span>
+                    <span class="afi-stepper__numero">{paso_n(i + 1)}</span>
                     {*nombre}
                     <span class="afi-visually-hidden">{estado.texto()}</span>
                 </li>

@@ -32,7 +32,9 @@ pub fn NssDomicilioPage() -> impl IntoView {
         return view! { <SinDatos/> }.into_any();
     };
     let navigate = use_navigate();
+    // Inline messages (blur and submit) and the summary (the last submit only).
     let errores = RwSignal::new(Errores::new());
+    let resumen = RwSignal::new(Errores::new());
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     // The form edits a copy; every change goes back to the trámite (and so to sessionStorage).
     let datos = RwSignal::new(tramite.with_untracked(|t| t.domicilio.clone()));
@@ -46,7 +48,7 @@ pub fn NssDomicilioPage() -> impl IntoView {
     });
 
     enfocar_titulo();
-    Effect::new(move |_| titulo(TITULO, errores.with(|e| !e.is_empty())));
+    Effect::new(move |_| titulo(TITULO, resumen.with(|e| !e.is_empty())));
 
     let error = move |campo: Campo| {
         Signal::derive(move || errores.with(|e| e.get(campo.clave).map(str::to_string)))
@@ -64,10 +66,12 @@ pub fn NssDomicilioPage() -> impl IntoView {
         let mut nuevos = datos.with_untracked(|d| d.validate(&c));
         if !nuevos.is_empty() {
             nuevos.ordenar(&CAMPOS);
+            resumen.set(nuevos.clone());
             errores.set(nuevos);
             enfocar(error_summary::ID);
             return;
         }
+        resumen.set(Errores::new());
         errores.set(Errores::new());
         if let ConsultaCp::Encontrado(e) = &c {
             // For "Revisa tus datos": the names from the catalog.
@@ -86,7 +90,7 @@ pub fn NssDomicilioPage() -> impl IntoView {
             <Encabezado/>
             <Stepper pasos=&PASOS_ASIGNACION actual=1/>
             <h1 class="afi-title" tabindex="-1">"Ingresa tu domicilio"</h1>
-            <ErrorSummary errores=errores/>
+            <ErrorSummary errores=resumen/>
             <div class="afi-alert afi-alert--info">
                 <p class="afi-alert__text" data-testid="sin-nss">{NO_ENCONTRADO}</p>
             </div>

@@ -51,14 +51,16 @@ fn cargar_captcha(captcha: RwSignal<Captcha>, anunciar_nueva: bool) {
 pub fn NssInicioPage() -> impl IntoView {
     let tramite = use_tramite();
     let navigate = use_navigate();
+    // Inline messages (blur and submit) and the summary (the last submit only, as GOV.UK does).
     let errores = RwSignal::new(Errores::new());
+    let resumen = RwSignal::new(Errores::new());
     let captcha = RwSignal::new(Captcha::Cargando);
     let respuesta = RwSignal::new(String::new());
     let enviando = RwSignal::new(false);
     let sugerencia = RwSignal::new(None::<String>);
 
     enfocar_titulo();
-    Effect::new(move |_| titulo(TITULO, errores.with(|e| !e.is_empty())));
+    Effect::new(move |_| titulo(TITULO, resumen.with(|e| !e.is_empty())));
     cargar_captcha(captcha, false);
 
     let error = move |campo: Campo| {
@@ -105,10 +107,12 @@ pub fn NssInicioPage() -> impl IntoView {
             }
         };
         if !nuevos.is_empty() {
+            resumen.set(nuevos.clone());
             errores.set(nuevos);
             enfocar(error_summary::ID);
             return;
         }
+        resumen.set(Errores::new());
         errores.set(Errores::new());
         enviando.set(true);
         anunciar(PROCESANDO);
@@ -143,6 +147,7 @@ pub fn NssInicioPage() -> impl IntoView {
                         respuesta.set(String::new());
                         cargar_captcha(captcha, false);
                     }
+                    resumen.set(nuevos.clone());
                     errores.set(nuevos);
                     enfocar(error_summary::ID);
                 }
@@ -181,7 +186,7 @@ pub fn NssInicioPage() -> impl IntoView {
             <Encabezado/>
             <Stepper pasos=&PASOS_ASIGNACION actual=0/>
             <h1 class="afi-title" tabindex="-1">"Obtén o localiza tu Número de Seguridad Social"</h1>
-            <ErrorSummary errores=errores/>
+            <ErrorSummary errores=resumen/>
             <p class="afi-text">
                 "Para realizar la consulta o asignación de tu Número de Seguridad Social (NSS), debes tener a la mano:"
             </p>
