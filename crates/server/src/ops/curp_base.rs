@@ -113,9 +113,9 @@ mod tests {
         assert_eq!(v[5]["error"]["code"], "entidad_invalida");
         assert_eq!(v[6]["error"]["code"], "curp_primer_apellido_faltante");
         assert_eq!(v[6]["error"]["message"], "Falta el primer apellido.");
-        for i in 7..10 {
-            assert_eq!(v[i]["error"]["code"], "linea_invalida", "{i}");
-            assert!(v[i].get("base").is_none());
+        for (i, fila) in v.iter().enumerate().skip(7) {
+            assert_eq!(fila["error"]["code"], "linea_invalida", "{i}");
+            assert!(fila.get("base").is_none());
         }
     }
 }
