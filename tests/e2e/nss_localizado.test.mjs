@@ -43,14 +43,32 @@ test('found path: Iniciar trámite → Tu NSS es → documents → Finalizar →
   const { nombre } = await descargarPdf(page, 'Número de Seguridad Social');
   assert.match(nombre, new RegExp(nss));
 
-  // Re-send the first document: the confirmation shows in its row.
-  await page.getByRole('button', { name: /^Reenviar por correo\s*:?\s+Número de Seguridad Social$/ }).click();
-  await page.getByText(/reenviado/i).first().waitFor();
+  // Re-send the first document: its row confirms; the fourth time the same day answers the limit (3 a day).
+  const reenviar = page.getByRole('button', { name: /^Reenviar por correo\s*:?\s+Número de Seguridad Social$/ });
+  const estado = page.locator('tbody tr').first().locator('.afi-docs__status');
+  const vistos = [];
+  for (let i = 0; i < 4; i++) {
+    await Promise.all([page.waitForResponse((r) => r.url().includes('/reenvios')), reenviar.click()]);
+    await page.waitForFunction(() => !document.querySelector('tbody tr .afi-docs__status')?.textContent.startsWith('Enviando'));
+    vistos.push(await estado.innerText());
+  }
+  assert.match(vistos[0], /El comprobante ha sido reenviado\.|Ya reenviaste este documento 3 veces hoy/);
+  assert.match(vistos[3], /Ya reenviaste este documento 3 veces hoy/);
 
   if (process.env.AFILIATE_E2E_MAILDIR) {
     const raw = await esperarCorreo(correo);
     assert.ok(raw.includes(nss), 'the e-mail carries the NSS');
   }
+
+  // The public verification page of that document (what its QR code opens): authentic, data partly masked.
+  const folio = (await page.locator('td[data-label="Folio"]').first().innerText()).trim();
+  const verificar = await context.newPage();
+  await verificar.goto(BASE_URL + '/verificar/' + encodeURIComponent(folio), { waitUntil: 'networkidle' });
+  await verificar.getByTestId('verificacion').waitFor();
+  assert.match(await verificar.getByTestId('verificacion').innerText(), /Documento auténtico/);
+  assert.ok(!(await verificar.content()).includes(nss), 'the NSS is masked');
+  await revisarPantalla(verificar, '6-verificar');
+  await verificar.close();
 
   // A reload keeps the result (sessionStorage).
   await page.reload({ waitUntil: 'networkidle' });
