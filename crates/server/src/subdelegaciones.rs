@@ -5,45 +5,10 @@
 //! The embedded table (`assets/subdelegaciones.csv`) is ILLUSTRATIVE: the codes are not IMSS's official ones.
 //! Operators replace it with the official table through `AFILIATE_SUBDELEGACIONES=<file.csv>`.
 
+use afiliate_domain::postal::ESTADOS;
 use std::collections::HashMap;
 
 static EMBEDDED: &str = include_str!("../assets/subdelegaciones.csv");
-
-/// The 32 federal entities by INEGI code (index + 1).
-pub const ESTADOS: [&str; 32] = [
-    "Aguascalientes",
-    "Baja California",
-    "Baja California Sur",
-    "Campeche",
-    "Coahuila de Zaragoza",
-    "Colima",
-    "Chiapas",
-    "Chihuahua",
-    "Ciudad de México",
-    "Durango",
-    "Guanajuato",
-    "Guerrero",
-    "Hidalgo",
-    "Jalisco",
-    "México",
-    "Michoacán de Ocampo",
-    "Morelos",
-    "Nayarit",
-    "Nuevo León",
-    "Oaxaca",
-    "Puebla",
-    "Querétaro",
-    "Quintana Roo",
-    "San Luis Potosí",
-    "Sinaloa",
-    "Sonora",
-    "Tabasco",
-    "Tamaulipas",
-    "Tlaxcala",
-    "Veracruz de Ignacio de la Llave",
-    "Yucatán",
-    "Zacatecas",
-];
 
 /// Lower-case, accents removed, spaces collapsed: for comparing place names typed by people.
 pub fn normalizar(s: &str) -> String {
