@@ -1,15 +1,14 @@
 //! Afíliate, the students' IMSS app (Leptos, client-side rendered).
 //!
-//! `App` holds the route table; `pages/` has one file per route, `components/` the reusable pieces,
+//! `App` holds the router (`router`, the route table is `pages::pagina`); `pages/` has one file per route, `components/` the reusable pieces,
 //! `state/` the plain form state validated with the domain crate, and `api/` the only code that knows HTTP.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
 
 pub mod api;
 pub mod components;
 pub mod pages;
+pub mod router;
 pub mod state;
 
 use pages::TramiteCtx;
@@ -26,27 +25,18 @@ pub fn App() -> impl IntoView {
     provide_context(components::Anuncios(RwSignal::new(String::new())));
     // Every change is kept for a reload (the CAPTCHA answer is never part of it).
     Effect::new(move |_| tramite.with(|t| t.guardar()));
+    let ruta = router::iniciar();
+    // Only a change of path (not of query or fragment) renders another page.
+    let pagina = Memo::new(move |_| ruta.with(|r| router::normalizar(r).to_string()));
     view! {
-        <Router>
-            <div class="afi-app">
-                <Header/>
-                <components::LiveRegion/>
-                <main class="afi-main" id="afi-contenido" tabindex="-1">
-                    <Routes fallback=pages::info::NotFoundPage>
-                        <Route path=path!("/") view=pages::landing::LandingPage/>
-                        <Route path=path!("/tramite/nss") view=pages::nss_inicio::NssInicioPage/>
-                        <Route path=path!("/tramite/nss/domicilio") view=pages::nss_domicilio::NssDomicilioPage/>
-                        <Route path=path!("/tramite/nss/revisar") view=pages::nss_revisar::NssRevisarPage/>
-                        <Route path=path!("/tramite/nss/resultado") view=pages::nss_resultado::NssResultadoPage/>
-                        <Route path=path!("/tramite/nss/fin") view=pages::nss_fin::NssFinPage/>
-                        <Route path=path!("/verificar/:folio") view=pages::verificar::VerificarPage/>
-                        <Route path=path!("/paso-2") view=pages::info::Paso2Page/>
-                        <Route path=path!("/paso-3") view=pages::info::Paso3Page/>
-                    </Routes>
-                </main>
-                <Footer/>
-            </div>
-        </Router>
+        <div class="afi-app">
+            <Header/>
+            <components::LiveRegion/>
+            <main class="afi-main" id="afi-contenido" tabindex="-1">
+                {move || pagina.with(|p| pages::pagina(p))}
+            </main>
+            <Footer/>
+        </div>
     }
 }
 
@@ -66,12 +56,12 @@ fn Header() -> impl IntoView {
                 "Saltar al contenido"
             </a>
             <div class="afi-header__inner">
-                <A href="/" attr:class="afi-header__brand">
+                <a href="/" class="afi-header__brand">
                     <span class="afi-header__gob">"gob"</span>
                     <span class="afi-header__mx">"mx"</span>
                     <span class="afi-header__sep" aria-hidden="true"></span>
                     <span class="afi-header__imss">"IMSS · Afíliate"</span>
-                </A>
+                </a>
             </div>
         </header>
     }

@@ -3,7 +3,6 @@
 
 use afiliate::pages::landing::LandingPage;
 use leptos::prelude::*;
-use leptos_router::components::Router;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -22,7 +21,7 @@ where
 
 #[wasm_bindgen_test]
 fn landing_has_heading_and_three_paso_links() {
-    let root = mount_in_new_div(|| view! { <Router><LandingPage/></Router> });
+    let root = mount_in_new_div(|| view! { <LandingPage/> });
 
     let h1 = root.query_selector("h1").unwrap().expect("an h1");
     let heading = h1.text_content().unwrap();

@@ -1,7 +1,6 @@
 //! Informational pages for Paso 2 and Paso 3 (the trámites themselves come later).
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// Paso 2: check that the school enrolled the student.
 #[component]
@@ -14,7 +13,7 @@ pub fn Paso2Page() -> impl IntoView {
     view! {
         <div class="afi-container afi-container--narrow">
             <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
-                <A href="/" attr:class="afi-link">"Inicio"</A>
+                <a href="/" class="afi-link">"Inicio"</a>
             </nav>
             <h1 class="afi-title" tabindex="-1">"Paso 2: Verifica que tu escuela te haya inscrito al IMSS"</h1>
             <p class="afi-text">
@@ -30,8 +29,8 @@ pub fn Paso2Page() -> impl IntoView {
                 "Si la constancia dice que no tienes derecho al servicio médico, acude a los servicios escolares de tu escuela y pide que te inscriban al IMSS con tu NSS."
             </p>
             <p class="afi-actions">
-                <A href="/tramite/nss" attr:class="afi-button afi-button--secondary">"Ir al Paso 1"</A>
-                <A href="/paso-3" attr:class="afi-button">"Ir al Paso 3"</A>
+                <a href="/tramite/nss" class="afi-button afi-button--secondary">"Ir al Paso 1"</a>
+                <a href="/paso-3" class="afi-button">"Ir al Paso 3"</a>
             </p>
         </div>
     }
@@ -45,7 +44,7 @@ pub fn Paso3Page() -> impl IntoView {
     view! {
         <div class="afi-container afi-container--narrow">
             <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
-                <A href="/" attr:class="afi-link">"Inicio"</A>
+                <a href="/" class="afi-link">"Inicio"</a>
             </nav>
             <h1 class="afi-title" tabindex="-1">"Paso 3: Regístrate en la Clínica que te corresponde"</h1>
             <p class="afi-text">
@@ -60,7 +59,7 @@ pub fn Paso3Page() -> impl IntoView {
             </ul>
             <p class="afi-text">"Después de registrarte ya puedes pedir cita con tu médico familiar."</p>
             <p class="afi-actions">
-                <A href="/" attr:class="afi-button">"Volver al inicio"</A>
+                <a href="/" class="afi-button">"Volver al inicio"</a>
             </p>
         </div>
     }
@@ -76,7 +75,7 @@ pub fn NotFoundPage() -> impl IntoView {
             <h1 class="afi-title" tabindex="-1">"No encontramos esta página"</h1>
             <p class="afi-text">"Revisa la dirección o vuelve al inicio."</p>
             <p class="afi-actions">
-                <A href="/" attr:class="afi-button">"Volver al inicio"</A>
+                <a href="/" class="afi-button">"Volver al inicio"</a>
             </p>
         </div>
     }

@@ -1,7 +1,6 @@
 //! The landing page: the "Afíliate al IMSS" microsite for students.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The three steps of the seed, each a link: Paso 1 opens the trámite, Paso 2 and 3 explain what to do.
 const PASOS: [(&str, &str, &str, &str); 3] = [
@@ -41,7 +40,7 @@ pub fn LandingPage() -> impl IntoView {
         .map(|(i, (paso, titulo, detalle, href))| {
             view! {
                 <li class="afi-pasos__item">
-                    <A href=*href attr:class="afi-paso">
+                    <a href=*href class="afi-paso">
                         <span class="afi-paso__numero" aria-hidden="true">
                             {i + 1}
                         </span>
@@ -52,7 +51,7 @@ pub fn LandingPage() -> impl IntoView {
                         <span class="afi-paso__flecha" aria-hidden="true">
                             "›"
                         </span>
-                    </A>
+                    </a>
                 </li>
             }
         })

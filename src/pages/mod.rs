@@ -11,7 +11,6 @@ pub mod verificar;
 
 use crate::state::tramite::Tramite;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// The NSS trámite's routes.
 pub mod rutas {
@@ -20,6 +19,27 @@ pub mod rutas {
     pub const REVISAR: &str = "/tramite/nss/revisar";
     pub const RESULTADO: &str = "/tramite/nss/resultado";
     pub const FIN: &str = "/tramite/nss/fin";
+}
+
+/// The route table: the page of a (normalised) path; anything else is "No encontramos esta página".
+pub fn pagina(ruta: &str) -> AnyView {
+    match ruta {
+        "/" => view! { <landing::LandingPage/> }.into_any(),
+        rutas::INICIO => view! { <nss_inicio::NssInicioPage/> }.into_any(),
+        rutas::DOMICILIO => view! { <nss_domicilio::NssDomicilioPage/> }.into_any(),
+        rutas::REVISAR => view! { <nss_revisar::NssRevisarPage/> }.into_any(),
+        rutas::RESULTADO => view! { <nss_resultado::NssResultadoPage/> }.into_any(),
+        rutas::FIN => view! { <nss_fin::NssFinPage/> }.into_any(),
+        "/paso-2" => view! { <info::Paso2Page/> }.into_any(),
+        "/paso-3" => view! { <info::Paso3Page/> }.into_any(),
+        _ => match ruta.strip_prefix("/verificar/") {
+            Some(folio) if !folio.is_empty() && !folio.contains('/') => {
+                let folio = folio.to_string();
+                view! { <verificar::VerificarPage folio=folio/> }.into_any()
+            }
+            _ => view! { <info::NotFoundPage/> }.into_any(),
+        },
+    }
 }
 
 /// The trámite's state, shared by its pages (provided by `App`, saved in sessionStorage on every change).
@@ -37,7 +57,7 @@ pub fn use_tramite() -> RwSignal<Tramite> {
 pub fn Encabezado() -> impl IntoView {
     view! {
         <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
-            <A href="/" attr:class="afi-link">"Inicio"</A>
+            <a href="/" class="afi-link">"Inicio"</a>
             " › Asignación o localización de NSS"
         </nav>
     }
@@ -56,7 +76,7 @@ pub fn SinDatos() -> impl IntoView {
                 "Para llegar a este paso necesitas empezar con tu CURP y tu correo electrónico."
             </p>
             <p class="afi-actions">
-                <A href=rutas::INICIO attr:class="afi-button">"Iniciar trámite"</A>
+                <a href=rutas::INICIO class="afi-button">"Iniciar trámite"</a>
             </p>
         </div>
     }

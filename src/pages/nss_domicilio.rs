@@ -6,12 +6,12 @@ use crate::components::error_summary::{self, ErrorSummary};
 use crate::components::field::{Field, Teclado};
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
 use crate::components::{enfocar, enfocar_titulo, titulo};
+use crate::router::use_navegador;
 use crate::state::domicilio::{self, ConsultaCp, CAMPOS};
 use crate::state::errores::Campo;
 use crate::state::Errores;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 pub const NO_ENCONTRADO: &str = "No se encontró un número asociado a tu CURP, se te asignará uno.";
 const CALLE: Teclado = Teclado {
@@ -31,7 +31,7 @@ pub fn NssDomicilioPage() -> impl IntoView {
     let Some(persona) = tramite.with_untracked(|t| t.sin_nss()) else {
         return view! { <SinDatos/> }.into_any();
     };
-    let navigate = use_navigate();
+    let navegador = use_navegador();
     // Inline messages (blur and submit) and the summary (the last submit only).
     let errores = RwSignal::new(Errores::new());
     let resumen = RwSignal::new(Errores::new());
@@ -82,7 +82,7 @@ pub fn NssDomicilioPage() -> impl IntoView {
         }
         let manual = c.manual();
         tramite.update(|t| t.domicilio_manual = manual);
-        navigate(rutas::REVISAR, Default::default());
+        navegador.ir(rutas::REVISAR);
     };
 
     view! {

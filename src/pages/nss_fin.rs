@@ -3,7 +3,6 @@
 use super::Encabezado;
 use crate::components::{enfocar_titulo, titulo};
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NssFinPage() -> impl IntoView {
@@ -21,28 +20,28 @@ pub fn NssFinPage() -> impl IntoView {
             <h2 class="afi-heading">"¿Qué sigue?"</h2>
             <ol class="afi-fin">
                 <li class="afi-fin__item">
-                    <A href="/paso-2" attr:class="afi-paso">
+                    <a href="/paso-2" class="afi-paso">
                         <span class="afi-paso__numero" aria-hidden="true">"2"</span>
                         <span class="afi-paso__texto">
                             <span class="afi-paso__titulo">"Paso 2: Verifica que tu escuela te haya inscrito al IMSS"</span>
                             <span class="afi-paso__detalle">"Con tu NSS, consulta tu vigencia de derechos."</span>
                         </span>
                         <span class="afi-paso__flecha" aria-hidden="true">"›"</span>
-                    </A>
+                    </a>
                 </li>
                 <li class="afi-fin__item">
-                    <A href="/paso-3" attr:class="afi-paso">
+                    <a href="/paso-3" class="afi-paso">
                         <span class="afi-paso__numero" aria-hidden="true">"3"</span>
                         <span class="afi-paso__texto">
                             <span class="afi-paso__titulo">"Paso 3: Regístrate en la Clínica que te corresponde"</span>
                             <span class="afi-paso__detalle">"Date de alta en tu Unidad de Medicina Familiar."</span>
                         </span>
                         <span class="afi-paso__flecha" aria-hidden="true">"›"</span>
-                    </A>
+                    </a>
                 </li>
             </ol>
             <p class="afi-actions">
-                <A href="/" attr:class="afi-button afi-button--secondary">"Volver al inicio"</A>
+                <a href="/" class="afi-button afi-button--secondary">"Volver al inicio"</a>
             </p>
         </div>
     }

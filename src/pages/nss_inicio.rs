@@ -6,6 +6,7 @@ use crate::components::error_summary::{self, ErrorSummary};
 use crate::components::field::{describedby, Field, FieldError, Teclado};
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
 use crate::components::{anunciar, enfocar, enfocar_titulo, titulo};
+use crate::router::use_navegador;
 use crate::state::errores::{Campo, GENERAL};
 use crate::state::inicio::{self, CAMPOS};
 use crate::state::Errores;
@@ -13,7 +14,6 @@ use afiliate_domain::api::{CaptchaCreado, ResultadoSolicitud};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
 pub const PROCESANDO: &str = "Su petición se está procesando... espere un momento.";
 const SIN_IMAGEN: &str = "No se pudo cargar la imagen. Usa el botón «Cargar otra imagen».";
@@ -50,7 +50,7 @@ fn cargar_captcha(captcha: RwSignal<Captcha>, anunciar_nueva: bool) {
 #[component]
 pub fn NssInicioPage() -> impl IntoView {
     let tramite = use_tramite();
-    let navigate = use_navigate();
+    let navegador = use_navegador();
     // Inline messages (blur and submit) and the summary (the last submit only, as GOV.UK does).
     let errores = RwSignal::new(Errores::new());
     let resumen = RwSignal::new(Errores::new());
@@ -117,7 +117,6 @@ pub fn NssInicioPage() -> impl IntoView {
         enviando.set(true);
         anunciar(PROCESANDO);
         let solicitud = datos.solicitud(&captcha_id, &texto_captcha);
-        let navigate = navigate.clone();
         spawn_local(async move {
             let resultado = api::backend().solicitar_nss(solicitud).await;
             enviando.set(false);
@@ -131,7 +130,7 @@ pub fn NssInicioPage() -> impl IntoView {
                         t.solicitud = Some(r);
                         t.asignacion = None;
                     });
-                    navigate(destino, Default::default());
+                    navegador.ir(destino);
                 }
                 Err(e) => {
                     let mut nuevos = e

@@ -4,9 +4,9 @@ use super::{rutas, use_tramite, Encabezado, SinDatos};
 use crate::components::documentos::Documentos;
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION, PASOS_LOCALIZADO};
 use crate::components::{anunciar, enfocar_titulo, titulo};
+use crate::router::use_navegador;
 use crate::state::tramite::Tramite;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 pub const ENVIADO: &str =
     "Tu Número de Seguridad Social (NSS), ha sido enviado a tu correo electrónico.";
@@ -17,7 +17,7 @@ pub fn NssResultadoPage() -> impl IntoView {
     let Some(r) = tramite.with_untracked(|t| t.resultado()) else {
         return view! { <SinDatos/> }.into_any();
     };
-    let navigate = use_navigate();
+    let navegador = use_navegador();
     let (titulo_panel, pasos, actual): (&str, &'static [&'static str], usize) = if r.asignado {
         ("Asignación de NSS exitosa.", &PASOS_ASIGNACION, 2)
     } else {
@@ -40,7 +40,7 @@ pub fn NssResultadoPage() -> impl IntoView {
     let correo = tramite.with_untracked(|t| t.inicio.correo.trim().to_lowercase());
     let finalizar = move |_| {
         tramite.set(Tramite::default());
-        navigate(rutas::FIN, Default::default());
+        navegador.ir(rutas::FIN);
     };
     view! {
         <div class="afi-container afi-container--narrow">

@@ -6,14 +6,13 @@ use crate::api::{self, ApiError};
 use crate::components::error_summary::{self, ErrorSummary};
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
 use crate::components::{anunciar, enfocar, enfocar_titulo, titulo};
+use crate::router::use_navegador;
 use crate::state::errores::GENERAL;
 use crate::state::Errores;
 use afiliate_domain::api::AsignacionNss;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use std::time::Duration;
 
 pub const TARDA: &str =
@@ -35,10 +34,10 @@ fn Fila(
             <dd class="afi-datos__value">{valor}</dd>
             {cambiar.map(|(href, que)| view! {
                 <dd class="afi-datos__action">
-                    <A href=href attr:class="afi-link">
+                    <a href=href class="afi-link">
                         "Cambiar"
                         <span class="afi-visually-hidden">{que}</span>
-                    </A>
+                    </a>
                 </dd>
             })}
         </div>
@@ -51,7 +50,7 @@ pub fn NssRevisarPage() -> impl IntoView {
     let Some(persona) = tramite.with_untracked(|t| t.sin_nss()) else {
         return view! { <SinDatos/> }.into_any();
     };
-    let navigate = use_navigate();
+    let navegador = use_navegador();
     let errores = RwSignal::new(Errores::new());
     let enviando = RwSignal::new(false);
     let lento = RwSignal::new(false);
@@ -91,7 +90,6 @@ pub fn NssRevisarPage() -> impl IntoView {
             ESPERA_LARGA,
         );
         let peticion = peticion.clone();
-        let navigate = navigate.clone();
         spawn_local(async move {
             let resultado = api::backend().asignar_nss(peticion).await;
             enviando.set(false);
@@ -99,7 +97,7 @@ pub fn NssRevisarPage() -> impl IntoView {
             match resultado {
                 Ok(r) => {
                     tramite.update(|t| t.asignacion = Some(r));
-                    navigate(rutas::RESULTADO, Default::default());
+                    navegador.ir(rutas::RESULTADO);
                 }
                 Err(e) => {
                     let mut nuevos = e
@@ -139,7 +137,7 @@ pub fn NssRevisarPage() -> impl IntoView {
             <ErrorSummary errores=errores/>
             <Show when=move || reiniciar.get()>
                 <p class="afi-text">
-                    <A href=rutas::INICIO attr:class="afi-link">"Volver a iniciar el trámite"</A>
+                    <a href=rutas::INICIO class="afi-link">"Volver a iniciar el trámite"</a>
                 </p>
             </Show>
             <p class="afi-text">"Con estos datos se te asignará tu Número de Seguridad Social. Revisa que sean correctos."</p>

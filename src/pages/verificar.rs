@@ -5,8 +5,6 @@ use crate::components::{enfocar_titulo, titulo};
 use afiliate_domain::api::Verificacion;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Estado {
@@ -16,9 +14,10 @@ enum Estado {
 }
 
 #[component]
-pub fn VerificarPage() -> impl IntoView {
-    let params = use_params_map();
-    let folio = params.with_untracked(|p| p.get("folio").unwrap_or_default());
+pub fn VerificarPage(
+    /// The folio in the address (`/verificar/{folio}`).
+    folio: String,
+) -> impl IntoView {
     let estado = RwSignal::new(Estado::Cargando);
     titulo("Verificación de documento", false);
     enfocar_titulo();
@@ -121,7 +120,7 @@ pub fn VerificarPage() -> impl IntoView {
     view! {
         <div class="afi-container afi-container--narrow">
             <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
-                <A href="/" attr:class="afi-link">"Inicio"</A>
+                <a href="/" class="afi-link">"Inicio"</a>
             </nav>
             <h1 class="afi-title" tabindex="-1">"Verificación de documento"</h1>
             {contenido}
