@@ -1,13 +1,14 @@
-//! [`Backend`] over HTTP with `fetch` (gloo-net), against the server on the page's own origin.
+//! [`Backend`] over HTTP with the browser's `fetch`, against the server on the page's own origin.
 
+use super::json::{self, Json};
 use super::{ApiError, Backend, Respuesta};
 use afiliate_domain::api::{
     AsignacionNss, CaptchaCreado, Mensaje, Problema, ResultadoAsignacion, ResultadoSolicitud,
     SolicitudNss, Verificacion,
 };
-use gloo_net::http::{Request, RequestBuilder, Response};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestInit, Response};
 
 /// The real server. `base` is prepended to every path ("" = this origin).
 #[derive(Clone, Debug, Default)]
@@ -24,68 +25,101 @@ impl HttpBackend {
     }
 }
 
-async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiError> {
-    let request = request.map_err(|_| ApiError::Servidor(0))?;
-    request.send().await.map_err(|_| ApiError::SinConexion)
-}
-
-async fn json<T: DeserializeOwned>(
-    request: Result<Request, gloo_net::Error>,
-) -> Result<T, ApiError> {
-    let response = send(request).await?;
-    if response.ok() {
-        return response
-            .json::<T>()
-            .await
-            .map_err(|_| ApiError::Servidor(response.status()));
+/// One request. `json`: it asks for JSON (`Accept`); `cuerpo`: a JSON body.
+async fn enviar(
+    metodo: &str,
+    url: &str,
+    json: bool,
+    cuerpo: Option<JsValue>,
+) -> Result<Response, ApiError> {
+    let init = RequestInit::new();
+    init.set_method(metodo);
+    let headers = Headers::new().map_err(|_| ApiError::Servidor(0))?;
+    if json {
+        let _ = headers.set("Accept", "application/json");
     }
-    Err(problema(response).await)
+    if let Some(cuerpo) = cuerpo {
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&JsValue::from_str(&json::stringify(&cuerpo)));
+    }
+    init.set_headers(&headers);
+    let window = web_sys::window().ok_or(ApiError::SinConexion)?;
+    JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .ok()
+        .and_then(|r| r.dyn_into::<Response>().ok())
+        .ok_or(ApiError::SinConexion)
 }
 
-/// A failed answer: its problem+json body when there is one.
-async fn problema(response: Response) -> ApiError {
+/// The body as text (`None` when it cannot be read).
+async fn texto(response: &Response) -> Option<String> {
+    JsFuture::from(response.text().ok()?)
+        .await
+        .ok()?
+        .as_string()
+}
+
+/// A JSON answer and its status; a failed answer becomes its problem+json, or a server error.
+async fn pedir(
+    metodo: &str,
+    url: String,
+    cuerpo: Option<JsValue>,
+) -> Result<(JsValue, u16), ApiError> {
+    let response = enviar(metodo, &url, true, cuerpo).await?;
     let status = response.status();
-    match response.json::<Problema>().await {
-        Ok(p) if !p.detail.is_empty() || !p.title.is_empty() || !p.errores.is_empty() => {
+    let valor = texto(&response).await.as_deref().and_then(json::parse);
+    if response.ok() {
+        return valor.map(|v| (v, status)).ok_or(ApiError::Servidor(status));
+    }
+    Err(match valor.as_ref().and_then(Problema::desde) {
+        Some(p) if !p.detail.is_empty() || !p.title.is_empty() || !p.errores.is_empty() => {
             ApiError::Problema(p)
         }
         _ => ApiError::Servidor(status),
-    }
+    })
 }
 
-fn post<B: Serialize>(builder: RequestBuilder, body: &B) -> Result<Request, gloo_net::Error> {
-    builder.header("Accept", "application/json").json(body)
+/// A call whose answer decodes into `T` (an answer that does not is a server error).
+fn llamar<T: Json + 'static>(
+    metodo: &'static str,
+    url: String,
+    cuerpo: Option<JsValue>,
+) -> Respuesta<T> {
+    Box::pin(async move {
+        let (valor, status) = pedir(metodo, url, cuerpo).await?;
+        T::desde(&valor).ok_or(ApiError::Servidor(status))
+    })
 }
 
 impl Backend for HttpBackend {
     fn nuevo_captcha(&self) -> Respuesta<CaptchaCreado> {
-        let request = Request::post(&self.url("/api/captcha"))
-            .header("Accept", "application/json")
-            .build();
-        Box::pin(json(request))
+        llamar("POST", self.url("/api/captcha"), None)
     }
 
     fn solicitar_nss(&self, solicitud: SolicitudNss) -> Respuesta<ResultadoSolicitud> {
-        let request = post(Request::post(&self.url("/api/nss/solicitudes")), &solicitud);
-        Box::pin(json(request))
+        llamar(
+            "POST",
+            self.url("/api/nss/solicitudes"),
+            Some(solicitud.a_json()),
+        )
     }
 
     fn asignar_nss(&self, asignacion: AsignacionNss) -> Respuesta<ResultadoAsignacion> {
-        let request = post(
-            Request::post(&self.url("/api/nss/asignaciones")),
-            &asignacion,
-        );
-        Box::pin(json(request))
+        llamar(
+            "POST",
+            self.url("/api/nss/asignaciones"),
+            Some(asignacion.a_json()),
+        )
     }
 
     fn shard_cp(&self, archivo: String) -> Respuesta<String> {
         let mut path = String::from("/catalogo/cp/");
         path.push_str(&archivo);
-        let request = Request::get(&self.url(&path)).build();
+        let url = self.url(&path);
         Box::pin(async move {
-            let response = send(request).await?;
+            let response = enviar("GET", &url, false, None).await?;
             match response.status() {
-                200 => response.text().await.map_err(|_| ApiError::SinConexion),
+                200 => texto(&response).await.ok_or(ApiError::SinConexion),
                 // No shard for that prefix: no code of it is in the catalog (the caller falls back to manual entry).
                 404 => Ok(String::new()),
                 s => Err(ApiError::Servidor(s)),
@@ -97,19 +131,13 @@ impl Backend for HttpBackend {
         let mut path = String::from("/api/documentos/");
         path.push_str(&encode(&folio));
         path.push_str("/reenvios");
-        let request = Request::post(&self.url(&path))
-            .header("Accept", "application/json")
-            .build();
-        Box::pin(json(request))
+        llamar("POST", self.url(&path), None)
     }
 
     fn verificacion(&self, folio: String) -> Respuesta<Verificacion> {
         let mut path = String::from("/api/verificacion/");
         path.push_str(&encode(&folio));
-        let request = Request::get(&self.url(&path))
-            .header("Accept", "application/json")
-            .build();
-        Box::pin(json(request))
+        llamar("GET", self.url(&path), None)
     }
 }
 

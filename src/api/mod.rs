@@ -13,6 +13,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 mod http;
+pub mod json;
 
 pub use http::HttpBackend;
 

@@ -4,7 +4,6 @@ use super::errores::{Campo, Errores};
 use crate::api;
 use afiliate_domain::api::{CodigoPostal, Domicilio};
 use afiliate_domain::{postal, ErrorDeDominio};
-use serde::{Deserialize, Serialize};
 
 pub const CODIGO_POSTAL: Campo = Campo {
     clave: "domicilio.codigo_postal",
@@ -94,7 +93,7 @@ pub async fn consultar_cp(cp: &str) -> ConsultaCp {
 }
 
 /// What the student typed (kept across reloads).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DatosDomicilio {
     pub codigo_postal: String,
     pub colonia: String,

@@ -3,7 +3,6 @@
 use super::errores::{Campo, Errores};
 use afiliate_domain::api::SolicitudNss;
 use afiliate_domain::{email, Curp, Email, ErrorDeDominio};
-use serde::{Deserialize, Serialize};
 
 pub const CURP: Campo = Campo {
     clave: "curp",
@@ -29,7 +28,7 @@ const FALTA_CONFIRMACION: &str = "Confirma tu correo electrónico.";
 const FALTA_CAPTCHA: &str = "Escribe los caracteres de la imagen.";
 
 /// What the student typed (kept across reloads; the CAPTCHA answer is not part of it and never stored).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DatosInicio {
     pub curp: String,
     pub correo: String,
