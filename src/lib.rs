@@ -24,7 +24,7 @@ pub fn App() -> impl IntoView {
     provide_context(TramiteCtx(tramite));
     provide_context(components::Anuncios(RwSignal::new(String::new())));
     // Every change is kept for a reload (the CAPTCHA answer is never part of it).
-    Effect::new(move |_| tramite.with(|t| t.guardar()));
+    components::efecto(move || tramite.with(|t| t.guardar()));
     let ruta = router::iniciar();
     // Only a change of path (not of query or fragment) renders another page.
     let pagina = Memo::new(move |_| ruta.with(|r| router::normalizar(r).to_string()));
@@ -33,7 +33,7 @@ pub fn App() -> impl IntoView {
             <Header/>
             <components::LiveRegion/>
             <main class="afi-main" id="afi-contenido" tabindex="-1">
-                {move || pagina.with(|p| pages::pagina(p))}
+                {components::reactivo(move || pagina.with(|p| pages::pagina(p)))}
             </main>
             <Footer/>
         </div>

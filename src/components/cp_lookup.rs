@@ -2,7 +2,7 @@
 //! a manual fallback when the code is not in the catalog.
 
 use super::field::{FieldError, Teclado};
-use super::{anunciar, concat};
+use super::{anunciar, concat, dinamico, reactivo};
 use crate::components::field::Field;
 use crate::state::domicilio::{self, consultar_cp, ConsultaCp, DatosDomicilio};
 use crate::state::Errores;
@@ -103,7 +103,7 @@ pub fn CodigoPostalLookup(
         _ => None,
     };
 
-    let datos_catalogo = move || {
+    let datos_catalogo = dinamico(move || {
         encontrado().map(|e| {
             let colonia_actual = move || domicilio.with(|d| d.colonia.clone());
             let opciones = e
@@ -118,7 +118,7 @@ pub fn CodigoPostalLookup(
                         texto.push_str(&a.tipo);
                         texto.push(')');
                     }
-                    view! { <option value=nombre selected=move || colonia_actual() == n2>{texto}</option> }
+                    view! { <option value=nombre selected=reactivo(move || colonia_actual() == n2)>{texto}</option> }
                 })
                 .collect_view();
             let err_colonia = error(domicilio::COLONIA.clave);
@@ -134,31 +134,31 @@ pub fn CodigoPostalLookup(
                         <dd class="afi-datos__value" data-testid="cp-municipio">{e.municipio.clone()}</dd>
                     </div>
                 </dl>
-                <div class=move || if con_error() { "afi-field afi-field--error" } else { "afi-field" }>
+                <div class=reactivo(move || if con_error() { "afi-field afi-field--error" } else { "afi-field" })>
                     <label class="afi-field__label" for=domicilio::COLONIA.id>"Colonia"</label>
                     <FieldError id=domicilio::COLONIA.id error=err_colonia/>
                     <select
                         id=domicilio::COLONIA.id
                         name=domicilio::COLONIA.id
-                        class=move || if con_error() { "afi-field__select afi-field__select--error" } else { "afi-field__select" }
+                        class=reactivo(move || if con_error() { "afi-field__select afi-field__select--error" } else { "afi-field__select" })
                         autocomplete="address-level3"
-                        aria-invalid=move || if con_error() { "true" } else { "false" }
-                        aria-describedby=move || con_error().then(|| concat(domicilio::COLONIA.id, "-error"))
+                        aria-invalid=reactivo(move || if con_error() { "true" } else { "false" })
+                        aria-describedby=reactivo(move || con_error().then(|| concat(domicilio::COLONIA.id, "-error")))
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
                             domicilio.update(|d| d.colonia = v);
                             errores.update(|e| e.remove(domicilio::COLONIA.clave));
                         }
                     >
-                        <option value="" selected=move || colonia_actual().is_empty()>"Selecciona tu colonia"</option>
+                        <option value="" selected=reactivo(move || colonia_actual().is_empty())>"Selecciona tu colonia"</option>
                         {opciones}
                     </select>
                 </div>
             }
         })
-    };
+    });
 
-    let manual = move || {
+    let manual = dinamico(move || {
         consulta.with(|c| c.manual()).then(|| {
             let err_estado = error(domicilio::ESTADO.clave);
             let con_error = move || err_estado.with(|e| e.is_some());
@@ -167,30 +167,30 @@ pub fn CodigoPostalLookup(
                 .iter()
                 .map(|nombre| {
                     let n: &'static str = nombre;
-                    view! { <option value=n selected=move || estado_actual() == n>{n}</option> }
+                    view! { <option value=n selected=reactivo(move || estado_actual() == n)>{n}</option> }
                 })
                 .collect_view();
             view! {
                 <div class="afi-alert afi-alert--info" data-testid="cp-no-encontrado">
                     <p class="afi-alert__text">{NO_ENCONTRADO}</p>
                 </div>
-                <div class=move || if con_error() { "afi-field afi-field--error" } else { "afi-field" }>
+                <div class=reactivo(move || if con_error() { "afi-field afi-field--error" } else { "afi-field" })>
                     <label class="afi-field__label" for=domicilio::ESTADO.id>"Estado"</label>
                     <FieldError id=domicilio::ESTADO.id error=err_estado/>
                     <select
                         id=domicilio::ESTADO.id
                         name=domicilio::ESTADO.id
-                        class=move || if con_error() { "afi-field__select afi-field__select--error" } else { "afi-field__select" }
+                        class=reactivo(move || if con_error() { "afi-field__select afi-field__select--error" } else { "afi-field__select" })
                         autocomplete="address-level1"
-                        aria-invalid=move || if con_error() { "true" } else { "false" }
-                        aria-describedby=move || con_error().then(|| concat(domicilio::ESTADO.id, "-error"))
+                        aria-invalid=reactivo(move || if con_error() { "true" } else { "false" })
+                        aria-describedby=reactivo(move || con_error().then(|| concat(domicilio::ESTADO.id, "-error")))
                         on:change=move |ev| {
                             let v = event_target_value(&ev);
                             domicilio.update(|d| d.estado = v);
                             errores.update(|e| e.remove(domicilio::ESTADO.clave));
                         }
                     >
-                        <option value="" selected=move || estado_actual().is_empty()>"Selecciona tu estado"</option>
+                        <option value="" selected=reactivo(move || estado_actual().is_empty())>"Selecciona tu estado"</option>
                         {opciones}
                     </select>
                 </div>
@@ -218,9 +218,9 @@ pub fn CodigoPostalLookup(
                 />
             }
         })
-    };
+    });
 
-    let estado_busqueda = move || match consulta.get() {
+    let estado_busqueda = dinamico(move || match consulta.get() {
         ConsultaCp::Buscando => Some(
             view! {
                 <p class="afi-progress afi-progress--small">
@@ -248,7 +248,7 @@ pub fn CodigoPostalLookup(
             .into_any(),
         ),
         _ => None,
-    };
+    });
 
     view! {
         <Field

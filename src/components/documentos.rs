@@ -1,6 +1,6 @@
 //! The documents table (Folio, Fecha, Documento) with re-send, print and download for each row.
 
-use super::{anunciar, concat};
+use super::{anunciar, concat, dinamico, reactivo};
 use crate::api;
 use afiliate_domain::api::Documento;
 use leptos::prelude::*;
@@ -40,7 +40,7 @@ fn FilaDocumento(documento: Documento) -> impl IntoView {
     let nombre = documento.documento.clone();
     // Each control names its document (screen readers list controls out of context): "Descargar Tarjeta de …".
     let oculto = concat(" ", &nombre);
-    let estado_view = move || match estado.get() {
+    let estado_view = dinamico(move || match estado.get() {
         Reenvio::Nada => None,
         Reenvio::Enviando => {
             Some(view! { <span class="afi-docs__status">"Enviando…"</span> }.into_any())
@@ -51,7 +51,7 @@ fn FilaDocumento(documento: Documento) -> impl IntoView {
         Reenvio::Fallo(m) => Some(
             view! { <span class="afi-docs__status afi-docs__status--error">{m}</span> }.into_any(),
         ),
-    };
+    });
     view! {
         <tr class="afi-docs__row">
             <td class="afi-docs__cell" data-label="Folio">{documento.folio.clone()}</td>
@@ -62,7 +62,7 @@ fn FilaDocumento(documento: Documento) -> impl IntoView {
                     <button
                         type="button"
                         class="afi-button afi-button--secondary afi-button--small"
-                        aria-disabled=move || (estado.get() == Reenvio::Enviando).then_some("true")
+                        aria-disabled=reactivo(move || (estado.get() == Reenvio::Enviando).then_some("true"))
                         on:click=reenviar
                     >
                         "Reenviar por correo"

@@ -1,6 +1,6 @@
 //! A labelled text input with its hint and its error message (the GOV.UK form pattern).
 
-use super::concat;
+use super::{concat, dinamico, reactivo};
 use leptos::prelude::*;
 
 /// How a field is typed on phones: the keyboard, autofill and corrections.
@@ -74,7 +74,7 @@ pub fn FieldError(
     #[prop(into)]
     error: Signal<Option<String>>,
 ) -> impl IntoView {
-    move || {
+    dinamico(move || {
         error.get().map(|mensaje| {
             view! {
                 <p id=concat(id, "-error") class="afi-field__error">
@@ -83,7 +83,7 @@ pub fn FieldError(
                 </p>
             }
         })
-    }
+    })
 }
 
 /// A text field. The value lives outside (in the form's state); `on_input` gets every keystroke and
@@ -118,14 +118,14 @@ pub fn Field(
     children: Option<Children>,
 ) -> impl IntoView {
     let con_error = move || error.with(|e| e.is_some());
-    let clase_grupo = move || {
+    let clase_grupo = reactivo(move || {
         if con_error() {
             "afi-field afi-field--error"
         } else {
             "afi-field"
         }
-    };
-    let clase_input = move || {
+    });
+    let clase_input = reactivo(move || {
         let mut c = String::from("afi-field__input");
         if con_error() {
             c.push_str(" afi-field__input--error");
@@ -135,7 +135,7 @@ pub fn Field(
             c.push_str(input_class);
         }
         c
-    };
+    });
     view! {
         <div class=clase_grupo>
             <label class="afi-field__label" for=id>
@@ -153,9 +153,9 @@ pub fn Field(
                 autocapitalize=teclado.autocapitalize
                 spellcheck="false"
                 maxlength=teclado.maxlength
-                aria-invalid=move || if con_error() { "true" } else { "false" }
-                aria-describedby=move || describedby(id, hint.is_some(), con_error())
-                prop:value=move || value.get()
+                aria-invalid=reactivo(move || if con_error() { "true" } else { "false" })
+                aria-describedby=reactivo(move || describedby(id, hint.is_some(), con_error()))
+                prop:value=reactivo(move || value.get())
                 on:input=move |ev| on_input.run(event_target_value(&ev))
                 on:blur=move |_| {
                     if let Some(cb) = on_blur {

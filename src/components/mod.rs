@@ -8,7 +8,29 @@ pub mod stepper;
 
 use leptos::prelude::*;
 use std::cell::Cell;
+use std::sync::{Arc, Mutex};
 use wasm_bindgen::JsCast;
+
+/// A boxed reactive function. Each `move || …` written in a view is its own type, and tachys' reactive code
+/// (render effect, build, rebuild) is compiled again for each one; behind this one type it is compiled once per
+/// output type. Use [`reactivo`] for attributes and [`dinamico`] for children.
+pub type Reactivo<T> = Arc<Mutex<dyn FnMut() -> T + Send>>;
+
+/// A reactive attribute or text (see [`Reactivo`]).
+pub fn reactivo<T: 'static>(f: impl Fn() -> T + Send + 'static) -> Reactivo<T> {
+    Arc::new(Mutex::new(f))
+}
+
+/// A reactive child view (see [`Reactivo`]); e.g. `{dinamico(move || mostrar.get().then(|| view! { … }))}`.
+pub fn dinamico<V: IntoAny>(f: impl Fn() -> V + Send + 'static) -> Reactivo<AnyView> {
+    reactivo(move || f().into_any())
+}
+
+/// An effect (one copy of the effect machinery for the whole app, see [`Reactivo`]).
+pub fn efecto(f: impl Fn() + 'static) {
+    let f: Box<dyn Fn()> = Box::new(f);
+    Effect::new(move |_| f());
+}
 
 /// The polite live region's text (provided by `App`): results are announced through it.
 #[derive(Clone, Copy)]
@@ -29,7 +51,7 @@ pub fn LiveRegion() -> impl IntoView {
         .unwrap_or_else(|| RwSignal::new(String::new()));
     view! {
         <div class="afi-visually-hidden" role="status" aria-live="polite" aria-atomic="true">
-            {move || texto.get()}
+            {reactivo(move || texto.get())}
         </div>
     }
 }
@@ -41,13 +63,15 @@ thread_local! {
 
 /// Moves focus to the element with this id on the next frame (after the view is on screen).
 pub fn enfocar(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(id) {
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-        }
-    });
+    request_animation_frame(move || enfocar_ahora(id));
+}
+
+/// Moves focus to the element with this id at once (it is on screen already, e.g. the field of a summary link).
+pub fn enfocar_ahora(id: &str) {
+    let el = document().get_element_by_id(id);
+    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
 }
 
 /// Call from a page: moves focus to its `<h1>` (except on the first page after loading), so screen-reader

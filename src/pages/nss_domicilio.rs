@@ -5,7 +5,7 @@ use crate::components::cp_lookup::CodigoPostalLookup;
 use crate::components::error_summary::{self, ErrorSummary};
 use crate::components::field::{Field, Teclado};
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
-use crate::components::{enfocar, enfocar_titulo, titulo};
+use crate::components::{efecto, enfocar, enfocar_titulo, titulo};
 use crate::router::use_navegador;
 use crate::state::domicilio::{self, ConsultaCp, CAMPOS};
 use crate::state::errores::Campo;
@@ -38,7 +38,7 @@ pub fn NssDomicilioPage() -> impl IntoView {
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     // The form edits a copy; every change goes back to the trámite (and so to sessionStorage).
     let datos = RwSignal::new(tramite.with_untracked(|t| t.domicilio.clone()));
-    Effect::new(move |_| {
+    efecto(move || {
         let d = datos.get();
         tramite.update(|t| {
             if t.domicilio != d {
@@ -48,7 +48,7 @@ pub fn NssDomicilioPage() -> impl IntoView {
     });
 
     enfocar_titulo();
-    Effect::new(move |_| titulo(TITULO, resumen.with(|e| !e.is_empty())));
+    efecto(move || titulo(TITULO, resumen.with(|e| !e.is_empty())));
 
     let error = move |campo: Campo| {
         Signal::derive(move || errores.with(|e| e.get(campo.clave).map(str::to_string)))

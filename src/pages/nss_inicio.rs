@@ -5,7 +5,7 @@ use crate::api::{self, ApiError};
 use crate::components::error_summary::{self, ErrorSummary};
 use crate::components::field::{describedby, Field, FieldError, Teclado};
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
-use crate::components::{anunciar, enfocar, enfocar_titulo, titulo};
+use crate::components::{anunciar, dinamico, efecto, enfocar, enfocar_titulo, reactivo, titulo};
 use crate::router::use_navegador;
 use crate::state::errores::{Campo, GENERAL};
 use crate::state::inicio::{self, CAMPOS};
@@ -60,7 +60,7 @@ pub fn NssInicioPage() -> impl IntoView {
     let sugerencia = RwSignal::new(None::<String>);
 
     enfocar_titulo();
-    Effect::new(move |_| titulo(TITULO, resumen.with(|e| !e.is_empty())));
+    efecto(move || titulo(TITULO, resumen.with(|e| !e.is_empty())));
     cargar_captcha(captcha, false);
 
     let error = move |campo: Campo| {
@@ -160,7 +160,7 @@ pub fn NssInicioPage() -> impl IntoView {
 
     let err_captcha = error(inicio::CAPTCHA);
     let captcha_con_error = move || err_captcha.with(|e| e.is_some());
-    let imagen = move || match captcha.get() {
+    let imagen = dinamico(move || match captcha.get() {
         Captcha::Lista(c) => view! {
             <img
                 class="afi-captcha__image"
@@ -178,7 +178,7 @@ pub fn NssInicioPage() -> impl IntoView {
             view! { <span class="afi-captcha__placeholder">"No se pudo cargar la imagen."</span> }
                 .into_any()
         }
-    };
+    });
 
     view! {
         <div class="afi-container afi-container--narrow">
@@ -231,7 +231,7 @@ pub fn NssInicioPage() -> impl IntoView {
                     on_blur=al_salir(inicio::CORREO)
                     error=error(inicio::CORREO)
                 >
-                    {move || {
+                    {dinamico(move || {
                         sugerencia
                             .get()
                             .map(|s| {
@@ -256,7 +256,7 @@ pub fn NssInicioPage() -> impl IntoView {
                                     </p>
                                 }
                             })
-                    }}
+                    })}
                 </Field>
                 <Field
                     id=inicio::CONFIRMACION.id
@@ -268,7 +268,7 @@ pub fn NssInicioPage() -> impl IntoView {
                     on_blur=al_salir(inicio::CONFIRMACION)
                     error=error(inicio::CONFIRMACION)
                 />
-                <div class=move || if captcha_con_error() { "afi-field afi-field--error" } else { "afi-field" }>
+                <div class=reactivo(move || if captcha_con_error() { "afi-field afi-field--error" } else { "afi-field" })>
                     <label class="afi-field__label" for=inicio::CAPTCHA.id>
                         "Escribe los caracteres de la imagen"
                     </label>
@@ -290,34 +290,34 @@ pub fn NssInicioPage() -> impl IntoView {
                     <input
                         id=inicio::CAPTCHA.id
                         name=inicio::CAPTCHA.id
-                        class=move || {
+                        class=reactivo(move || {
                             if captcha_con_error() {
                                 "afi-field__input afi-field__input--short afi-field__input--error"
                             } else {
                                 "afi-field__input afi-field__input--short"
                             }
-                        }
+                        })
                         type="text"
                         inputmode="text"
                         autocomplete="off"
                         autocapitalize="none"
                         spellcheck="false"
                         maxlength="10"
-                        aria-invalid=move || if captcha_con_error() { "true" } else { "false" }
-                        aria-describedby=move || describedby(inicio::CAPTCHA.id, true, captcha_con_error())
-                        prop:value=move || respuesta.get()
+                        aria-invalid=reactivo(move || if captcha_con_error() { "true" } else { "false" })
+                        aria-describedby=reactivo(move || describedby(inicio::CAPTCHA.id, true, captcha_con_error()))
+                        prop:value=reactivo(move || respuesta.get())
                         on:input=move |ev| respuesta.set(event_target_value(&ev))
                     />
                 </div>
-                <button type="submit" class="afi-button" disabled=move || enviando.get()>
+                <button type="submit" class="afi-button" disabled=reactivo(move || enviando.get())>
                     "Continuar"
                 </button>
-                <Show when=move || enviando.get()>
+                {dinamico(move || enviando.get().then(|| view! {
                     <p class="afi-progress">
                         <span class="afi-progress__spinner" aria-hidden="true"></span>
                         {PROCESANDO}
                     </p>
-                </Show>
+                }))}
             </form>
         </div>
     }

@@ -5,7 +5,7 @@ use super::{rutas, use_tramite, Encabezado, SinDatos};
 use crate::api::{self, ApiError};
 use crate::components::error_summary::{self, ErrorSummary};
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
-use crate::components::{anunciar, enfocar, enfocar_titulo, titulo};
+use crate::components::{anunciar, dinamico, efecto, enfocar, enfocar_titulo, reactivo, titulo};
 use crate::router::use_navegador;
 use crate::state::errores::GENERAL;
 use crate::state::Errores;
@@ -56,7 +56,7 @@ pub fn NssRevisarPage() -> impl IntoView {
     let lento = RwSignal::new(false);
     let reiniciar = RwSignal::new(false);
     enfocar_titulo();
-    Effect::new(move |_| titulo(TITULO, errores.with(|e| !e.is_empty())));
+    efecto(move || titulo(TITULO, errores.with(|e| !e.is_empty())));
 
     let (d, manual, correo) = tramite.with_untracked(|t| {
         (
@@ -135,11 +135,11 @@ pub fn NssRevisarPage() -> impl IntoView {
             <Stepper pasos=&PASOS_ASIGNACION actual=1/>
             <h1 class="afi-title" tabindex="-1">"Revisa tus datos"</h1>
             <ErrorSummary errores=errores/>
-            <Show when=move || reiniciar.get()>
+            {dinamico(move || reiniciar.get().then(|| view! {
                 <p class="afi-text">
                     <a href=rutas::INICIO class="afi-link">"Volver a iniciar el trámite"</a>
                 </p>
-            </Show>
+            }))}
             <p class="afi-text">"Con estos datos se te asignará tu Número de Seguridad Social. Revisa que sean correctos."</p>
             <h2 class="afi-subheading">"Tus datos"</h2>
             <dl class="afi-datos">
@@ -158,18 +158,18 @@ pub fn NssRevisarPage() -> impl IntoView {
                 <Fila clave="Número interior" valor=interior cambiar=(rutas::DOMICILIO, " número interior")/>
             </dl>
             <form novalidate on:submit=on_submit>
-                <button type="submit" class="afi-button" disabled=move || enviando.get()>"Continuar"</button>
-                <Show when=move || enviando.get()>
+                <button type="submit" class="afi-button" disabled=reactivo(move || enviando.get())>"Continuar"</button>
+                {dinamico(move || enviando.get().then(|| view! {
                     <p class="afi-progress">
                         <span class="afi-progress__spinner" aria-hidden="true"></span>
                         {ASIGNANDO}
                     </p>
-                </Show>
-                <Show when=move || lento.get()>
+                }))}
+                {dinamico(move || lento.get().then(|| view! {
                     <div class="afi-alert afi-alert--info" data-testid="tarda">
                         <p class="afi-alert__text">{TARDA}</p>
                     </div>
-                </Show>
+                }))}
             </form>
         </div>
     }

@@ -1,7 +1,7 @@
 //! `/verificar/{folio}`: anyone who scans a document's QR code checks that it is authentic.
 
 use crate::api::{self, ApiError};
-use crate::components::{enfocar_titulo, titulo};
+use crate::components::{dinamico, enfocar_titulo, titulo};
 use afiliate_domain::api::Verificacion;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -34,7 +34,7 @@ pub fn VerificarPage(
     };
     consultar(folio.clone());
 
-    let contenido = move || {
+    let contenido = dinamico(move || {
         match estado.get() {
         Estado::Cargando => view! {
             <p class="afi-progress">
@@ -115,7 +115,7 @@ pub fn VerificarPage(
             .into_any()
         }
     }
-    };
+    });
 
     view! {
         <div class="afi-container afi-container--narrow">
