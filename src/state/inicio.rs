@@ -85,12 +85,13 @@ impl DatosInicio {
         email::sugerencia(self.correo.trim())
     }
 
-    /// The request, normalised (CURP upper-cased without separators, e-mails trimmed and lower-cased).
+    /// The request, normalised (CURP upper-cased without separators, e-mails trimmed and lower-cased; a valid
+    /// address is ASCII, so `to_ascii_lowercase`, which spares the wasm Unicode's case tables).
     pub fn solicitud(&self, captcha_id: &str, captcha: &str) -> SolicitudNss {
         SolicitudNss {
             curp: Curp::normalize(&self.curp),
-            correo: self.correo.trim().to_lowercase(),
-            confirmacion_correo: self.confirmacion.trim().to_lowercase(),
+            correo: self.correo.trim().to_ascii_lowercase(),
+            confirmacion_correo: self.confirmacion.trim().to_ascii_lowercase(),
             captcha_id: captcha_id.to_string(),
             captcha_respuesta: captcha.trim().to_string(),
         }
