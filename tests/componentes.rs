@@ -213,6 +213,25 @@ fn server_field_errors_map_to_fields_and_unknown_ones_stay_general() {
 }
 
 #[wasm_bindgen_test]
+fn errors_sort_into_form_order_and_general_ones_keep_theirs() {
+    // The server's map comes in alphabetical order; unknown fields become general problems.
+    let mut m = std::collections::BTreeMap::new();
+    for (clave, mensaje) in [
+        ("captcha_respuesta", "d"),
+        ("confirmacion_correo", "c"),
+        ("correo", "b"),
+        ("curp", "a"),
+        ("x_otro", "g1"),
+        ("y_otro", "g2"),
+    ] {
+        m.insert(clave.to_string(), vec![mensaje.to_string()]);
+    }
+    let e = Errores::del_servidor(&m, &inicio::CAMPOS);
+    let mensajes: Vec<&str> = e.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(mensajes, ["g1", "g2", "a", "b", "c", "d"]);
+}
+
+#[wasm_bindgen_test]
 fn address_rules_with_catalog_and_by_hand() {
     let cp = afiliate_domain::api::CodigoPostal {
         codigo_postal: "01000".into(),
