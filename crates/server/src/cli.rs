@@ -470,9 +470,9 @@ pub async fn sembrar_demo(db: &Db, n: usize) -> anyhow::Result<Vec<Demo>> {
     // (with its documents), and the daily attempt counters start again.
     for d in demos.iter().filter(|d| d.nss.is_none()) {
         for sql in [
+            "DELETE FROM documentos WHERE nss IN \
+             (SELECT nss FROM nss_asignaciones WHERE curp = $1 AND origen = 'asignado')",
             "DELETE FROM nss_asignaciones WHERE curp = $1 AND origen = 'asignado'",
-            "DELETE FROM documentos WHERE curp = $1",
-            "DELETE FROM solicitud_tokens WHERE curp = $1",
         ] {
             sqlx::query(sql).bind(&d.curp).execute(&db.pool).await?;
         }

@@ -3,11 +3,13 @@
 //! `main.rs` only boots; [`app`] builds the whole HTTP router from an [`AppState`], which tests call directly.
 
 pub mod captcha;
+pub mod cifra;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod guardia;
 pub mod http;
 pub mod mail;
 pub mod metrics;

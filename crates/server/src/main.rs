@@ -243,15 +243,26 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         let fin = esperar(parado.clone());
         tokio::spawn(async move {
             tokio::pin!(fin);
+            let mut segundos = 0u32;
             loop {
                 tokio::select! {
                     _ = &mut fin => break,
-                    _ = tokio::time::sleep(Duration::from_secs(60)) => {
-                        if let Err(e) = state.limpiar().await {
-                            tracing::warn!(error = %e, "cleanup failed");
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {
+                        // Daily counters kept in memory (SQLite) are written behind, every second.
+                        if let Err(e) = state.guardia().guardar_intentos(state.db()).await {
+                            tracing::warn!(error = %e, "saving attempt counters failed");
+                        }
+                        segundos += 1;
+                        if segundos.is_multiple_of(60) {
+                            if let Err(e) = state.limpiar().await {
+                                tracing::warn!(error = %e, "cleanup failed");
+                            }
                         }
                     }
                 }
+            }
+            if let Err(e) = state.guardia().guardar_intentos(state.db()).await {
+                tracing::warn!(error = %e, "saving attempt counters at shutdown failed");
             }
         })
     };

@@ -31,6 +31,8 @@ static ASSIGNMENTS: AtomicU64 = AtomicU64::new(0);
 static LOCATED: AtomicU64 = AtomicU64::new(0);
 static BATCHES: AtomicU64 = AtomicU64::new(0);
 static BATCHED_JOBS: AtomicU64 = AtomicU64::new(0);
+static BATCH_MICROS: AtomicU64 = AtomicU64::new(0);
+static COMMIT_MICROS: AtomicU64 = AtomicU64::new(0);
 
 fn with<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
     let mut guard = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
@@ -65,9 +67,22 @@ pub fn record_located() {
     LOCATED.fetch_add(1, Ordering::Relaxed);
 }
 
-pub fn record_batch(jobs: usize) {
+/// One group commit: how many requests, how long the whole batch took and how long its COMMIT (the fsync) took.
+pub fn record_batch(jobs: usize, total: Duration, commit: Duration) {
     BATCHES.fetch_add(1, Ordering::Relaxed);
     BATCHED_JOBS.fetch_add(jobs as u64, Ordering::Relaxed);
+    BATCH_MICROS.fetch_add(total.as_micros() as u64, Ordering::Relaxed);
+    COMMIT_MICROS.fetch_add(commit.as_micros() as u64, Ordering::Relaxed);
+}
+
+/// Group commits so far: (commits, requests, seconds in batches, seconds in COMMIT).
+pub fn group_commits() -> (u64, u64, f64, f64) {
+    (
+        BATCHES.load(Ordering::Relaxed),
+        BATCHED_JOBS.load(Ordering::Relaxed),
+        BATCH_MICROS.load(Ordering::Relaxed) as f64 / 1e6,
+        COMMIT_MICROS.load(Ordering::Relaxed) as f64 / 1e6,
+    )
 }
 
 /// The Prometheus text exposition.
@@ -135,6 +150,11 @@ pub fn render() -> String {
         out,
         "# HELP afiliate_db_group_commit_jobs_total Requests written by group commits.\n# TYPE afiliate_db_group_commit_jobs_total counter\nafiliate_db_group_commit_jobs_total {}",
         BATCHED_JOBS.load(Ordering::Relaxed)
+    );
+    let (_, _, lotes, commits) = group_commits();
+    let _ = writeln!(
+        out,
+        "# HELP afiliate_db_group_commit_seconds_total Time the SQLite writer spent in group commits (all of it, and in COMMIT).\n# TYPE afiliate_db_group_commit_seconds_total counter\nafiliate_db_group_commit_seconds_total{{fase=\"lote\"}} {lotes}\nafiliate_db_group_commit_seconds_total{{fase=\"commit\"}} {commits}"
     );
     out
 }

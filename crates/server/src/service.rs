@@ -1,12 +1,12 @@
 //! The NSS procedure on the database: CAPTCHA, daily limits, tokens, localización and asignación with their
 //! documents and outbox message, all inside the transaction of [`crate::db::Db::write`].
 
+use crate::cifra::Caja;
 use crate::documents::{Documento, Documentos, Persona, TipoDocumento, Tramite};
 use crate::error::AppError;
 use crate::mail::Correo;
 use afiliate_domain::nss::Nss;
 use chrono::{TimeZone as _, Utc};
-use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 use sqlx::Row;
 use std::sync::Arc;
@@ -14,79 +14,7 @@ use std::sync::Arc;
 /// How long a solicitud token lets the person continue to the address.
 pub const VIGENCIA_TOKEN_SEG: i64 = 30 * 60;
 
-/// Mexico's central time is UTC−6 all year: a "day" for the daily limits starts at 00:00 there.
-pub fn dia(ahora: i64) -> i64 {
-    (ahora - 6 * 3600).div_euclid(86_400)
-}
-
-/// A keyed digest so the limits table never holds a CURP or an address in clear.
-pub fn clave_limite(tipo: &str, valor: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(b"afiliate-limite\0");
-    h.update(tipo.as_bytes());
-    h.update([0]);
-    h.update(valor.as_bytes());
-    h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Outcome of the first step of a solicitud.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paso1 {
-    Valido,
-    CaptchaInvalido,
-    Limite,
-}
-
-#[allow(clippy::too_many_arguments)]
-/// Burns the CAPTCHA (whatever the answer), then counts the attempt against the CURP's and the email's daily limits.
-pub async fn captcha_y_limites(
-    c: &mut AnyConnection,
-    captcha_id: &str,
-    respuesta: &str,
-    curp: &str,
-    correo: &str,
-    ahora: i64,
-    limite_curp: u32,
-    limite_correo: u32,
-) -> Result<Paso1, AppError> {
-    let fila = sqlx::query("DELETE FROM captchas WHERE id = $1 RETURNING respuesta, expira_en")
-        .bind(captcha_id)
-        .fetch_optional(&mut *c)
-        .await?;
-    let valido = match fila {
-        Some(f) => {
-            let esperada: String = f.get(0);
-            let expira: i64 = f.get(1);
-            expira > ahora && crate::captcha::coincide(&esperada, respuesta)
-        }
-        None => false,
-    };
-    if !valido {
-        return Ok(Paso1::CaptchaInvalido);
-    }
-    let d = dia(ahora);
-    for (clave, limite) in [
-        (clave_limite("curp", curp), limite_curp),
-        (clave_limite("correo", correo), limite_correo),
-    ] {
-        let cuenta: i64 = sqlx::query(
-            "INSERT INTO intentos (clave, dia, cuenta) VALUES ($1, $2, 1) \
-             ON CONFLICT (clave, dia) DO UPDATE SET cuenta = intentos.cuenta + 1 RETURNING cuenta",
-        )
-        .bind(&clave)
-        .bind(d)
-        .fetch_one(&mut *c)
-        .await?
-        .get(0);
-        if cuenta > i64::from(limite) {
-            return Ok(Paso1::Limite);
-        }
-    }
-    Ok(Paso1::Valido)
-}
+pub use crate::guardia::dia;
 
 /// The NSS of a CURP, if it has one.
 pub async fn nss_de(c: &mut AnyConnection, curp: &str) -> Result<Option<String>, AppError> {
@@ -94,6 +22,17 @@ pub async fn nss_de(c: &mut AnyConnection, curp: &str) -> Result<Option<String>,
         sqlx::query("SELECT nss FROM nss_asignaciones WHERE curp = $1")
             .bind(curp)
             .fetch_optional(&mut *c)
+            .await?
+            .map(|r| r.get(0)),
+    )
+}
+
+/// The NSS of a CURP, read outside any transaction.
+pub async fn nss_de_pool(pool: &sqlx::AnyPool, curp: &str) -> Result<Option<String>, AppError> {
+    Ok(
+        sqlx::query("SELECT nss FROM nss_asignaciones WHERE curp = $1")
+            .bind(curp)
+            .fetch_optional(pool)
             .await?
             .map(|r| r.get(0)),
     )
@@ -180,27 +119,49 @@ async fn emitir_y_encolar(
         .timestamp_opt(ahora, 0)
         .single()
         .unwrap_or_else(Utc::now);
-    let mut emitidos = Vec::with_capacity(2);
-    for tipo in TipoDocumento::DEL_NSS {
-        let d = docs.emitir(tipo, tramite, persona, instante);
-        sqlx::query(
-            "INSERT INTO documentos (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&d.folio)
-        .bind(d.tipo.codigo())
-        .bind(d.tramite.codigo())
-        .bind(d.emitido.timestamp())
-        .bind(&d.nombre)
-        .bind(&d.curp)
-        .bind(&d.nss)
-        .bind(d.cadena_original())
-        .bind(&d.sello)
-        .bind(correo)
-        .execute(&mut *c)
-        .await?;
-        emitidos.push(d);
+    let emitidos: Vec<Documento> = TipoDocumento::DEL_NSS
+        .iter()
+        .map(|tipo| docs.emitir(*tipo, tramite, persona, instante))
+        .collect();
+    // One statement for all the rows (one round trip to the database instead of one per document).
+    let filas = (0..emitidos.len())
+        .map(|i| {
+            let n = i * 10;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7,
+                n + 8,
+                n + 9,
+                n + 10
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO documentos (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo) \
+         VALUES {filas}"
+    );
+    let mut q = sqlx::query(&sql);
+    for d in &emitidos {
+        q = q
+            .bind(&d.folio)
+            .bind(d.tipo.codigo())
+            .bind(d.tramite.codigo())
+            .bind(d.emitido.timestamp())
+            .bind(&d.nombre)
+            .bind(&d.curp)
+            .bind(&d.nss)
+            .bind(d.cadena_original())
+            .bind(&d.sello)
+            .bind(correo);
     }
+    q.execute(&mut *c).await?;
     encolar(c, &Correo::nss(correo, &emitidos), ahora).await?;
     Ok(emitidos)
 }
@@ -216,85 +177,102 @@ pub async fn encolar(c: &mut AnyConnection, correo: &Correo, ahora: i64) -> Resu
     Ok(())
 }
 
-/// Second step of a solicitud: the NSS is located (documents + email) or a token lets the person continue.
-pub enum Paso2 {
-    Localizado {
-        nss: String,
-        documentos: Vec<Documento>,
-    },
-    SinNss {
-        token: String,
-    },
+/// The registry person behind a CURP in the local registry, with the NSS the CURP already has: one read.
+pub async fn persona_y_nss_local(
+    pool: &sqlx::AnyPool,
+    curp: &str,
+) -> Result<Option<(crate::registry::PersonaRegistro, Option<String>)>, AppError> {
+    let fila = sqlx::query(
+        "SELECT p.curp, p.nombre, p.primer_apellido, p.segundo_apellido, p.fecha_nacimiento, p.sexo, p.entidad, a.nss \
+         FROM personas p LEFT JOIN nss_asignaciones a ON a.curp = p.curp WHERE p.curp = $1",
+    )
+    .bind(curp)
+    .fetch_optional(pool)
+    .await?;
+    Ok(fila.map(|r| {
+        (
+            crate::registry::PersonaRegistro {
+                curp: r.get(0),
+                nombre: r.get(1),
+                primer_apellido: r.get(2),
+                segundo_apellido: r.get(3),
+                fecha_nacimiento: r.get(4),
+                sexo: r.get(5),
+                entidad: r.get(6),
+            },
+            r.get(7),
+        )
+    }))
 }
 
-pub async fn localizar_o_token(
+/// A located NSS: the documents of the localización (issued once, then re-used) and an email with them, in the
+/// caller's transaction.
+pub async fn localizar(
     c: &mut AnyConnection,
     docs: &Documentos,
-    curp: &str,
-    nombre: &str,
+    persona: &Persona,
     correo: &str,
     ahora: i64,
-) -> Result<Paso2, AppError> {
-    match nss_de(c, curp).await? {
-        Some(nss) => {
-            let persona = Persona {
-                nombre: nombre.to_string(),
-                curp: curp.to_string(),
-                nss: nss.clone(),
-            };
-            let mut documentos =
-                documentos_existentes(c, curp, &nss, Tramite::Localizacion).await?;
-            if documentos.len() == TipoDocumento::DEL_NSS.len() {
-                encolar(c, &Correo::nss(correo, &documentos), ahora).await?;
-            } else {
-                documentos =
-                    emitir_y_encolar(c, docs, Tramite::Localizacion, &persona, correo, ahora)
-                        .await?;
-            }
-            Ok(Paso2::Localizado { nss, documentos })
-        }
-        None => {
-            let token = crate::captcha::nuevo_id() + &crate::captcha::nuevo_id();
-            sqlx::query(
-                "INSERT INTO solicitud_tokens (token, curp, correo, nombre, expira_en) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(&token)
-            .bind(curp)
-            .bind(correo)
-            .bind(nombre)
-            .bind(ahora + VIGENCIA_TOKEN_SEG)
-            .execute(&mut *c)
-            .await?;
-            Ok(Paso2::SinNss { token })
-        }
+) -> Result<Vec<Documento>, AppError> {
+    let documentos =
+        documentos_existentes(c, &persona.curp, &persona.nss, Tramite::Localizacion).await?;
+    if documentos.len() == TipoDocumento::DEL_NSS.len() {
+        encolar(c, &Correo::nss(correo, &documentos), ahora).await?;
+        Ok(documentos)
+    } else {
+        emitir_y_encolar(c, docs, Tramite::Localizacion, persona, correo, ahora).await
     }
 }
 
-/// What a token stands for.
-#[derive(Clone, Debug)]
+/// What a solicitud token stands for: the person who may continue to the address, until `expira`.
+///
+/// The token is a sealed box ([`crate::cifra`]) with these fields: no row is kept for it, any server process with
+/// the same sello key reads it back, nobody can read or forge it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
     pub curp: String,
     pub correo: String,
     pub nombre: String,
+    pub expira: i64,
 }
 
-pub async fn leer_token(
-    pool: &sqlx::AnyPool,
-    token: &str,
-    ahora: i64,
-) -> Result<Option<Token>, AppError> {
-    Ok(sqlx::query(
-        "SELECT curp, correo, nombre FROM solicitud_tokens WHERE token = $1 AND expira_en > $2",
-    )
-    .bind(token)
-    .bind(ahora)
-    .fetch_optional(pool)
-    .await?
-    .map(|r| Token {
-        curp: r.get(0),
-        correo: r.get(1),
-        nombre: r.get(2),
-    }))
+impl Token {
+    pub fn sellar(&self, caja: &Caja) -> String {
+        let mut m =
+            Vec::with_capacity(8 + self.curp.len() + self.correo.len() + self.nombre.len() + 2);
+        m.extend_from_slice(&self.expira.to_be_bytes());
+        for (i, campo) in [&self.curp, &self.correo, &self.nombre]
+            .into_iter()
+            .enumerate()
+        {
+            if i > 0 {
+                m.push(0);
+            }
+            m.extend(campo.bytes().filter(|b| *b != 0));
+        }
+        caja.sellar(&m)
+    }
+
+    /// The token's contents when it is genuine (expired or not).
+    pub fn abrir(caja: &Caja, token: &str) -> Option<Token> {
+        let (_, m) = caja.abrir(token)?;
+        if m.len() < 8 {
+            return None;
+        }
+        let expira = i64::from_be_bytes(m[..8].try_into().ok()?);
+        let texto = std::str::from_utf8(&m[8..]).ok()?;
+        let mut partes = texto.split('\0');
+        let (curp, correo, nombre) = (partes.next()?, partes.next()?, partes.next()?);
+        if partes.next().is_some() {
+            return None;
+        }
+        Some(Token {
+            curp: curp.to_string(),
+            correo: correo.to_string(),
+            nombre: nombre.to_string(),
+            expira,
+        })
+    }
 }
 
 /// The series an assignment draws from.
@@ -351,24 +329,22 @@ pub async fn asignar(
             siguiente as u16,
         )
         .map_err(|_| AppError::internal("NSS parts out of range"))?;
-        // An NSS imported from IMSS may already use this number: take the next one.
-        let ocupado = sqlx::query("SELECT 1 FROM nss_asignaciones WHERE nss = $1")
-            .bind(nss.as_str())
-            .fetch_optional(&mut *c)
-            .await?
-            .is_some();
-        if !ocupado {
+        // An NSS imported from IMSS may already use this number: then nothing is inserted, take the next one.
+        // (The CURP has no NSS: checked above in this same transaction.)
+        let insertadas = sqlx::query(
+            "INSERT INTO nss_asignaciones (curp, nss, origen, creado_en) VALUES ($1, $2, 'asignado', $3) \
+             ON CONFLICT (nss) DO NOTHING",
+        )
+        .bind(&token.curp)
+        .bind(nss.as_str())
+        .bind(ahora)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        if insertadas == 1 {
             break nss;
         }
     };
-    sqlx::query(
-        "INSERT INTO nss_asignaciones (curp, nss, origen, creado_en) VALUES ($1, $2, 'asignado', $3)",
-    )
-    .bind(&token.curp)
-    .bind(nss.as_str())
-    .bind(ahora)
-    .execute(&mut *c)
-    .await?;
     let persona = Persona {
         nombre: token.nombre.clone(),
         curp: token.curp.clone(),
@@ -381,3 +357,311 @@ pub async fn asignar(
 
 /// Shared handle for closures that the write path may run more than once.
 pub type Docs = Arc<Documentos>;
+
+/// One assignment waiting in a group commit.
+#[derive(Clone, Debug)]
+pub struct Pedido {
+    pub token: Token,
+    pub serie: Serie,
+    pub ahora: i64,
+}
+
+/// What an assignment answers: (nss, documents, newly assigned).
+pub type Asignado = (String, Vec<Documento>, bool);
+
+/// `$a, $b, …` placeholders for `filas` rows of `columnas` values, numbered from 1.
+fn marcadores(filas: usize, columnas: usize) -> String {
+    (0..filas)
+        .map(|f| {
+            let celdas: Vec<String> = (1..=columnas)
+                .map(|c| format!("${}", f * columnas + c))
+                .collect();
+            format!("({})", celdas.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per multi-row statement (SQLite allows 32,766 bound values; this stays far below).
+const FILAS_POR_SENTENCIA: usize = 200;
+
+/// Many assignments in a few statements, inside the caller's (group commit) transaction, with the same outcome
+/// as calling [`asignar`] for each in turn: an existing NSS is answered again, two requests for one CURP get one
+/// NSS, each series hands out its next free numbers (skipping numbers IMSS already issued) and never wraps.
+///
+/// Statements: one read of the CURPs' NSS, per series one read of its counter, one check of the candidate numbers
+/// and one counter update, then one insert each for the assignments, the documents and the emails (chunked).
+/// An error leaves the transaction to be rolled back to the caller's savepoint.
+pub async fn asignar_lote(
+    c: &mut AnyConnection,
+    docs: &Documentos,
+    pedidos: &[Pedido],
+) -> Result<Vec<Result<Asignado, AppError>>, AppError> {
+    use std::collections::{BTreeMap, HashMap, HashSet};
+    let mut resultados: Vec<Option<Result<Asignado, AppError>>> =
+        (0..pedidos.len()).map(|_| None).collect();
+
+    // 1. CURPs that already have an NSS.
+    let curps: Vec<&str> = {
+        let mut vistos = HashSet::new();
+        pedidos
+            .iter()
+            .map(|p| p.token.curp.as_str())
+            .filter(|c| vistos.insert(*c))
+            .collect()
+    };
+    let mut existentes: HashMap<String, String> = HashMap::new();
+    for trozo in curps.chunks(FILAS_POR_SENTENCIA) {
+        let marcas: Vec<String> = (1..=trozo.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT curp, nss FROM nss_asignaciones WHERE curp IN ({})",
+            marcas.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for curp in trozo {
+            q = q.bind(*curp);
+        }
+        for fila in q.fetch_all(&mut *c).await? {
+            existentes.insert(fila.get(0), fila.get(1));
+        }
+    }
+    for (i, p) in pedidos.iter().enumerate() {
+        if let Some(nss) = existentes.get(&p.token.curp) {
+            let mut documentos =
+                documentos_existentes(c, &p.token.curp, nss, Tramite::Asignacion).await?;
+            if documentos.is_empty() {
+                documentos =
+                    documentos_existentes(c, &p.token.curp, nss, Tramite::Localizacion).await?;
+            }
+            resultados[i] = Some(Ok((nss.clone(), documentos, false)));
+        }
+    }
+
+    // 2. New CURPs (the first request of each), by series.
+    let mut primero: HashMap<&str, usize> = HashMap::new();
+    let mut por_serie: BTreeMap<(u8, u8, u8), std::collections::VecDeque<usize>> = BTreeMap::new();
+    for (i, p) in pedidos.iter().enumerate() {
+        if resultados[i].is_none() && !primero.contains_key(p.token.curp.as_str()) {
+            primero.insert(p.token.curp.as_str(), i);
+            let s = p.serie;
+            por_serie
+                .entry((s.subdelegacion, s.anio_afiliacion, s.anio_nacimiento))
+                .or_default()
+                .push_back(i);
+        }
+    }
+    let series: Vec<(u8, u8, u8)> = por_serie.keys().copied().collect();
+    // Every series' counter in one read: (last number handed out, where the next window starts).
+    let mut contadores: BTreeMap<(u8, u8, u8), (i64, i64)> =
+        series.iter().map(|k| (*k, (0, 0))).collect();
+    for trozo in series.chunks(FILAS_POR_SENTENCIA) {
+        let sql = format!(
+            "SELECT subdelegacion, anio_afiliacion, anio_nacimiento, ultimo FROM nss_series \
+             WHERE (subdelegacion, anio_afiliacion, anio_nacimiento) IN (VALUES {})",
+            marcadores(trozo.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (sub, afil, nac) in trozo {
+            q = q
+                .bind(i64::from(*sub))
+                .bind(i64::from(*afil))
+                .bind(i64::from(*nac));
+        }
+        for f in q.fetch_all(&mut *c).await? {
+            let clave = (
+                f.get::<i64, _>(0) as u8,
+                f.get::<i64, _>(1) as u8,
+                f.get::<i64, _>(2) as u8,
+            );
+            let ultimo: i64 = f.get(3);
+            contadores.insert(clave, (ultimo, ultimo));
+        }
+    }
+    let inicio: BTreeMap<(u8, u8, u8), i64> =
+        contadores.iter().map(|(k, (u, _))| (*k, *u)).collect();
+    let mut nuevos: Vec<(usize, Nss)> = Vec::new();
+    // Candidate numbers for every series at once, minus those IMSS already issued; a series that had some taken
+    // goes round again (rare: only where imported NSS sit in the range being handed out).
+    loop {
+        let mut ventana: Vec<((u8, u8, u8), Nss)> = Vec::new();
+        for (k, pendientes) in &por_serie {
+            let (_, desde) = contadores[k];
+            for n in ((desde + 1)..=9999).take(pendientes.len()) {
+                if let Ok(nss) = Nss::from_parts(k.0, k.1, k.2, n as u16) {
+                    ventana.push((*k, nss));
+                }
+            }
+        }
+        if ventana.is_empty() {
+            break;
+        }
+        let mut ocupados: HashSet<String> = HashSet::new();
+        for trozo in ventana.chunks(FILAS_POR_SENTENCIA) {
+            let marcas: Vec<String> = (1..=trozo.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT nss FROM nss_asignaciones WHERE nss IN ({})",
+                marcas.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for (_, n) in trozo {
+                q = q.bind(n.as_str());
+            }
+            for fila in q.fetch_all(&mut *c).await? {
+                ocupados.insert(fila.get(0));
+            }
+        }
+        for (k, nss) in ventana {
+            let consecutivo = i64::from(nss.consecutivo());
+            if let Some(c) = contadores.get_mut(&k) {
+                c.1 = c.1.max(consecutivo);
+            }
+            if ocupados.contains(nss.as_str()) {
+                continue;
+            }
+            if let Some(i) = por_serie.get_mut(&k).and_then(|p| p.pop_front()) {
+                nuevos.push((i, nss));
+                if let Some(c) = contadores.get_mut(&k) {
+                    c.0 = c.0.max(consecutivo);
+                }
+            }
+        }
+        por_serie.retain(|_, p| !p.is_empty());
+        if ocupados.is_empty() {
+            break;
+        }
+    }
+    // Whatever is still waiting found its series full: it fails, never wraps.
+    for ((sub, afil, nac), pendientes) in por_serie {
+        tracing::error!(
+            subdelegacion = sub,
+            anio_afiliacion = afil,
+            anio_nacimiento = nac,
+            pedidos = pendientes.len(),
+            "NSS series exhausted"
+        );
+        for i in pendientes {
+            resultados[i] = Some(Err(AppError::SerieAgotada));
+        }
+    }
+    // The counters move only past numbers handed out: one statement for every series that moved.
+    let movidos: Vec<((u8, u8, u8), i64)> = contadores
+        .iter()
+        .filter(|(k, (u, _))| *u > inicio[*k])
+        .map(|(k, (u, _))| (*k, *u))
+        .collect();
+    for trozo in movidos.chunks(FILAS_POR_SENTENCIA) {
+        let sql = format!(
+            "INSERT INTO nss_series (subdelegacion, anio_afiliacion, anio_nacimiento, ultimo) VALUES {} \
+             ON CONFLICT (subdelegacion, anio_afiliacion, anio_nacimiento) DO UPDATE SET ultimo = excluded.ultimo",
+            marcadores(trozo.len(), 4)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((sub, afil, nac), u) in trozo {
+            q = q
+                .bind(i64::from(*sub))
+                .bind(i64::from(*afil))
+                .bind(i64::from(*nac))
+                .bind(*u);
+        }
+        q.execute(&mut *c).await?;
+    }
+
+    // 3. The assignments, their documents and emails, each kind in multi-row statements.
+    for trozo in nuevos.chunks(FILAS_POR_SENTENCIA) {
+        let sql = format!(
+            "INSERT INTO nss_asignaciones (curp, nss, origen, creado_en) VALUES {}",
+            marcadores(trozo.len(), 4)
+        );
+        let mut q = sqlx::query(&sql);
+        for (i, n) in trozo {
+            let p = &pedidos[*i];
+            q = q
+                .bind(&p.token.curp)
+                .bind(n.as_str())
+                .bind("asignado")
+                .bind(p.ahora);
+        }
+        q.execute(&mut *c).await?;
+    }
+    let mut emitidos: Vec<(usize, Vec<Documento>)> = Vec::with_capacity(nuevos.len());
+    for (i, n) in &nuevos {
+        let p = &pedidos[*i];
+        let persona = Persona {
+            nombre: p.token.nombre.clone(),
+            curp: p.token.curp.clone(),
+            nss: n.as_str().to_string(),
+        };
+        let instante = Utc
+            .timestamp_opt(p.ahora, 0)
+            .single()
+            .unwrap_or_else(Utc::now);
+        let ds: Vec<Documento> = TipoDocumento::DEL_NSS
+            .iter()
+            .map(|t| docs.emitir(*t, Tramite::Asignacion, &persona, instante))
+            .collect();
+        emitidos.push((*i, ds));
+    }
+    let filas_doc: Vec<(&Documento, &str)> = emitidos
+        .iter()
+        .flat_map(|(i, ds)| {
+            ds.iter()
+                .map(move |d| (d, pedidos[*i].token.correo.as_str()))
+        })
+        .collect();
+    for trozo in filas_doc.chunks(FILAS_POR_SENTENCIA / 2) {
+        let sql = format!(
+            "INSERT INTO documentos (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo) \
+             VALUES {}",
+            marcadores(trozo.len(), 10)
+        );
+        let mut q = sqlx::query(&sql);
+        for (d, correo) in trozo {
+            q = q
+                .bind(&d.folio)
+                .bind(d.tipo.codigo())
+                .bind(d.tramite.codigo())
+                .bind(d.emitido.timestamp())
+                .bind(&d.nombre)
+                .bind(&d.curp)
+                .bind(&d.nss)
+                .bind(d.cadena_original())
+                .bind(&d.sello)
+                .bind(*correo);
+        }
+        q.execute(&mut *c).await?;
+    }
+    for trozo in emitidos.chunks(FILAS_POR_SENTENCIA) {
+        let sql = format!(
+            "INSERT INTO outbox (creado_en, payload, proximo_intento) VALUES {}",
+            marcadores(trozo.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for (i, ds) in trozo {
+            let p = &pedidos[*i];
+            q = q
+                .bind(p.ahora)
+                .bind(Correo::nss(&p.token.correo, ds).to_json())
+                .bind(p.ahora);
+        }
+        q.execute(&mut *c).await?;
+    }
+    for (i, ds) in emitidos {
+        let nss = ds.first().map(|d| d.nss.clone()).unwrap_or_default();
+        resultados[i] = Some(Ok((nss, ds, true)));
+    }
+
+    // 4. Later requests for a CURP first seen in this batch: the same answer, not new.
+    for (i, p) in pedidos.iter().enumerate() {
+        if resultados[i].is_none() {
+            let j = primero[p.token.curp.as_str()];
+            resultados[i] = Some(match &resultados[j] {
+                Some(Ok((nss, ds, _))) => Ok((nss.clone(), ds.clone(), false)),
+                Some(Err(_)) | None => Err(AppError::SerieAgotada),
+            });
+        }
+    }
+    Ok(resultados
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(AppError::internal("assignment not decided"))))
+        .collect())
+}

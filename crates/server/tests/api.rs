@@ -149,7 +149,7 @@ async fn concurrentes_un_solo_nss(b: Backend) {
 }
 
 async fn diez_mil_curps(b: Backend) {
-    use afiliate_server::service::{asignar, Serie, Token};
+    use afiliate_server::service::{Pedido, Serie, Token};
     let e = entorno(b).await;
     let (personas, con_nss, _) = afiliate_server::cli::datos_demo(16_000).unwrap();
     let con_nss: std::collections::HashSet<String> = con_nss.into_iter().map(|(c, _)| c).collect();
@@ -178,14 +178,17 @@ async fn diez_mil_curps(b: Backend) {
                 curp: p.curp.clone(),
                 correo: "a@example.com".into(),
                 nombre: p.nombre_completo(),
+                expira: i64::MAX,
             };
-            let docs = st.docs().clone();
+            // Through the same path as the API: batched group commits on SQLite.
+            let pedido = Pedido {
+                token,
+                serie,
+                ahora: 1_767_225_600,
+            };
             let (nss, _, _) = st
                 .db()
-                .write(move |c| {
-                    let (docs, token) = (docs.clone(), token.clone());
-                    Box::pin(async move { asignar(c, &docs, &token, serie, 1_767_225_600).await })
-                })
+                .asignar(st.docs().clone(), pedido)
                 .await
                 .expect("assigned");
             (p.curp, nss)
@@ -563,11 +566,17 @@ async fn renapo_caido(b: Backend) {
     let (s, v) = solicitar(&e.state, &demos().sin_nss, "a@example.com").await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
     assert_eq!(v["detail"], MSG_FALLA_RENAPO);
-    assert_eq!(
-        contar(&e, "SELECT COUNT(*) FROM solicitud_tokens").await,
-        0,
-        "nothing saved half-way"
-    );
+    for tabla in [
+        "documentos",
+        "outbox",
+        "nss_asignaciones WHERE origen = 'asignado'",
+    ] {
+        assert_eq!(
+            contar(&e, &format!("SELECT COUNT(*) FROM {tabla}")).await,
+            0,
+            "nothing saved half-way: {tabla}"
+        );
+    }
     // Nobody listening at all.
     let cerrado = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -792,6 +801,174 @@ async fn tiempo_agotado(b: Backend) {
     assert!(v["detail"].as_str().unwrap().contains("tardó demasiado"));
 }
 
+/// The daily counters outlive a restart: written behind (SQLite, in memory) or kept in the database (PostgreSQL).
+async fn limites_sobreviven_reinicio(b: Backend) {
+    let e = entorno(b).await;
+    // Two server processes, one after the other, on the same database and the same sello key.
+    let proceso = || async {
+        let db = afiliate_server::db::Db::connect(&e.url).await.unwrap();
+        let mut config = config_base(e.dir.path());
+        config.limite_curp_dia = 2;
+        let st = afiliate_server::AppState::with_parts(
+            config,
+            db,
+            afiliate_server::documents::Sellador::desde_semilla([42; 32]),
+        )
+        .unwrap();
+        let cargados = st
+            .guardia()
+            .cargar_intentos(st.db(), st.ahora())
+            .await
+            .unwrap();
+        (st, cargados)
+    };
+    let d = demos();
+    let (primero, cargados) = proceso().await;
+    assert_eq!(cargados, 0);
+    for _ in 0..2 {
+        let (s, _) = solicitar(&primero, &d.sin_nss, "x@example.com").await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let escritos = primero
+        .guardia()
+        .guardar_intentos(primero.db())
+        .await
+        .unwrap();
+    if primero.guardia().en_memoria() {
+        assert_eq!(escritos, 2, "one counter for the CURP, one for the email");
+    }
+    // No CURP or email in clear in the table: keyed digests only.
+    let filas = sqlx::query("SELECT clave, cuenta FROM intentos")
+        .fetch_all(&primero.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(filas.len(), 2);
+    for f in &filas {
+        let clave: String = f.get(0);
+        let cuenta: i64 = f.get(1);
+        assert_eq!(cuenta, 2);
+        assert_eq!(clave.len(), 32);
+        assert!(clave.bytes().all(|b| b.is_ascii_hexdigit()), "{clave}");
+    }
+    drop(primero);
+    let (segundo, cargados) = proceso().await;
+    if segundo.guardia().en_memoria() {
+        assert_eq!(cargados, 2);
+    }
+    let (s, v) = solicitar(&segundo, &d.sin_nss, "y@example.com").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{v}");
+}
+
+/// Tokens and CAPTCHA ids are sealed: altered, made up or from another server's key, they are refused.
+async fn sellos_ajenos_o_alterados(b: Backend) {
+    let e = entorno(b).await;
+    let d = demos();
+    let token = token_de(&e, &d.sin_nss).await;
+    assert!(
+        !token.contains(&d.sin_nss),
+        "the token does not show the CURP"
+    );
+    let mut alterado = token.clone().into_bytes();
+    let i = alterado.len() / 2;
+    alterado[i] = if alterado[i] == b'A' { b'B' } else { b'A' };
+    let alterado = String::from_utf8(alterado).unwrap();
+    let otro = entorno(b).await;
+    let ajeno = token_de(&otro, &d.sin_nss).await;
+    for t in [alterado, ajeno] {
+        let (s, v, _) = llamar(
+            &e.state,
+            post_json(
+                "/api/nss/asignaciones",
+                &json!({"token": t, "domicilio": domicilio_manual()}),
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::GONE, "{v}");
+    }
+    // The genuine one still works.
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/asignaciones",
+            &json!({"token": token, "domicilio": domicilio_manual()}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // A CAPTCHA made by another server: no picture, never passes.
+    let id = captcha(&otro.state).await;
+    let (s, _, _) = llamar(&e.state, get(&format!("/api/captcha/{id}/imagen"))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/solicitudes",
+            &solicitud_json(&d.sin_nss, "a@example.com", &id, CAPTCHA),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["type"], "/problemas/captcha-invalido");
+    let (s, _, _) = llamar(&e.state, get("/api/captcha/no-es-un-reto/imagen")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// Numbers IMSS already issued (imported) are skipped, in a batch as one by one; the counter ends at the last
+/// number handed out.
+async fn nss_importados_se_saltan(b: Backend) {
+    use afiliate_server::service::{Pedido, Serie, Token};
+    let e = entorno(b).await;
+    let serie = Serie {
+        subdelegacion: 14,
+        anio_afiliacion: 26,
+        anio_nacimiento: 6,
+    };
+    for (i, n) in [1u16, 2, 4].iter().enumerate() {
+        let nss = Nss::from_parts(14, 26, 6, *n).unwrap();
+        sqlx::query(
+            "INSERT INTO nss_asignaciones (curp, nss, origen, creado_en) VALUES ($1, $2, 'importado', 0)",
+        )
+        .bind(format!("IMPORTADA{i:09}"))
+        .bind(nss.as_str())
+        .execute(&e.state.db().pool)
+        .await
+        .unwrap();
+    }
+    let tareas: Vec<_> = (0..5)
+        .map(|i| {
+            let st = e.state.clone();
+            let pedido = Pedido {
+                token: Token {
+                    curp: format!("NUEVA{i:013}"),
+                    correo: "a@example.com".into(),
+                    nombre: "Persona de Prueba".into(),
+                    expira: i64::MAX,
+                },
+                serie,
+                ahora: 1_767_225_600,
+            };
+            tokio::spawn(async move { st.db().asignar(st.docs().clone(), pedido).await })
+        })
+        .collect();
+    let mut consecutivos = Vec::new();
+    for t in tareas {
+        let (nss, docs, nuevo) = t.await.unwrap().expect("assigned");
+        assert!(nuevo);
+        assert_eq!(docs.len(), 2);
+        consecutivos.push(Nss::parse(&nss).unwrap().consecutivo());
+    }
+    consecutivos.sort();
+    assert_eq!(consecutivos, vec![3, 5, 6, 7, 8]);
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT ultimo FROM nss_series WHERE subdelegacion = 14 AND anio_afiliacion = 26 AND anio_nacimiento = 6"
+        )
+        .await,
+        8
+    );
+}
+
 en_ambas!(
     tiempo_agotado,
     con_catalogo,
@@ -800,11 +977,14 @@ en_ambas!(
     concurrentes_un_solo_nss,
     diez_mil_curps,
     serie_agotada,
+    nss_importados_se_saltan,
     errores_de_validacion,
     token_expira,
     captcha_mal_expirado_y_reusado,
     imagen_captcha_png,
     limites_diarios,
+    limites_sobreviven_reinicio,
+    sellos_ajenos_o_alterados,
     renapo_respuestas,
     renapo_caido,
     renapo_http_sano,

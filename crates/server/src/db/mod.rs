@@ -4,7 +4,9 @@
 //! transaction (group commit, each request in its own savepoint); on PostgreSQL each request runs in its own
 //! transaction and is retried on a unique or serialization conflict.
 
+use crate::documents::Documentos;
 use crate::error::AppError;
+use crate::service::{self, Asignado, Pedido};
 use futures_util::future::BoxFuture;
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyConnection;
@@ -32,7 +34,19 @@ pub type Work<T> =
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
-    writer: Option<mpsc::Sender<Job>>,
+    writer: Option<mpsc::Sender<Mensaje>>,
+}
+
+/// What the SQLite writer receives: any unit of work, or an assignment (batched with the others of its commit).
+enum Mensaje {
+    Trabajo(Job),
+    Asignacion(PedidoEnCola),
+}
+
+struct PedidoEnCola {
+    pedido: Pedido,
+    docs: Arc<Documentos>,
+    reply: oneshot::Sender<Result<Asignado, AppError>>,
 }
 
 /// Most requests one group commit takes.
@@ -62,6 +76,10 @@ impl Db {
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {
+                    // 1 KiB pages for a new database (no effect on an existing one): a commit writes every page
+                    // it touched to the WAL, and assignments touch a few pages at random (CURP and folio keys),
+                    // so smaller pages mean fewer bytes to write and fsync per group commit.
+                    conn.execute("PRAGMA page_size = 1024").await?;
                     // WAL lets readers run beside the writer; FULL makes every commit durable (fsync of the WAL).
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = FULL").await?;
@@ -80,8 +98,28 @@ impl Db {
         }
         let writer = match backend {
             Backend::Sqlite => {
-                let (tx, rx) = mpsc::channel::<Job>(8192);
-                tokio::spawn(writer_loop(pool.clone(), rx));
+                let (tx, rx) = mpsc::channel::<Mensaje>(8192);
+                // The writer runs on its own thread and runtime: its many short awaits (one per statement)
+                // never queue behind HTTP tasks on the shared workers, so a busy server still commits often.
+                let url = url.clone();
+                std::thread::Builder::new()
+                    .name("afiliate-escritor".into())
+                    .spawn(move || {
+                        match tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                        {
+                            Ok(rt) => rt.block_on(async move {
+                                // Checkpoints run beside the writer, never inside its COMMIT; both stop
+                                // when the last `Db` handle is gone (the writer's channel closes).
+                                tokio::select! {
+                                    _ = writer_loop(url.clone(), rx) => {}
+                                    _ = checkpoints(url) => {}
+                                }
+                            }),
+                            Err(e) => tracing::error!(error = %e, "writer runtime"),
+                        }
+                    })?;
                 Some(tx)
             }
             Backend::Postgres => None,
@@ -112,13 +150,46 @@ impl Db {
                     reply: Some(tx),
                 });
                 writer
-                    .send(job)
+                    .send(Mensaje::Trabajo(job))
                     .await
                     .map_err(|_| AppError::internal("writer stopped"))?;
                 rx.await
                     .map_err(|_| AppError::internal("writer dropped a job"))?
             }
             None => self.write_direct(work).await,
+        }
+    }
+
+    /// Assigns an NSS (see [`service::asignar`]): on SQLite batched with the other assignments of the same group
+    /// commit ([`service::asignar_lote`]); on PostgreSQL in its own transaction.
+    pub async fn asignar(
+        &self,
+        docs: Arc<Documentos>,
+        pedido: Pedido,
+    ) -> Result<Asignado, AppError> {
+        match &self.writer {
+            Some(writer) => {
+                let (tx, rx) = oneshot::channel();
+                writer
+                    .send(Mensaje::Asignacion(PedidoEnCola {
+                        pedido,
+                        docs,
+                        reply: tx,
+                    }))
+                    .await
+                    .map_err(|_| AppError::internal("writer stopped"))?;
+                rx.await
+                    .map_err(|_| AppError::internal("writer dropped an assignment"))?
+            }
+            None => {
+                self.write(move |c| {
+                    let (docs, p) = (docs.clone(), pedido.clone());
+                    Box::pin(
+                        async move { service::asignar(c, &docs, &p.token, p.serie, p.ahora).await },
+                    )
+                })
+                .await
+            }
         }
     }
 
@@ -232,29 +303,99 @@ impl<T: Send + 'static> WriteJob for TypedJob<T> {
     }
 }
 
-async fn writer_loop(pool: AnyPool, mut rx: mpsc::Receiver<Job>) {
-    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+/// The writer's own connection (not from the pool, so readers never make it wait), with the pool's settings and
+/// no automatic checkpoints (see [`checkpoints`]).
+async fn conexion_escritor(url: &str) -> Result<AnyConnection, sqlx::Error> {
+    let mut conn = AnyConnection::connect(url).await?;
+    for pragma in [
+        "PRAGMA wal_autocheckpoint = 0",
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = FULL",
+        "PRAGMA busy_timeout = 10000",
+        "PRAGMA foreign_keys = ON",
+    ] {
+        conn.execute(pragma).await?;
+    }
+    Ok(conn)
+}
+
+/// Copies the WAL into the database file twice a second (PASSIVE: never blocks the writer or readers). The
+/// writer's connection has automatic checkpoints off, so no COMMIT ever waits for one.
+async fn checkpoints(url: String) {
+    let mut conn: Option<AnyConnection> = None;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if conn.is_none() {
+            conn = conexion_escritor(&url).await.ok();
+        }
+        if let Some(c) = conn.as_mut() {
+            if let Err(e) = c.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                tracing::warn!(error = %e, "WAL checkpoint failed");
+                conn = None;
             }
-        }
-        let outcome = run_batch(&pool, &mut batch).await;
-        if let Err(e) = &outcome {
-            tracing::error!(error = %e, jobs = batch.len(), "group commit failed");
-        }
-        crate::metrics::record_batch(batch.len());
-        for job in batch.drain(..) {
-            job.finish(outcome.clone());
         }
     }
 }
 
-async fn run_batch(pool: &AnyPool, batch: &mut [Job]) -> Result<(), String> {
-    let mut conn = pool.acquire().await.map_err(|e| e.to_string())?;
+async fn writer_loop(url: String, mut rx: mpsc::Receiver<Mensaje>) {
+    let mut conn: Option<AnyConnection> = None;
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    let mut pedidos: Vec<PedidoEnCola> = Vec::new();
+    while let Some(first) = rx.recv().await {
+        let mut mensaje = Some(first);
+        while let Some(m) = mensaje.take() {
+            match m {
+                Mensaje::Trabajo(job) => batch.push(job),
+                Mensaje::Asignacion(p) => pedidos.push(p),
+            }
+            if batch.len() + pedidos.len() < MAX_BATCH {
+                mensaje = rx.try_recv().ok();
+            }
+        }
+        let mut resultados = Vec::new();
+        let inicio = std::time::Instant::now();
+        let mut commit = Duration::ZERO;
+        if conn.is_none() {
+            match conexion_escritor(&url).await {
+                Ok(c) => conn = Some(c),
+                Err(e) => tracing::error!(error = %e, "writer cannot connect"),
+            }
+        }
+        let outcome = match conn.as_mut() {
+            Some(c) => run_batch(c, &mut batch, &pedidos, &mut resultados, &mut commit).await,
+            None => Err("the database cannot be opened for writing".to_string()),
+        };
+        if outcome.is_err() {
+            // Start the next batch on a fresh connection.
+            conn = None;
+        }
+        if let Err(e) = &outcome {
+            tracing::error!(error = %e, jobs = batch.len() + pedidos.len(), "group commit failed");
+        }
+        crate::metrics::record_batch(batch.len() + pedidos.len(), inicio.elapsed(), commit);
+        for job in batch.drain(..) {
+            job.finish(outcome.clone());
+        }
+        let mut resultados = resultados.into_iter();
+        for p in pedidos.drain(..) {
+            let r = match &outcome {
+                Ok(()) => resultados
+                    .next()
+                    .unwrap_or_else(|| Err(AppError::internal("assignment not run"))),
+                Err(msg) => Err(AppError::internal(msg.clone())),
+            };
+            let _ = p.reply.send(r);
+        }
+    }
+}
+
+async fn run_batch(
+    conn: &mut AnyConnection,
+    batch: &mut [Job],
+    pedidos: &[PedidoEnCola],
+    resultados: &mut Vec<Result<Asignado, AppError>>,
+    commit: &mut Duration,
+) -> Result<(), String> {
     // BEGIN IMMEDIATE takes the write lock up front (operator commands may write from another process).
     conn.execute("BEGIN IMMEDIATE")
         .await
@@ -265,7 +406,7 @@ async fn run_batch(pool: &AnyPool, batch: &mut [Job]) -> Result<(), String> {
                 conn.execute("SAVEPOINT job")
                     .await
                     .map_err(|e| e.to_string())?;
-                if job.run(&mut conn).await {
+                if job.run(&mut *conn).await {
                     conn.execute("RELEASE job")
                         .await
                         .map_err(|e| e.to_string())?;
@@ -282,18 +423,84 @@ async fn run_batch(pool: &AnyPool, batch: &mut [Job]) -> Result<(), String> {
                 }
             }
         }
+        if !pedidos.is_empty() {
+            asignaciones(&mut *conn, pedidos, resultados).await?;
+        }
         Ok(())
     }
     .await;
     match result {
-        Ok(()) => conn
-            .execute("COMMIT")
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
+        Ok(()) => {
+            let t = std::time::Instant::now();
+            let r = conn
+                .execute("COMMIT")
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            *commit = t.elapsed();
+            r
+        }
         Err(e) => {
             let _ = conn.execute("ROLLBACK").await;
             Err(e)
         }
     }
+}
+
+/// The batch's assignments together; should that fail, each one alone in its own savepoint (so one bad request
+/// cannot sink the others).
+async fn asignaciones(
+    conn: &mut AnyConnection,
+    pedidos: &[PedidoEnCola],
+    resultados: &mut Vec<Result<Asignado, AppError>>,
+) -> Result<(), String> {
+    let lote: Vec<Pedido> = pedidos.iter().map(|p| p.pedido.clone()).collect();
+    conn.execute("SAVEPOINT lote")
+        .await
+        .map_err(|e| e.to_string())?;
+    match service::asignar_lote(conn, &pedidos[0].docs, &lote).await {
+        Ok(r) => {
+            conn.execute("RELEASE lote")
+                .await
+                .map_err(|e| e.to_string())?;
+            *resultados = r;
+            return Ok(());
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, pedidos = lote.len(), "batched assignment failed: one by one");
+            conn.execute("ROLLBACK TO lote")
+                .await
+                .map_err(|e| e.to_string())?;
+            conn.execute("RELEASE lote")
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    resultados.clear();
+    for p in pedidos {
+        conn.execute("SAVEPOINT job")
+            .await
+            .map_err(|e| e.to_string())?;
+        let r = service::asignar(
+            conn,
+            &p.docs,
+            &p.pedido.token,
+            p.pedido.serie,
+            p.pedido.ahora,
+        )
+        .await;
+        let fin = if r.is_ok() {
+            "RELEASE job"
+        } else {
+            "ROLLBACK TO job"
+        };
+        conn.execute(fin).await.map_err(|e| e.to_string())?;
+        if r.is_err() {
+            conn.execute("RELEASE job")
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        resultados.push(r);
+    }
+    Ok(())
 }

@@ -55,6 +55,14 @@ impl Sellador {
         }
     }
 
+    /// A 32-byte key for another purpose, derived from the seed (HMAC-SHA256 with the label).
+    pub fn derivar(&self, etiqueta: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256>>::new_from_slice(self.firma.as_bytes())
+            .expect("HMAC takes any key length");
+        mac.update(etiqueta.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// A sealer with a fresh random key (tests, tools).
     pub fn aleatorio() -> Sellador {
         let mut semilla = [0u8; 32];

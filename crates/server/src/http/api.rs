@@ -4,7 +4,8 @@ use super::AppState;
 use crate::config::Config;
 use crate::documents::Documento;
 use crate::error::AppError;
-use crate::service::{self, Paso1, Paso2, Serie};
+use crate::guardia::Paso1;
+use crate::service::{self, Serie};
 use afiliate_domain::api::{
     AsignacionNss, CaptchaCreado, ResultadoAsignacion, ResultadoSolicitud, SolicitudNss,
 };
@@ -17,7 +18,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Datelike as _;
-use sqlx::Row;
 use std::collections::BTreeMap;
 
 static OPENAPI: &str = include_str!("../../assets/openapi.json");
@@ -105,28 +105,13 @@ pub async fn metrics() -> Response {
 }
 
 async fn crear_captcha(State(st): State<AppState>) -> Result<Response, AppError> {
-    let id = crate::captcha::nuevo_id();
+    // The id is the sealed challenge itself: nothing is stored until it is used.
     let respuesta = st
         .config()
         .captcha_fixed
         .clone()
         .unwrap_or_else(crate::captcha::nueva_respuesta);
-    let expira = st.ahora() + crate::captcha::VIGENCIA_SEG;
-    let id2 = id.clone();
-    st.db()
-        .write(move |c| {
-            let (id, respuesta) = (id2.clone(), respuesta.clone());
-            Box::pin(async move {
-                sqlx::query("INSERT INTO captchas (id, respuesta, expira_en) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(respuesta)
-                    .bind(expira)
-                    .execute(&mut *c)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await?;
+    let id = st.guardia().nuevo_reto(&respuesta, st.ahora());
     let cuerpo = CaptchaCreado {
         imagen_url: format!("/api/captcha/{id}/imagen"),
         id,
@@ -138,20 +123,13 @@ async fn imagen_captcha(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let no_hay = AppError::NoEncontrado(
-        "La imagen ya no está disponible. Pide una nueva con el botón de actualizar.",
-    );
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(no_hay);
-    }
-    let fila = sqlx::query("SELECT respuesta FROM captchas WHERE id = $1 AND expira_en > $2")
-        .bind(&id)
-        .bind(st.ahora())
-        .fetch_optional(&st.db().pool)
-        .await?;
-    let Some(fila) = fila else { return Err(no_hay) };
-    let texto: String = fila.get(0);
-    let png = tokio::task::spawn_blocking(move || crate::captcha::render_png(&id, &texto))
+    let reto = st.guardia().reto_vigente(st.db(), &id, st.ahora()).await?;
+    let Some(reto) = reto else {
+        return Err(AppError::NoEncontrado(
+            "La imagen ya no está disponible. Pide una nueva con el botón de actualizar.",
+        ));
+    };
+    let png = tokio::task::spawn_blocking(move || crate::captcha::render_png(&id, &reto.respuesta))
         .await
         .map_err(|e| AppError::internal(e.to_string()))?;
     Ok((
@@ -201,7 +179,7 @@ fn validar_solicitud(req: &SolicitudNss) -> Result<(Curp, email::Email), AppErro
             "captcha_respuesta",
             "Escribe los caracteres que ves en la imagen.",
         );
-    } else if req.captcha_respuesta.len() > 32 || req.captcha_id.len() > 64 {
+    } else if req.captcha_respuesta.len() > 32 || req.captcha_id.len() > 128 {
         agregar(&mut errores, "captcha_respuesta", crate::error::MSG_CAPTCHA);
     }
     match (curp, correo) {
@@ -223,95 +201,78 @@ async fn solicitud(
     let curp = curp.as_str().to_string();
     let correo = correo.as_str().to_string();
     let ahora = st.ahora();
-
-    let (lc, lm) = (st.config().limite_curp_dia, st.config().limite_correo_dia);
-    let docs = st.docs().clone();
-    let (cid, cresp, c1, m1) = (
-        req.captcha_id.clone(),
-        req.captcha_respuesta.clone(),
-        curp.clone(),
-        correo.clone(),
-    );
-    let (nombre, paso2) = if st.registro().es_local() {
-        // One transaction: CAPTCHA, limits, registry, NSS lookup and token or documents.
-        let r = st
-            .db()
-            .write(move |c| {
-                let (docs, cid, cresp, c1, m1) = (
-                    docs.clone(),
-                    cid.clone(),
-                    cresp.clone(),
-                    c1.clone(),
-                    m1.clone(),
-                );
-                Box::pin(async move {
-                    match service::captcha_y_limites(c, &cid, &cresp, &c1, &m1, ahora, lc, lm)
-                        .await?
-                    {
-                        Paso1::Valido => {}
-                        Paso1::CaptchaInvalido => return Ok(Err(AppError::Captcha)),
-                        Paso1::Limite => return Ok(Err(AppError::LimiteDiario)),
-                    }
-                    let persona = crate::registry::consultar_local(c, &c1).await?;
-                    let nombre = match verificar_persona(&c1, persona) {
-                        Ok(n) => n,
-                        Err(e) => return Ok(Err(e)),
-                    };
-                    let p2 = service::localizar_o_token(c, &docs, &c1, &nombre, &m1, ahora).await?;
-                    Ok(Ok((nombre, p2)))
-                })
-            })
-            .await?;
-        r?
-    } else {
-        let paso1 = st
-            .db()
-            .write(move |c| {
-                let (cid, cresp, c1, m1) = (cid.clone(), cresp.clone(), c1.clone(), m1.clone());
-                Box::pin(async move {
-                    service::captcha_y_limites(c, &cid, &cresp, &c1, &m1, ahora, lc, lm).await
-                })
-            })
-            .await?;
-        match paso1 {
-            Paso1::Valido => {}
-            Paso1::CaptchaInvalido => return Err(AppError::Captcha),
-            Paso1::Limite => return Err(AppError::LimiteDiario),
+    let limites = (st.config().limite_curp_dia, st.config().limite_correo_dia);
+    match st
+        .guardia()
+        .pasar(
+            st.db(),
+            &req.captcha_id,
+            &req.captcha_respuesta,
+            &curp,
+            &correo,
+            ahora,
+            limites,
+        )
+        .await?
+    {
+        Paso1::Valido => {}
+        Paso1::CaptchaInvalido => return Err(AppError::Captcha),
+        Paso1::Limite => return Err(AppError::LimiteDiario),
+    }
+    // The registry's person and the NSS the CURP may already have: one read with the local registry.
+    let (persona, nss) = if st.registro().es_local() {
+        match service::persona_y_nss_local(&st.db().pool, &curp).await? {
+            Some((p, nss)) => (Some(p), nss),
+            None => (None, None),
         }
+    } else {
         let persona = st
             .registro()
             .consultar(&curp)
             .await
             .map_err(|_| AppError::FallaRenapo)?;
-        let nombre = verificar_persona(&curp, persona)?;
-        let (c2, n2, m2) = (curp.clone(), nombre.clone(), correo.clone());
-        let paso2 = st
-            .db()
-            .write(move |c| {
-                let (docs, c2, n2, m2) = (docs.clone(), c2.clone(), n2.clone(), m2.clone());
-                Box::pin(
-                    async move { service::localizar_o_token(c, &docs, &c2, &n2, &m2, ahora).await },
-                )
-            })
-            .await?;
-        (nombre, paso2)
+        let nss = match persona {
+            Some(_) => service::nss_de_pool(&st.db().pool, &curp).await?,
+            None => None,
+        };
+        (persona, nss)
     };
-    Ok(Json(match paso2 {
-        Paso2::Localizado { nss, documentos } => {
-            st.despertar_correo().notify_one();
-            crate::metrics::record_located();
-            ResultadoSolicitud::Localizado {
-                nss,
-                nombre,
-                curp,
-                documentos: documentos_api(&st, &documentos),
-            }
+    let nombre = verificar_persona(&curp, persona)?;
+    let Some(nss) = nss else {
+        // No NSS: a sealed token (no row) lets the person continue to the address.
+        let token = service::Token {
+            curp: curp.clone(),
+            correo,
+            nombre: nombre.clone(),
+            expira: ahora + service::VIGENCIA_TOKEN_SEG,
         }
-        Paso2::SinNss { token } => ResultadoSolicitud::SinNss {
+        .sellar(st.tokens());
+        return Ok(Json(ResultadoSolicitud::SinNss {
             nombre,
             curp,
             token,
-        },
+        }));
+    };
+    let persona = crate::documents::Persona {
+        nombre: nombre.clone(),
+        curp: curp.clone(),
+        nss: nss.clone(),
+    };
+    let docs = st.docs().clone();
+    let documentos = st
+        .db()
+        .write(move |c| {
+            let (docs, persona, correo) = (docs.clone(), persona.clone(), correo.clone());
+            Box::pin(async move { service::localizar(c, &docs, &persona, &correo, ahora).await })
+        })
+        .await?;
+    st.despertar_correo().notify_one();
+    crate::metrics::record_located();
+    Ok(Json(ResultadoSolicitud::Localizado {
+        nss,
+        nombre,
+        curp,
+        documentos: documentos_api(&st, &documentos),
     }))
 }
 
@@ -432,18 +393,14 @@ async fn asignacion(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<AsignacionNss>,
 ) -> Result<Json<ResultadoAsignacion>, AppError> {
-    let token_ok = req.token.len() == 64 && req.token.bytes().all(|b| b.is_ascii_hexdigit());
     if req.token.trim().is_empty() {
         return Err(AppError::campo("token", crate::error::MSG_TOKEN));
     }
     let (estado, municipio) = validar_domicilio(&st, &req)?;
     let ahora = st.ahora();
-    let token = if token_ok {
-        service::leer_token(&st.db().pool, &req.token, ahora).await?
-    } else {
-        None
-    };
-    let token = token.ok_or(AppError::Token)?;
+    let token = service::Token::abrir(st.tokens(), req.token.trim())
+        .filter(|t| t.expira > ahora)
+        .ok_or(AppError::Token)?;
     let curp = Curp::parse(&token.curp).map_err(|_| AppError::internal("stored curp"))?;
     let subdelegacion = st
         .subdelegaciones()
@@ -457,15 +414,12 @@ async fn asignacion(
         anio_afiliacion: (anio % 100) as u8,
         anio_nacimiento: (curp.fecha_nacimiento().anio % 100) as u8,
     };
-    let docs = st.docs().clone();
-    let t = token.clone();
-    let (nss, documentos, nuevo) = st
-        .db()
-        .write(move |c| {
-            let (docs, t) = (docs.clone(), t.clone());
-            Box::pin(async move { service::asignar(c, &docs, &t, serie, ahora).await })
-        })
-        .await?;
+    let pedido = service::Pedido {
+        token: token.clone(),
+        serie,
+        ahora,
+    };
+    let (nss, documentos, nuevo) = st.db().asignar(st.docs().clone(), pedido).await?;
     if nuevo {
         st.despertar_correo().notify_one();
         crate::metrics::record_assignment();

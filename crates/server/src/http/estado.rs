@@ -1,9 +1,11 @@
 //! [`AppState`]: configuration, database, registry, catalog, documents and the mail worker's wake-up.
 
+use crate::cifra::Caja;
 use crate::config::Config;
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::documents::http::{AlmacenDocumentos, Reenvio};
 use crate::documents::{Documento, Documentos, Sellador, VIGENCIA_PREDETERMINADA_SEG};
+use crate::guardia::Guardia;
 use crate::mail::{Correo, OutboxItem, OutboxStore};
 use crate::registry::{Registro, RegistroHttp, RegistroLocal};
 use crate::subdelegaciones::Subdelegaciones;
@@ -34,6 +36,8 @@ struct Inner {
     /// Seconds added to the system clock (tests move time forward to expire things).
     desfase_reloj: AtomicI64,
     cubetas_ip: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    guardia: Guardia,
+    tokens: Caja,
 }
 
 impl AppState {
@@ -48,7 +52,13 @@ impl AppState {
         std::fs::create_dir_all(&config.data_dir)?;
         let db = Db::connect(&config.database_url()).await?;
         let sellador = Sellador::desde_entorno(&config.data_dir)?;
-        AppState::with_parts(config, db, sellador)
+        let state = AppState::with_parts(config, db, sellador)?;
+        let n = state
+            .guardia()
+            .cargar_intentos(state.db(), state.ahora())
+            .await?;
+        tracing::info!(contadores = n, "daily attempt counters loaded");
+        Ok(state)
     }
 
     /// Builds the state from an open database and a sealing key.
@@ -84,6 +94,11 @@ impl AppState {
             }
         };
         let subdelegaciones = Subdelegaciones::cargar(config.subdelegaciones.as_deref())?;
+        let guardia = match db.backend {
+            Backend::Sqlite => Guardia::memoria(&sellador.derivar("afiliate/guardia/v1")),
+            Backend::Postgres => Guardia::base(&sellador.derivar("afiliate/guardia/v1")),
+        };
+        let tokens = Caja::new(&sellador.derivar("afiliate/tokens/v1"), "token");
         let documentos = Arc::new(Documentos::new(
             sellador,
             config.public_url(),
@@ -100,6 +115,8 @@ impl AppState {
                 despertar_correo: Arc::new(Notify::new()),
                 desfase_reloj: AtomicI64::new(0),
                 cubetas_ip: Mutex::new(HashMap::new()),
+                guardia,
+                tokens,
             }),
         })
     }
@@ -122,6 +139,16 @@ impl AppState {
 
     pub fn subdelegaciones(&self) -> &Subdelegaciones {
         &self.inner.subdelegaciones
+    }
+
+    /// CAPTCHA challenges and daily limits.
+    pub fn guardia(&self) -> &Guardia {
+        &self.inner.guardia
+    }
+
+    /// Seals and opens solicitud tokens.
+    pub fn tokens(&self) -> &Caja {
+        &self.inner.tokens
     }
 
     pub fn docs(&self) -> &Arc<Documentos> {
@@ -179,18 +206,14 @@ impl AppState {
         }
     }
 
-    /// Deletes expired CAPTCHAs and tokens and old attempt counters.
+    /// Deletes the records of expired CAPTCHAs and old attempt counters.
     pub async fn limpiar(&self) -> Result<(), crate::error::AppError> {
         let ahora = self.ahora();
         let dia = crate::service::dia(ahora);
         self.db()
             .write(move |c| {
                 Box::pin(async move {
-                    sqlx::query("DELETE FROM captchas WHERE expira_en <= $1")
-                        .bind(ahora)
-                        .execute(&mut *c)
-                        .await?;
-                    sqlx::query("DELETE FROM solicitud_tokens WHERE expira_en <= $1")
+                    sqlx::query("DELETE FROM captchas_usados WHERE expira_en <= $1")
                         .bind(ahora)
                         .execute(&mut *c)
                         .await?;

@@ -1,0 +1,16 @@
+-- CAPTCHA challenges and solicitud tokens are now sealed boxes (see src/cifra.rs): nothing is stored when they are
+-- made. Only a challenge that has been used is recorded, by its nonce (hex), until it expires. On SQLite the
+-- server keeps even that in memory (src/guardia.rs); the table is there for PostgreSQL's several processes.
+DROP TABLE captchas;
+DROP TABLE solicitud_tokens;
+
+CREATE TABLE captchas_usados (
+    id TEXT PRIMARY KEY NOT NULL,
+    expira_en INTEGER NOT NULL
+);
+CREATE INDEX captchas_usados_expira ON captchas_usados (expira_en);
+
+-- Documents are looked up by CURP together with their NSS: index the NSS instead. A new NSS follows the one
+-- before it in its series, so a group commit's documents land on a few index pages instead of one page each.
+DROP INDEX documentos_curp;
+CREATE INDEX documentos_nss ON documentos (nss);
