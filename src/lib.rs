@@ -1,7 +1,8 @@
 //! Afíliate, the students' IMSS app (Leptos, client-side rendered).
 //!
-//! `App` holds the router (`router`, the route table is `pages::pagina`); `pages/` has one file per route, `components/` the reusable pieces,
-//! `state/` the plain form state validated with the domain crate, and `api/` the only code that knows HTTP.
+//! `App` holds the router (`router`; the route table is `pages::pagina`); `pages/` has one file per route,
+//! `components/` the reusable pieces, `state/` the plain form state validated with the domain crate, and `api/`
+//! the only code that knows HTTP.
 
 use leptos::prelude::*;
 

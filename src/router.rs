@@ -21,7 +21,12 @@ impl Navegador {
     pub fn ir(self, destino: &str) {
         if let Some(w) = web_sys::window() {
             if let Ok(h) = w.history() {
-                let _ = h.push_state_with_url(&JsValue::NULL, "", Some(destino));
+                // The same address again replaces the entry: Back must not stay on the same page.
+                if ruta_actual() == destino {
+                    let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(destino));
+                } else {
+                    let _ = h.push_state_with_url(&JsValue::NULL, "", Some(destino));
+                }
             }
             w.scroll_to_with_x_and_y(0.0, 0.0);
         }
