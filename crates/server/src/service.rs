@@ -369,23 +369,23 @@ pub struct Pedido {
 /// What an assignment answers: (nss, documents, newly assigned).
 pub type Asignado = (String, Vec<Documento>, bool);
 
-/// `$a, $b, …` placeholders for `filas` rows of `columnas` values, numbered from 1.
+/// `(?, ?, …), …` placeholders for `filas` rows of `columnas` values (SQLite's anonymous parameters).
+///
+/// [`asignar_lote`] runs only in the SQLite writer. Anonymous `?` rather than `$n`: sqlx looks up each numbered
+/// parameter's name, which SQLite finds by a linear scan, so a statement with hundreds of `$n` costs quadratic time.
 fn marcadores(filas: usize, columnas: usize) -> String {
-    (0..filas)
-        .map(|f| {
-            let celdas: Vec<String> = (1..=columnas)
-                .map(|c| format!("${}", f * columnas + c))
-                .collect();
-            format!("({})", celdas.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    let fila = format!("({})", vec!["?"; columnas].join(", "));
+    vec![fila; filas].join(", ")
+}
+
+fn lista(n: usize) -> String {
+    vec!["?"; n].join(", ")
 }
 
 /// Rows per multi-row statement (SQLite allows 32,766 bound values; this stays far below).
 const FILAS_POR_SENTENCIA: usize = 200;
 
-/// Many assignments in a few statements, inside the caller's (group commit) transaction, with the same outcome
+/// Many assignments in a few statements, inside the caller's (SQLite group commit) transaction, with the same outcome
 /// as calling [`asignar`] for each in turn: an existing NSS is answered again, two requests for one CURP get one
 /// NSS, each series hands out its next free numbers (skipping numbers IMSS already issued) and never wraps.
 ///
@@ -412,10 +412,9 @@ pub async fn asignar_lote(
     };
     let mut existentes: HashMap<String, String> = HashMap::new();
     for trozo in curps.chunks(FILAS_POR_SENTENCIA) {
-        let marcas: Vec<String> = (1..=trozo.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT curp, nss FROM nss_asignaciones WHERE curp IN ({})",
-            marcas.join(", ")
+            lista(trozo.len())
         );
         let mut q = sqlx::query(&sql);
         for curp in trozo {
@@ -497,10 +496,9 @@ pub async fn asignar_lote(
         }
         let mut ocupados: HashSet<String> = HashSet::new();
         for trozo in ventana.chunks(FILAS_POR_SENTENCIA) {
-            let marcas: Vec<String> = (1..=trozo.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT nss FROM nss_asignaciones WHERE nss IN ({})",
-                marcas.join(", ")
+                lista(trozo.len())
             );
             let mut q = sqlx::query(&sql);
             for (_, n) in trozo {
@@ -583,24 +581,44 @@ pub async fn asignar_lote(
         }
         q.execute(&mut *c).await?;
     }
-    let mut emitidos: Vec<(usize, Vec<Documento>)> = Vec::with_capacity(nuevos.len());
-    for (i, n) in &nuevos {
-        let p = &pedidos[*i];
-        let persona = Persona {
-            nombre: p.token.nombre.clone(),
-            curp: p.token.curp.clone(),
-            nss: n.as_str().to_string(),
-        };
-        let instante = Utc
-            .timestamp_opt(p.ahora, 0)
-            .single()
-            .unwrap_or_else(Utc::now);
-        let ds: Vec<Documento> = TipoDocumento::DEL_NSS
+    // The documents and their seals (the only CPU-heavy step of a batch): on two threads when the batch is big,
+    // so the single writer spends less of its turn on them.
+    let emitir = |trozo: &[(usize, Nss)]| -> Vec<(usize, Vec<Documento>)> {
+        trozo
             .iter()
-            .map(|t| docs.emitir(*t, Tramite::Asignacion, &persona, instante))
-            .collect();
-        emitidos.push((*i, ds));
-    }
+            .map(|(i, n)| {
+                let p = &pedidos[*i];
+                let persona = Persona {
+                    nombre: p.token.nombre.clone(),
+                    curp: p.token.curp.clone(),
+                    nss: n.as_str().to_string(),
+                };
+                let instante = Utc
+                    .timestamp_opt(p.ahora, 0)
+                    .single()
+                    .unwrap_or_else(Utc::now);
+                let ds: Vec<Documento> = TipoDocumento::DEL_NSS
+                    .iter()
+                    .map(|t| docs.emitir(*t, Tramite::Asignacion, &persona, instante))
+                    .collect();
+                (*i, ds)
+            })
+            .collect()
+    };
+    let emitidos: Vec<(usize, Vec<Documento>)> = if nuevos.len() >= 8 {
+        let (a, b) = nuevos.split_at(nuevos.len() / 2);
+        std::thread::scope(|s| {
+            let otro = s.spawn(|| emitir(b));
+            let mut r = emitir(a);
+            match otro.join() {
+                Ok(resto) => r.extend(resto),
+                Err(_) => r.extend(emitir(b)),
+            }
+            r
+        })
+    } else {
+        emitir(&nuevos)
+    };
     let filas_doc: Vec<(&Documento, &str)> = emitidos
         .iter()
         .flat_map(|(i, ds)| {
