@@ -89,6 +89,12 @@ pub struct Config {
     #[arg(long, env = "AFILIATE_LIMITE_IP_SEG", default_value_t = 20)]
     pub limite_ip_seg: u32,
 
+    /// Reverse proxies in front of the server that append the client's address to `X-Forwarded-For` (e.g. 1 behind
+    /// the gob.mx load balancer). The per-IP limit then counts the address the outermost trusted proxy saw; with 0
+    /// the header is ignored (anybody could write it).
+    #[arg(long, env = "AFILIATE_PROXIES", default_value_t = 0)]
+    pub proxies: u8,
+
     /// Maximum request body, in bytes.
     #[arg(long, env = "AFILIATE_MAX_BODY", default_value_t = 16 * 1024)]
     pub max_body: usize,
@@ -124,6 +130,7 @@ impl Config {
             limite_curp_dia: 10,
             limite_correo_dia: 10,
             limite_ip_seg: 0,
+            proxies: 0,
             max_body: 16 * 1024,
             timeout_ms: 15_000,
             public_url: None,

@@ -290,6 +290,7 @@ pub async fn asignar(
     docs: &Documentos,
     token: &Token,
     serie: Serie,
+    domicilio: &Domicilio,
     ahora: i64,
 ) -> Result<(String, Vec<Documento>, bool), AppError> {
     if let Some(nss) = nss_de(c, &token.curp).await? {
@@ -345,6 +346,21 @@ pub async fn asignar(
             break nss;
         }
     };
+    sqlx::query(&format!(
+        "INSERT INTO domicilios ({COLUMNAS_DOMICILIO}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (curp) DO NOTHING"
+    ))
+    .bind(&token.curp)
+    .bind(&domicilio.codigo_postal)
+    .bind(&domicilio.estado)
+    .bind(&domicilio.municipio)
+    .bind(&domicilio.colonia)
+    .bind(&domicilio.calle)
+    .bind(&domicilio.numero_exterior)
+    .bind(&domicilio.numero_interior)
+    .bind(ahora)
+    .execute(&mut *c)
+    .await?;
     let persona = Persona {
         nombre: token.nombre.clone(),
         curp: token.curp.clone(),
@@ -363,8 +379,25 @@ pub type Docs = Arc<Documentos>;
 pub struct Pedido {
     pub token: Token,
     pub serie: Serie,
+    pub domicilio: Domicilio,
     pub ahora: i64,
 }
+
+/// A checked address, as stored with a new NSS: estado, municipio and colonia as the postal catalog writes them
+/// (or as typed, trimmed, when the code is not in the catalog).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Domicilio {
+    pub codigo_postal: String,
+    pub estado: String,
+    pub municipio: String,
+    pub colonia: String,
+    pub calle: String,
+    pub numero_exterior: String,
+    pub numero_interior: String,
+}
+
+const COLUMNAS_DOMICILIO: &str =
+    "curp, codigo_postal, estado, municipio, colonia, calle, numero_exterior, numero_interior, creado_en";
 
 /// What an assignment answers: (nss, documents, newly assigned).
 pub type Asignado = (String, Vec<Documento>, bool);
@@ -577,6 +610,28 @@ pub async fn asignar_lote(
                 .bind(&p.token.curp)
                 .bind(n.as_str())
                 .bind("asignado")
+                .bind(p.ahora);
+        }
+        q.execute(&mut *c).await?;
+    }
+    for trozo in nuevos.chunks(FILAS_POR_SENTENCIA) {
+        let sql = format!(
+            "INSERT INTO domicilios ({COLUMNAS_DOMICILIO}) VALUES {} ON CONFLICT (curp) DO NOTHING",
+            marcadores(trozo.len(), 9)
+        );
+        let mut q = sqlx::query(&sql);
+        for (i, _) in trozo {
+            let p = &pedidos[*i];
+            let d = &p.domicilio;
+            q = q
+                .bind(&p.token.curp)
+                .bind(&d.codigo_postal)
+                .bind(&d.estado)
+                .bind(&d.municipio)
+                .bind(&d.colonia)
+                .bind(&d.calle)
+                .bind(&d.numero_exterior)
+                .bind(&d.numero_interior)
                 .bind(p.ahora);
         }
         q.execute(&mut *c).await?;

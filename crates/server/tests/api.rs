@@ -184,6 +184,7 @@ async fn diez_mil_curps(b: Backend) {
             let pedido = Pedido {
                 token,
                 serie,
+                domicilio: domicilio_de_prueba(),
                 ahora: 1_767_225_600,
             };
             let (nss, _, _) = st
@@ -776,6 +777,41 @@ async fn con_catalogo(b: Backend) {
             .subdelegacion(),
         14
     );
+    // The address is stored with the new NSS, in the catalog's own words.
+    let fila = sqlx::query(
+        "SELECT codigo_postal, estado, municipio, colonia, calle, numero_exterior, numero_interior \
+         FROM domicilios WHERE curp = $1",
+    )
+    .bind(&demos().sin_nss)
+    .fetch_one(&e.state.db().pool)
+    .await
+    .expect("address stored");
+    let guardado: Vec<String> = (0..7).map(|i| fila.get::<String, _>(i)).collect();
+    assert_eq!(
+        guardado,
+        [
+            "04510",
+            "Ciudad de México",
+            "Coyoacán",
+            "Ciudad Universitaria",
+            "Av. Universidad",
+            "3000",
+            "B"
+        ]
+    );
+    // Asked again with another address: the same NSS, the first address kept.
+    let otra = json!({"token": token, "domicilio": {"codigo_postal": "04510", "colonia": "Ciudad Universitaria", "calle": "Otra", "numero_exterior": "1"}});
+    let (s, v2, _) = llamar(&e.state, post_json("/api/nss/asignaciones", &otra)).await;
+    assert_eq!(s, StatusCode::OK, "{v2}");
+    assert_eq!(v2["nss"], v["nss"]);
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT COUNT(*) FROM domicilios WHERE calle = 'Av. Universidad'"
+        )
+        .await,
+        1
+    );
 }
 
 async fn tiempo_agotado(b: Backend) {
@@ -945,6 +981,7 @@ async fn nss_importados_se_saltan(b: Backend) {
                     expira: i64::MAX,
                 },
                 serie,
+                domicilio: domicilio_de_prueba(),
                 ahora: 1_767_225_600,
             };
             tokio::spawn(async move { st.db().asignar(st.docs().clone(), pedido).await })

@@ -14,3 +14,17 @@ CREATE INDEX captchas_usados_expira ON captchas_usados (expira_en);
 -- before it in its series, so a group commit's documents land on a few index pages instead of one page each.
 DROP INDEX documentos_curp;
 CREATE INDEX documentos_nss ON documentos (nss);
+
+-- The address given when the NSS was assigned (checked against the postal catalog; estado, municipio and colonia
+-- as the catalog writes them). One per CURP: the first assignment's.
+CREATE TABLE domicilios (
+    curp TEXT PRIMARY KEY NOT NULL,
+    codigo_postal TEXT NOT NULL,
+    estado TEXT NOT NULL,
+    municipio TEXT NOT NULL,
+    colonia TEXT NOT NULL,
+    calle TEXT NOT NULL,
+    numero_exterior TEXT NOT NULL,
+    numero_interior TEXT NOT NULL DEFAULT '',
+    creado_en BIGINT NOT NULL
+);

@@ -40,7 +40,7 @@ pub struct Db {
 /// What the SQLite writer receives: any unit of work, or an assignment (batched with the others of its commit).
 enum Mensaje {
     Trabajo(Job),
-    Asignacion(PedidoEnCola),
+    Asignacion(Box<PedidoEnCola>),
 }
 
 struct PedidoEnCola {
@@ -171,11 +171,11 @@ impl Db {
             Some(writer) => {
                 let (tx, rx) = oneshot::channel();
                 writer
-                    .send(Mensaje::Asignacion(PedidoEnCola {
+                    .send(Mensaje::Asignacion(Box::new(PedidoEnCola {
                         pedido,
                         docs,
                         reply: tx,
-                    }))
+                    })))
                     .await
                     .map_err(|_| AppError::internal("writer stopped"))?;
                 rx.await
@@ -184,9 +184,9 @@ impl Db {
             None => {
                 self.write(move |c| {
                     let (docs, p) = (docs.clone(), pedido.clone());
-                    Box::pin(
-                        async move { service::asignar(c, &docs, &p.token, p.serie, p.ahora).await },
-                    )
+                    Box::pin(async move {
+                        service::asignar(c, &docs, &p.token, p.serie, &p.domicilio, p.ahora).await
+                    })
                 })
                 .await
             }
@@ -346,7 +346,7 @@ async fn writer_loop(url: String, mut rx: mpsc::Receiver<Mensaje>) {
         while let Some(m) = mensaje.take() {
             match m {
                 Mensaje::Trabajo(job) => batch.push(job),
-                Mensaje::Asignacion(p) => pedidos.push(p),
+                Mensaje::Asignacion(p) => pedidos.push(*p),
             }
             if batch.len() + pedidos.len() < MAX_BATCH {
                 mensaje = rx.try_recv().ok();
@@ -486,6 +486,7 @@ async fn asignaciones(
             &p.docs,
             &p.pedido.token,
             p.pedido.serie,
+            &p.pedido.domicilio,
             p.pedido.ahora,
         )
         .await;

@@ -312,8 +312,11 @@ fn largo(
     }
 }
 
-/// Validates the address; answers (estado INEGI code, municipio).
-fn validar_domicilio(st: &AppState, req: &AsignacionNss) -> Result<(u8, String), AppError> {
+/// Validates the address; answers the estado's INEGI code and the address to store.
+fn validar_domicilio(
+    st: &AppState,
+    req: &AsignacionNss,
+) -> Result<(u8, service::Domicilio), AppError> {
     let d = &req.domicilio;
     let mut errores = BTreeMap::new();
     largo(
@@ -339,20 +342,26 @@ fn validar_domicilio(st: &AppState, req: &AsignacionNss) -> Result<(u8, String),
         Ok(cp) => match st.catalogo().and_then(|c| c.lookup(&cp)) {
             Some(entrada) => {
                 let colonia = crate::subdelegaciones::normalizar(&d.colonia);
-                if colonia.is_empty() {
-                    agregar(&mut errores, "domicilio.colonia", "Selecciona tu colonia.");
-                } else if !entrada
+                let encontrada = entrada
                     .asentamientos
                     .iter()
-                    .any(|a| crate::subdelegaciones::normalizar(&a.nombre) == colonia)
-                {
+                    .find(|a| crate::subdelegaciones::normalizar(&a.nombre) == colonia);
+                if colonia.is_empty() {
+                    agregar(&mut errores, "domicilio.colonia", "Selecciona tu colonia.");
+                } else if encontrada.is_none() {
                     agregar(
                         &mut errores,
                         "domicilio.colonia",
                         "Selecciona una colonia de la lista: la que escribiste no pertenece a ese código postal.",
                     );
                 }
-                lugar = Some((entrada.estado_clave, entrada.municipio.clone()));
+                lugar = Some((
+                    entrada.estado_clave,
+                    entrada.estado.clone(),
+                    entrada.municipio.clone(),
+                    encontrada.map(|a| a.nombre.clone()).unwrap_or_default(),
+                    cp.to_string(),
+                ));
             }
             None => {
                 // Not in the catalog: estado, municipio and a free-text colonia instead.
@@ -378,13 +387,37 @@ fn validar_domicilio(st: &AppState, req: &AsignacionNss) -> Result<(u8, String),
                     Some("Escribe tu colonia."),
                 );
                 if let Some(c) = clave {
-                    lugar = Some((c, municipio.trim().to_string()));
+                    lugar = Some((
+                        c,
+                        postal::nombre_estado(c)
+                            .unwrap_or(estado.trim())
+                            .to_string(),
+                        municipio.trim().to_string(),
+                        d.colonia.trim().to_string(),
+                        cp.to_string(),
+                    ));
                 }
             }
         },
     }
     match lugar {
-        Some(l) if errores.is_empty() => Ok(l),
+        Some((clave, estado, municipio, colonia, codigo_postal)) if errores.is_empty() => Ok((
+            clave,
+            service::Domicilio {
+                codigo_postal,
+                estado,
+                municipio,
+                colonia,
+                calle: d.calle.trim().to_string(),
+                numero_exterior: d.numero_exterior.trim().to_string(),
+                numero_interior: d
+                    .numero_interior
+                    .as_deref()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
+            },
+        )),
         _ => Err(AppError::Validacion(errores)),
     }
 }
@@ -396,7 +429,7 @@ async fn asignacion(
     if req.token.trim().is_empty() {
         return Err(AppError::campo("token", crate::error::MSG_TOKEN));
     }
-    let (estado, municipio) = validar_domicilio(&st, &req)?;
+    let (estado, domicilio) = validar_domicilio(&st, &req)?;
     let ahora = st.ahora();
     let token = service::Token::abrir(st.tokens(), req.token.trim())
         .filter(|t| t.expira > ahora)
@@ -404,7 +437,7 @@ async fn asignacion(
     let curp = Curp::parse(&token.curp).map_err(|_| AppError::internal("stored curp"))?;
     let subdelegacion = st
         .subdelegaciones()
-        .para(estado, &municipio)
+        .para(estado, &domicilio.municipio)
         .ok_or(AppError::Subdelegacion)?;
     let anio = chrono::DateTime::from_timestamp(ahora, 0)
         .unwrap_or_default()
@@ -417,6 +450,7 @@ async fn asignacion(
     let pedido = service::Pedido {
         token: token.clone(),
         serie,
+        domicilio,
         ahora,
     };
     let (nss, documentos, nuevo) = st.db().asignar(st.docs().clone(), pedido).await?;

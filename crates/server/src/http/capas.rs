@@ -7,7 +7,7 @@ use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -75,12 +75,34 @@ pub fn cors(config: &Config) -> CorsLayer {
 pub async fn limite_ip(State(st): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() == Method::POST && req.uri().path().starts_with("/api/") {
         if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>() {
-            if !st.permitir_ip(addr.ip()) {
+            let ip = ip_cliente(addr.ip(), req.headers(), st.config().proxies);
+            if !st.permitir_ip(ip) {
                 return AppError::LimiteIp.into_response();
             }
         }
     }
     next.run(req).await
+}
+
+/// The client's address: the socket's, or behind `proxies` trusted reverse proxies the `X-Forwarded-For` entry the
+/// outermost of them wrote (entries further left are whatever the client sent, so they are never trusted).
+pub fn ip_cliente(socket: IpAddr, cabeceras: &axum::http::HeaderMap, proxies: u8) -> IpAddr {
+    if proxies == 0 {
+        return socket;
+    }
+    let entradas: Vec<&str> = cabeceras
+        .get_all(HeaderName::from_static("x-forwarded-for"))
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    entradas
+        .len()
+        .checked_sub(usize::from(proxies))
+        .and_then(|i| entradas.get(i))
+        .and_then(|e| e.parse::<IpAddr>().ok())
+        .unwrap_or(socket)
 }
 
 /// Counts and times each request by its route pattern.
@@ -116,5 +138,46 @@ pub async fn limite_tiempo(
             "La solicitud tardó demasiado. Intenta de nuevo en unos minutos.".into(),
         )
         .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ip_cliente;
+    use axum::http::{HeaderMap, HeaderValue};
+    use std::net::IpAddr;
+
+    fn con(xff: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in xff {
+            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn x_forwarded_for_solo_de_proxies_confiables() {
+        let socket: IpAddr = "10.0.0.5".parse().unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // No proxies configured: the header is ignored.
+        assert_eq!(ip_cliente(socket, &con(&["1.2.3.4"]), 0), socket);
+        // One proxy: its entry (the last one); a forged entry further left is ignored.
+        assert_eq!(
+            ip_cliente(socket, &con(&["6.6.6.6, 200.1.2.3"]), 1),
+            ip("200.1.2.3")
+        );
+        // Two proxies, the header split over two lines.
+        assert_eq!(
+            ip_cliente(socket, &con(&["6.6.6.6, 200.1.2.3", "10.1.1.1"]), 2),
+            ip("200.1.2.3")
+        );
+        // Missing, too short or not an address: the socket's.
+        assert_eq!(ip_cliente(socket, &con(&[]), 1), socket);
+        assert_eq!(ip_cliente(socket, &con(&["200.1.2.3"]), 2), socket);
+        assert_eq!(ip_cliente(socket, &con(&["basura"]), 1), socket);
+        assert_eq!(
+            ip_cliente(socket, &con(&["2001:db8::1"]), 1),
+            ip("2001:db8::1")
+        );
     }
 }

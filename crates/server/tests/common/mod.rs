@@ -289,3 +289,16 @@ macro_rules! en_ambas {
         )*
     };
 }
+
+/// A checked address for calls below the HTTP layer.
+pub fn domicilio_de_prueba() -> afiliate_server::service::Domicilio {
+    afiliate_server::service::Domicilio {
+        codigo_postal: "04000".into(),
+        estado: "Ciudad de México".into(),
+        municipio: "Coyoacán".into(),
+        colonia: "Del Carmen".into(),
+        calle: "Av. Universidad".into(),
+        numero_exterior: "3000".into(),
+        numero_interior: String::new(),
+    }
+}
