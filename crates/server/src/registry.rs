@@ -93,15 +93,23 @@ pub async fn consultar_local(
     .bind(curp)
     .fetch_optional(&mut *c)
     .await?;
-    Ok(row.map(|r| PersonaRegistro {
-        curp: r.get(0),
-        nombre: r.get(1),
-        primer_apellido: r.get(2),
-        segundo_apellido: r.get(3),
-        fecha_nacimiento: r.get(4),
-        sexo: r.get(5),
-        entidad: r.get(6),
-    }))
+    Ok(row.map(|r| PersonaRegistro::de_fila(&r)))
+}
+
+impl PersonaRegistro {
+    /// A row whose first seven columns are `personas`' (curp, nombre, primer_apellido, segundo_apellido,
+    /// fecha_nacimiento, sexo, entidad).
+    pub fn de_fila(r: &sqlx::any::AnyRow) -> PersonaRegistro {
+        PersonaRegistro {
+            curp: r.get(0),
+            nombre: r.get(1),
+            primer_apellido: r.get(2),
+            segundo_apellido: r.get(3),
+            fecha_nacimiento: r.get(4),
+            sexo: r.get(5),
+            entidad: r.get(6),
+        }
+    }
 }
 
 impl Registro for RegistroLocal {

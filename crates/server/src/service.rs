@@ -189,20 +189,7 @@ pub async fn persona_y_nss_local(
     .bind(curp)
     .fetch_optional(pool)
     .await?;
-    Ok(fila.map(|r| {
-        (
-            crate::registry::PersonaRegistro {
-                curp: r.get(0),
-                nombre: r.get(1),
-                primer_apellido: r.get(2),
-                segundo_apellido: r.get(3),
-                fecha_nacimiento: r.get(4),
-                sexo: r.get(5),
-                entidad: r.get(6),
-            },
-            r.get(7),
-        )
-    }))
+    Ok(fila.map(|r| (crate::registry::PersonaRegistro::de_fila(&r), r.get(7))))
 }
 
 /// A located NSS: the documents of the localización (issued once, then re-used) and an email with them, in the
