@@ -1033,3 +1033,77 @@ en_ambas!(
 
 #[allow(dead_code)]
 fn _usa(_: Value) {}
+
+/// A group commit whose batched assignment fails (here a trigger refuses one person's documents) falls back to one
+/// by one: that request fails alone, without an NSS or an address half-saved, and the others are assigned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lote_con_un_pedido_que_falla_sqlite() {
+    use afiliate_server::service::{Pedido, Serie, Token};
+    let e = entorno(Backend::Sqlite).await;
+    sqlx::query(
+        "CREATE TRIGGER falla_a_proposito BEFORE INSERT ON documentos WHEN NEW.curp = 'MALA00000000000000' \
+         BEGIN SELECT RAISE(ABORT, 'rechazado a propósito'); END",
+    )
+    .execute(&e.state.db().pool)
+    .await
+    .unwrap();
+    let curps: Vec<String> = (0..6)
+        .map(|i| {
+            if i == 3 {
+                "MALA00000000000000".to_string()
+            } else {
+                format!("BUENA{i:013}")
+            }
+        })
+        .collect();
+    let tareas: Vec<_> = curps
+        .iter()
+        .map(|curp| {
+            let st = e.state.clone();
+            let pedido = Pedido {
+                token: Token {
+                    curp: curp.clone(),
+                    correo: "a@example.com".into(),
+                    nombre: "Persona de Prueba".into(),
+                    expira: i64::MAX,
+                },
+                serie: Serie {
+                    subdelegacion: 14,
+                    anio_afiliacion: 26,
+                    anio_nacimiento: 7,
+                },
+                domicilio: domicilio_de_prueba(),
+                ahora: 1_767_225_600,
+            };
+            tokio::spawn(async move { st.db().asignar(st.docs().clone(), pedido).await })
+        })
+        .collect();
+    let mut asignados = std::collections::HashSet::new();
+    for (curp, t) in curps.iter().zip(tareas) {
+        let r = t.await.unwrap();
+        if curp.starts_with("MALA") {
+            assert!(r.is_err(), "the refused one fails");
+        } else {
+            let (nss, docs, nuevo) = r.expect("the others are assigned");
+            assert!(nuevo && docs.len() == 2);
+            assert!(asignados.insert(nss));
+        }
+    }
+    assert_eq!(asignados.len(), 5);
+    for tabla in ["nss_asignaciones", "domicilios", "documentos"] {
+        assert_eq!(
+            contar(
+                &e,
+                &format!("SELECT COUNT(*) FROM {tabla} WHERE curp = 'MALA00000000000000'")
+            )
+            .await,
+            0,
+            "{tabla}"
+        );
+    }
+    assert_eq!(
+        contar(&e, "SELECT COUNT(*) FROM outbox").await,
+        5,
+        "one email per assignment that stood"
+    );
+}

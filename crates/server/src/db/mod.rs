@@ -424,7 +424,7 @@ async fn run_batch(
             }
         }
         if !pedidos.is_empty() {
-            asignaciones(&mut *conn, pedidos, resultados).await?;
+            asignaciones(&mut *conn, pedidos, resultados, !batch.is_empty()).await?;
         }
         Ok(())
     }
@@ -448,32 +448,40 @@ async fn run_batch(
 }
 
 /// The batch's assignments together; should that fail, each one alone in its own savepoint (so one bad request
-/// cannot sink the others).
+/// cannot sink the others). When the transaction holds nothing else (`con_otros` false) the batch needs no
+/// savepoint of its own: a failure rolls the whole transaction back and starts a new one.
 async fn asignaciones(
     conn: &mut AnyConnection,
     pedidos: &[PedidoEnCola],
     resultados: &mut Vec<Result<Asignado, AppError>>,
+    con_otros: bool,
 ) -> Result<(), String> {
     let lote: Vec<Pedido> = pedidos.iter().map(|p| p.pedido.clone()).collect();
-    conn.execute("SAVEPOINT lote")
-        .await
-        .map_err(|e| e.to_string())?;
+    if con_otros {
+        conn.execute("SAVEPOINT lote")
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     match service::asignar_lote(conn, &pedidos[0].docs, &lote).await {
         Ok(r) => {
-            conn.execute("RELEASE lote")
-                .await
-                .map_err(|e| e.to_string())?;
+            if con_otros {
+                conn.execute("RELEASE lote")
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
             *resultados = r;
             return Ok(());
         }
         Err(e) => {
             tracing::warn!(error = %e, pedidos = lote.len(), "batched assignment failed: one by one");
-            conn.execute("ROLLBACK TO lote")
-                .await
-                .map_err(|e| e.to_string())?;
-            conn.execute("RELEASE lote")
-                .await
-                .map_err(|e| e.to_string())?;
+            let deshacer: [&str; 2] = if con_otros {
+                ["ROLLBACK TO lote", "RELEASE lote"]
+            } else {
+                ["ROLLBACK", "BEGIN IMMEDIATE"]
+            };
+            for sql in deshacer {
+                conn.execute(sql).await.map_err(|e| e.to_string())?;
+            }
         }
     }
     resultados.clear();
