@@ -472,8 +472,9 @@ pub async fn sembrar_demo(db: &Db, n: usize) -> anyhow::Result<Vec<Demo>> {
         for sql in [
             "DELETE FROM documentos WHERE nss IN \
              (SELECT nss FROM nss_asignaciones WHERE curp = $1 AND origen = 'asignado')",
+            "DELETE FROM domicilios WHERE nss IN \
+             (SELECT nss FROM nss_asignaciones WHERE curp = $1 AND origen = 'asignado')",
             "DELETE FROM nss_asignaciones WHERE curp = $1 AND origen = 'asignado'",
-            "DELETE FROM domicilios WHERE curp = $1",
         ] {
             sqlx::query(sql).bind(&d.curp).execute(&db.pool).await?;
         }

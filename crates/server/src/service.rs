@@ -334,9 +334,10 @@ pub async fn asignar(
         }
     };
     sqlx::query(&format!(
-        "INSERT INTO domicilios ({COLUMNAS_DOMICILIO}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (curp) DO NOTHING"
+        "INSERT INTO domicilios ({COLUMNAS_DOMICILIO}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (nss) DO NOTHING"
     ))
+    .bind(nss.as_str())
     .bind(&token.curp)
     .bind(&domicilio.codigo_postal)
     .bind(&domicilio.estado)
@@ -384,7 +385,7 @@ pub struct Domicilio {
 }
 
 const COLUMNAS_DOMICILIO: &str =
-    "curp, codigo_postal, estado, municipio, colonia, calle, numero_exterior, numero_interior, creado_en";
+    "nss, curp, codigo_postal, estado, municipio, colonia, calle, numero_exterior, numero_interior, creado_en";
 
 /// What an assignment answers: (nss, documents, newly assigned).
 pub type Asignado = (String, Vec<Documento>, bool);
@@ -603,14 +604,15 @@ pub async fn asignar_lote(
     }
     for trozo in nuevos.chunks(FILAS_POR_SENTENCIA) {
         let sql = format!(
-            "INSERT INTO domicilios ({COLUMNAS_DOMICILIO}) VALUES {} ON CONFLICT (curp) DO NOTHING",
-            marcadores(trozo.len(), 9)
+            "INSERT INTO domicilios ({COLUMNAS_DOMICILIO}) VALUES {} ON CONFLICT (nss) DO NOTHING",
+            marcadores(trozo.len(), 10)
         );
         let mut q = sqlx::query(&sql);
-        for (i, _) in trozo {
+        for (i, n) in trozo {
             let p = &pedidos[*i];
             let d = &p.domicilio;
             q = q
+                .bind(n.as_str())
                 .bind(&p.token.curp)
                 .bind(&d.codigo_postal)
                 .bind(&d.estado)

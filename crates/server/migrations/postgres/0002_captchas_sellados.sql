@@ -16,9 +16,11 @@ DROP INDEX documentos_curp;
 CREATE INDEX documentos_nss ON documentos (nss);
 
 -- The address given when the NSS was assigned (checked against the postal catalog; estado, municipio and colonia
--- as the catalog writes them). One per CURP: the first assignment's.
+-- as the catalog writes them), keyed by that NSS: new NSS follow each other in their series, so a group commit's
+-- addresses land on a few pages. Reach it from a CURP through nss_asignaciones.
 CREATE TABLE domicilios (
-    curp TEXT PRIMARY KEY NOT NULL,
+    nss TEXT PRIMARY KEY NOT NULL,
+    curp TEXT NOT NULL,
     codigo_postal TEXT NOT NULL,
     estado TEXT NOT NULL,
     municipio TEXT NOT NULL,
