@@ -137,8 +137,12 @@ where
     (r, salida)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    // The server's runtime (its workers yield to the SQLite writer), shared with the load generator.
+    afiliate_server::runtime()?.block_on(principal())
+}
+
+async fn principal() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let personas: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_000);
     let concurrencia: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(64);

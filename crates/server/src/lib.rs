@@ -25,3 +25,22 @@ pub use config::{Config, Env};
 #[global_allocator]
 static ASIGNADOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub use http::{app, AppState};
+
+/// The server's tokio runtime. Its worker threads (HTTP) run at a slightly lower priority (nice +4) than the SQLite
+/// writer and the database's own threads: a group commit waits on about ten statements, each a hand-off to another
+/// thread, so under full load the single writer must get a core as soon as it is runnable, or every request waits.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_start(ceder_prioridad)
+        .build()
+}
+
+fn ceder_prioridad() {
+    // On Linux a nice value belongs to a thread; raising one's own needs no privilege. Best effort elsewhere.
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; who = 0 is the calling thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 4);
+    }
+}

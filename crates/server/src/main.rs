@@ -145,8 +145,11 @@ fn entrada(file: Option<PathBuf>) -> anyhow::Result<Box<dyn std::io::BufRead>> {
     })
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    afiliate_server::runtime()?.block_on(principal())
+}
+
+async fn principal() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(config) => serve(config).await,
