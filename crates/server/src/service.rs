@@ -415,7 +415,7 @@ const FILAS_POR_SENTENCIA: usize = 200;
 /// An error leaves the transaction to be rolled back to the caller's savepoint.
 pub async fn asignar_lote(
     c: &mut AnyConnection,
-    docs: &Documentos,
+    docs: &Arc<Documentos>,
     pedidos: &[Pedido],
 ) -> Result<Vec<Result<Asignado, AppError>>, AppError> {
     use std::collections::{BTreeMap, HashMap, HashSet};
@@ -585,6 +585,44 @@ pub async fn asignar_lote(
         q.execute(&mut *c).await?;
     }
 
+    // The documents and their seals, the only CPU-heavy step, start now on two blocking threads while this one
+    // sends the assignments and addresses to the database.
+    let a_firmar: Vec<(usize, Persona, chrono::DateTime<Utc>)> = nuevos
+        .iter()
+        .map(|(i, n)| {
+            let p = &pedidos[*i];
+            let persona = Persona {
+                nombre: p.token.nombre.clone(),
+                curp: p.token.curp.clone(),
+                nss: n.as_str().to_string(),
+            };
+            let instante = Utc
+                .timestamp_opt(p.ahora, 0)
+                .single()
+                .unwrap_or_else(Utc::now);
+            (*i, persona, instante)
+        })
+        .collect();
+    let mitad = a_firmar.len().div_ceil(2);
+    let mut firmas = Vec::new();
+    let mut resto = a_firmar;
+    while !resto.is_empty() {
+        let trozo: Vec<_> = resto.drain(..mitad.min(resto.len())).collect();
+        let docs = docs.clone();
+        firmas.push(tokio::task::spawn_blocking(move || {
+            trozo
+                .into_iter()
+                .map(|(i, persona, instante)| {
+                    let ds: Vec<Documento> = TipoDocumento::DEL_NSS
+                        .iter()
+                        .map(|t| docs.emitir(*t, Tramite::Asignacion, &persona, instante))
+                        .collect();
+                    (i, ds)
+                })
+                .collect::<Vec<(usize, Vec<Documento>)>>()
+        }));
+    }
+
     // 3. The assignments, their documents and emails, each kind in multi-row statements.
     for trozo in nuevos.chunks(FILAS_POR_SENTENCIA) {
         let sql = format!(
@@ -625,44 +663,13 @@ pub async fn asignar_lote(
         }
         q.execute(&mut *c).await?;
     }
-    // The documents and their seals (the only CPU-heavy step of a batch): on two threads when the batch is big,
-    // so the single writer spends less of its turn on them.
-    let emitir = |trozo: &[(usize, Nss)]| -> Vec<(usize, Vec<Documento>)> {
-        trozo
-            .iter()
-            .map(|(i, n)| {
-                let p = &pedidos[*i];
-                let persona = Persona {
-                    nombre: p.token.nombre.clone(),
-                    curp: p.token.curp.clone(),
-                    nss: n.as_str().to_string(),
-                };
-                let instante = Utc
-                    .timestamp_opt(p.ahora, 0)
-                    .single()
-                    .unwrap_or_else(Utc::now);
-                let ds: Vec<Documento> = TipoDocumento::DEL_NSS
-                    .iter()
-                    .map(|t| docs.emitir(*t, Tramite::Asignacion, &persona, instante))
-                    .collect();
-                (*i, ds)
-            })
-            .collect()
-    };
-    let emitidos: Vec<(usize, Vec<Documento>)> = if nuevos.len() >= 8 {
-        let (a, b) = nuevos.split_at(nuevos.len() / 2);
-        std::thread::scope(|s| {
-            let otro = s.spawn(|| emitir(b));
-            let mut r = emitir(a);
-            match otro.join() {
-                Ok(resto) => r.extend(resto),
-                Err(_) => r.extend(emitir(b)),
-            }
-            r
-        })
-    } else {
-        emitir(&nuevos)
-    };
+    let mut emitidos: Vec<(usize, Vec<Documento>)> = Vec::with_capacity(nuevos.len());
+    for f in firmas {
+        emitidos.extend(
+            f.await
+                .map_err(|e| AppError::internal(format!("sealing documents: {e}")))?,
+        );
+    }
     let filas_doc: Vec<(&Documento, &str)> = emitidos
         .iter()
         .flat_map(|(i, ds)| {
