@@ -179,16 +179,37 @@ pub async fn encolar(c: &mut AnyConnection, correo: &Correo, ahora: i64) -> Resu
 
 /// The registry person behind a CURP in the local registry, with the NSS the CURP already has: one read.
 pub async fn persona_y_nss_local(
-    pool: &sqlx::AnyPool,
+    db: &crate::db::Db,
     curp: &str,
 ) -> Result<Option<(crate::registry::PersonaRegistro, Option<String>)>, AppError> {
-    let fila = sqlx::query(
-        "SELECT p.curp, p.nombre, p.primer_apellido, p.segundo_apellido, p.fecha_nacimiento, p.sexo, p.entidad, a.nss \
-         FROM personas p LEFT JOIN nss_asignaciones a ON a.curp = p.curp WHERE p.curp = $1",
-    )
-    .bind(curp)
-    .fetch_optional(pool)
-    .await?;
+    const SQL: &str = "SELECT p.curp, p.nombre, p.primer_apellido, p.segundo_apellido, p.fecha_nacimiento, p.sexo, \
+         p.entidad, a.nss FROM personas p LEFT JOIN nss_asignaciones a ON a.curp = p.curp WHERE p.curp = $1";
+    if let Some(lectores) = db.lectores() {
+        let leido = lectores.leer(|c| {
+            let mut st = c.prepare_cached(SQL)?;
+            let mut filas = st.query([curp])?;
+            match filas.next()? {
+                Some(r) => Ok(Some((
+                    crate::registry::PersonaRegistro {
+                        curp: r.get(0)?,
+                        nombre: r.get(1)?,
+                        primer_apellido: r.get(2)?,
+                        segundo_apellido: r.get(3)?,
+                        fecha_nacimiento: r.get(4)?,
+                        sexo: r.get(5)?,
+                        entidad: r.get(6)?,
+                    },
+                    r.get::<_, Option<String>>(7)?,
+                ))),
+                None => Ok(None),
+            }
+        });
+        match leido {
+            Ok(r) => return Ok(r),
+            Err(e) => tracing::debug!(error = %e, "synchronous read failed: through the pool"),
+        }
+    }
+    let fila = sqlx::query(SQL).bind(curp).fetch_optional(&db.pool).await?;
     Ok(fila.map(|r| (crate::registry::PersonaRegistro::de_fila(&r), r.get(7))))
 }
 

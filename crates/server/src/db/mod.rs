@@ -35,6 +35,44 @@ pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
     writer: Option<mpsc::Sender<Mensaje>>,
+    lectores: Option<Arc<Lectores>>,
+}
+
+/// Read-only SQLite connections used synchronously, for the hot primary-key lookups: a lookup is a few
+/// microseconds, less than the hand-off to one of sqlx's connection threads and back. WAL readers never wait for
+/// the writer. Any error falls back to the pool.
+pub struct Lectores {
+    ruta: std::path::PathBuf,
+    libres: std::sync::Mutex<Vec<rusqlite::Connection>>,
+}
+
+impl Lectores {
+    /// Runs `f` on a free connection (opening one if none is free).
+    pub fn leer<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let libre = self.libres.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match libre {
+            Some(c) => c,
+            None => {
+                let c = rusqlite::Connection::open_with_flags(
+                    &self.ruta,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                // Never block a runtime thread for long: on a busy database the caller falls back to the pool.
+                c.busy_timeout(Duration::from_millis(50))?;
+                c
+            }
+        };
+        let r = f(&conn);
+        let mut libres = self.libres.lock().unwrap_or_else(|e| e.into_inner());
+        if libres.len() < 8 {
+            libres.push(conn);
+        }
+        r
+    }
 }
 
 /// What the SQLite writer receives: any unit of work, or an assignment (batched with the others of its commit).
@@ -126,10 +164,20 @@ impl Db {
             }
             Backend::Postgres => None,
         };
+        let lectores = match backend {
+            Backend::Sqlite => ruta_sqlite(&url).map(|ruta| {
+                Arc::new(Lectores {
+                    ruta,
+                    libres: std::sync::Mutex::new(Vec::new()),
+                })
+            }),
+            Backend::Postgres => None,
+        };
         Ok(Db {
             pool,
             backend,
             writer,
+            lectores,
         })
     }
 
@@ -219,10 +267,22 @@ impl Db {
         }
     }
 
+    /// The synchronous readers (SQLite with a file only).
+    pub fn lectores(&self) -> Option<&Lectores> {
+        self.lectores.as_deref()
+    }
+
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
+}
+
+/// The file of a `sqlite://path?…` URL (None for an in-memory database).
+fn ruta_sqlite(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://")?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| std::path::PathBuf::from(path))
 }
 
 fn sqlite_url(url: &str) -> anyhow::Result<String> {

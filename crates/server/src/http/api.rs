@@ -221,7 +221,7 @@ async fn solicitud(
     }
     // The registry's person and the NSS the CURP may already have: one read with the local registry.
     let (persona, nss) = if st.registro().es_local() {
-        match service::persona_y_nss_local(&st.db().pool, &curp).await? {
+        match service::persona_y_nss_local(st.db(), &curp).await? {
             Some((p, nss)) => (Some(p), nss),
             None => (None, None),
         }
