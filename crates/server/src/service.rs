@@ -123,45 +123,8 @@ async fn emitir_y_encolar(
         .iter()
         .map(|tipo| docs.emitir(*tipo, tramite, persona, instante))
         .collect();
-    // One statement for all the rows (one round trip to the database instead of one per document).
-    let filas = (0..emitidos.len())
-        .map(|i| {
-            let n = i * 10;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8,
-                n + 9,
-                n + 10
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "INSERT INTO documentos (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo) \
-         VALUES {filas}"
-    );
-    let mut q = sqlx::query(&sql);
-    for d in &emitidos {
-        q = q
-            .bind(&d.folio)
-            .bind(d.tipo.codigo())
-            .bind(d.tramite.codigo())
-            .bind(d.emitido.timestamp())
-            .bind(&d.nombre)
-            .bind(&d.curp)
-            .bind(&d.nss)
-            .bind(d.cadena_original())
-            .bind(&d.sello)
-            .bind(correo);
-    }
-    q.execute(&mut *c).await?;
+    let filas: Vec<(&Documento, &str)> = emitidos.iter().map(|d| (d, correo)).collect();
+    insertar_documentos(c, &filas, Marcas::Numeradas).await?;
     encolar(c, &Correo::nss(correo, &emitidos), ahora).await?;
     Ok(emitidos)
 }
@@ -354,21 +317,11 @@ pub async fn asignar(
             break nss;
         }
     };
-    sqlx::query(&format!(
-        "INSERT INTO domicilios ({COLUMNAS_DOMICILIO}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (nss) DO NOTHING"
-    ))
-    .bind(nss.as_str())
-    .bind(&token.curp)
-    .bind(&domicilio.codigo_postal)
-    .bind(&domicilio.estado)
-    .bind(&domicilio.municipio)
-    .bind(&domicilio.colonia)
-    .bind(&domicilio.calle)
-    .bind(&domicilio.numero_exterior)
-    .bind(&domicilio.numero_interior)
-    .bind(ahora)
-    .execute(&mut *c)
+    insertar_domicilios(
+        c,
+        &[(nss.as_str(), token.curp.as_str(), domicilio, ahora)],
+        Marcas::Numeradas,
+    )
     .await?;
     let persona = Persona {
         nombre: token.nombre.clone(),
@@ -411,17 +364,91 @@ const COLUMNAS_DOMICILIO: &str =
 /// What an assignment answers: (nss, documents, newly assigned).
 pub type Asignado = (String, Vec<Documento>, bool);
 
-/// `(?, ?, …), …` placeholders for `filas` rows of `columnas` values (SQLite's anonymous parameters).
-///
-/// [`asignar_lote`] runs only in the SQLite writer. Anonymous `?` rather than `$n`: sqlx looks up each numbered
-/// parameter's name, which SQLite finds by a linear scan, so a statement with hundreds of `$n` costs quadratic time.
-fn marcadores(filas: usize, columnas: usize) -> String {
-    let fila = format!("({})", vec!["?"; columnas].join(", "));
-    vec![fila; filas].join(", ")
+/// How a statement's parameters are written.
+#[derive(Clone, Copy)]
+enum Marcas {
+    /// `$1, $2, …`: PostgreSQL and SQLite.
+    Numeradas,
+    /// `?`: SQLite only. [`asignar_lote`] runs only in the SQLite writer, and its statements carry hundreds of
+    /// values: sqlx looks up each numbered parameter's name, which SQLite finds by a linear scan (quadratic time).
+    Anonimas,
 }
 
-fn lista(n: usize) -> String {
-    vec!["?"; n].join(", ")
+/// The placeholders of `filas` rows of `columnas` values: `($1, $2), ($3, $4)` or `(?, ?), (?, ?)`.
+fn marcadores(filas: usize, columnas: usize, marcas: Marcas) -> String {
+    (0..filas)
+        .map(|f| {
+            let celdas: Vec<String> = (1..=columnas)
+                .map(|c| match marcas {
+                    Marcas::Numeradas => format!("${}", f * columnas + c),
+                    Marcas::Anonimas => "?".to_string(),
+                })
+                .collect();
+            format!("({})", celdas.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts documents (each with the email it goes to), a multi-row statement per chunk.
+async fn insertar_documentos(
+    c: &mut AnyConnection,
+    filas: &[(&Documento, &str)],
+    marcas: Marcas,
+) -> Result<(), AppError> {
+    for trozo in filas.chunks(FILAS_POR_SENTENCIA / 2) {
+        let sql = format!(
+            "INSERT INTO documentos (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo) \
+             VALUES {}",
+            marcadores(trozo.len(), 10, marcas)
+        );
+        let mut q = sqlx::query(&sql);
+        for (d, correo) in trozo {
+            q = q
+                .bind(&d.folio)
+                .bind(d.tipo.codigo())
+                .bind(d.tramite.codigo())
+                .bind(d.emitido.timestamp())
+                .bind(&d.nombre)
+                .bind(&d.curp)
+                .bind(&d.nss)
+                .bind(d.cadena_original())
+                .bind(&d.sello)
+                .bind(*correo);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// Inserts the addresses of new NSS: (nss, curp, address, time); an NSS that already has one keeps it.
+async fn insertar_domicilios(
+    c: &mut AnyConnection,
+    filas: &[(&str, &str, &Domicilio, i64)],
+    marcas: Marcas,
+) -> Result<(), AppError> {
+    for trozo in filas.chunks(FILAS_POR_SENTENCIA) {
+        let sql = format!(
+            "INSERT INTO domicilios ({COLUMNAS_DOMICILIO}) VALUES {} ON CONFLICT (nss) DO NOTHING",
+            marcadores(trozo.len(), 10, marcas)
+        );
+        let mut q = sqlx::query(&sql);
+        for (nss, curp, d, ahora) in trozo {
+            q = q
+                .bind(*nss)
+                .bind(*curp)
+                .bind(&d.codigo_postal)
+                .bind(&d.estado)
+                .bind(&d.municipio)
+                .bind(&d.colonia)
+                .bind(&d.calle)
+                .bind(&d.numero_exterior)
+                .bind(&d.numero_interior)
+                .bind(*ahora);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
 }
 
 /// Rows per multi-row statement (SQLite allows 32,766 bound values; this stays far below).
@@ -455,8 +482,8 @@ pub async fn asignar_lote(
     let mut existentes: HashMap<String, String> = HashMap::new();
     for trozo in curps.chunks(FILAS_POR_SENTENCIA) {
         let sql = format!(
-            "SELECT curp, nss FROM nss_asignaciones WHERE curp IN ({})",
-            lista(trozo.len())
+            "SELECT curp, nss FROM nss_asignaciones WHERE curp IN {}",
+            marcadores(1, trozo.len(), Marcas::Anonimas)
         );
         let mut q = sqlx::query(&sql);
         for curp in trozo {
@@ -499,7 +526,7 @@ pub async fn asignar_lote(
         let sql = format!(
             "SELECT subdelegacion, anio_afiliacion, anio_nacimiento, ultimo FROM nss_series \
              WHERE (subdelegacion, anio_afiliacion, anio_nacimiento) IN (VALUES {})",
-            marcadores(trozo.len(), 3)
+            marcadores(trozo.len(), 3, Marcas::Anonimas)
         );
         let mut q = sqlx::query(&sql);
         for (sub, afil, nac) in trozo {
@@ -539,8 +566,8 @@ pub async fn asignar_lote(
         let mut ocupados: HashSet<String> = HashSet::new();
         for trozo in ventana.chunks(FILAS_POR_SENTENCIA) {
             let sql = format!(
-                "SELECT nss FROM nss_asignaciones WHERE nss IN ({})",
-                lista(trozo.len())
+                "SELECT nss FROM nss_asignaciones WHERE nss IN {}",
+                marcadores(1, trozo.len(), Marcas::Anonimas)
             );
             let mut q = sqlx::query(&sql);
             for (_, n) in trozo {
@@ -593,7 +620,7 @@ pub async fn asignar_lote(
         let sql = format!(
             "INSERT INTO nss_series (subdelegacion, anio_afiliacion, anio_nacimiento, ultimo) VALUES {} \
              ON CONFLICT (subdelegacion, anio_afiliacion, anio_nacimiento) DO UPDATE SET ultimo = excluded.ultimo",
-            marcadores(trozo.len(), 4)
+            marcadores(trozo.len(), 4, Marcas::Anonimas)
         );
         let mut q = sqlx::query(&sql);
         for ((sub, afil, nac), u) in trozo {
@@ -648,7 +675,7 @@ pub async fn asignar_lote(
     for trozo in nuevos.chunks(FILAS_POR_SENTENCIA) {
         let sql = format!(
             "INSERT INTO nss_asignaciones (curp, nss, origen, creado_en) VALUES {}",
-            marcadores(trozo.len(), 4)
+            marcadores(trozo.len(), 4, Marcas::Anonimas)
         );
         let mut q = sqlx::query(&sql);
         for (i, n) in trozo {
@@ -661,29 +688,14 @@ pub async fn asignar_lote(
         }
         q.execute(&mut *c).await?;
     }
-    for trozo in nuevos.chunks(FILAS_POR_SENTENCIA) {
-        let sql = format!(
-            "INSERT INTO domicilios ({COLUMNAS_DOMICILIO}) VALUES {} ON CONFLICT (nss) DO NOTHING",
-            marcadores(trozo.len(), 10)
-        );
-        let mut q = sqlx::query(&sql);
-        for (i, n) in trozo {
+    let domicilios: Vec<(&str, &str, &Domicilio, i64)> = nuevos
+        .iter()
+        .map(|(i, n)| {
             let p = &pedidos[*i];
-            let d = &p.domicilio;
-            q = q
-                .bind(n.as_str())
-                .bind(&p.token.curp)
-                .bind(&d.codigo_postal)
-                .bind(&d.estado)
-                .bind(&d.municipio)
-                .bind(&d.colonia)
-                .bind(&d.calle)
-                .bind(&d.numero_exterior)
-                .bind(&d.numero_interior)
-                .bind(p.ahora);
-        }
-        q.execute(&mut *c).await?;
-    }
+            (n.as_str(), p.token.curp.as_str(), &p.domicilio, p.ahora)
+        })
+        .collect();
+    insertar_domicilios(c, &domicilios, Marcas::Anonimas).await?;
     let mut emitidos: Vec<(usize, Vec<Documento>)> = Vec::with_capacity(nuevos.len());
     for f in firmas {
         emitidos.extend(
@@ -698,32 +710,11 @@ pub async fn asignar_lote(
                 .map(move |d| (d, pedidos[*i].token.correo.as_str()))
         })
         .collect();
-    for trozo in filas_doc.chunks(FILAS_POR_SENTENCIA / 2) {
-        let sql = format!(
-            "INSERT INTO documentos (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo) \
-             VALUES {}",
-            marcadores(trozo.len(), 10)
-        );
-        let mut q = sqlx::query(&sql);
-        for (d, correo) in trozo {
-            q = q
-                .bind(&d.folio)
-                .bind(d.tipo.codigo())
-                .bind(d.tramite.codigo())
-                .bind(d.emitido.timestamp())
-                .bind(&d.nombre)
-                .bind(&d.curp)
-                .bind(&d.nss)
-                .bind(d.cadena_original())
-                .bind(&d.sello)
-                .bind(*correo);
-        }
-        q.execute(&mut *c).await?;
-    }
+    insertar_documentos(c, &filas_doc, Marcas::Anonimas).await?;
     for trozo in emitidos.chunks(FILAS_POR_SENTENCIA) {
         let sql = format!(
             "INSERT INTO outbox (creado_en, payload, proximo_intento) VALUES {}",
-            marcadores(trozo.len(), 3)
+            marcadores(trozo.len(), 3, Marcas::Anonimas)
         );
         let mut q = sqlx::query(&sql);
         for (i, ds) in trozo {
