@@ -15,44 +15,12 @@ use afiliate_domain::api::{
 use afiliate_domain::postal;
 use leptos::prelude::*;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{js_sys, JsFuture};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_in_new_div<F, V>(f: F) -> web_sys::HtmlElement
-where
-    F: FnOnce() -> V + 'static,
-    V: IntoView + 'static,
-{
-    let div: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&div).unwrap();
-    leptos::mount::mount_to(div.clone(), f).forget();
-    div
-}
-
-/// Lets timers, fetch futures and effects run.
-async fn tick() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-/// Waits (a bounded number of ticks) until `cond` holds.
-async fn until(mut cond: impl FnMut() -> bool) -> bool {
-    for _ in 0..200 {
-        if cond() {
-            return true;
-        }
-        tick().await;
-    }
-    cond()
-}
+mod navegador;
+use navegador::*;
 
 // ---------- Stepper ----------
 

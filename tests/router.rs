@@ -6,41 +6,12 @@ use afiliate::pages;
 use afiliate::router;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{js_sys, JsFuture};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_in_new_div<F, V>(f: F) -> web_sys::HtmlElement
-where
-    F: FnOnce() -> V + 'static,
-    V: IntoView + 'static,
-{
-    let div: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&div).unwrap();
-    leptos::mount::mount_to(div.clone(), f).forget();
-    div
-}
-
-async fn tick() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-async fn until(mut cond: impl FnMut() -> bool) -> bool {
-    for _ in 0..200 {
-        if cond() {
-            return true;
-        }
-        tick().await;
-    }
-    cond()
-}
+mod navegador;
+use navegador::*;
 
 fn h1(root: &web_sys::HtmlElement) -> String {
     root.query_selector("h1")

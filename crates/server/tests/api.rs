@@ -103,14 +103,7 @@ async fn asignacion_e_idempotencia(b: Backend) {
     assert_eq!(v3["nss"], v["nss"]);
     // The next person in the same series gets the next consecutive number.
     let token2 = token_de(&e, &d.sin_nss_2).await;
-    let (s, v4, _) = llamar(
-        &e.state,
-        post_json(
-            "/api/nss/asignaciones",
-            &json!({"token": token2, "domicilio": domicilio_manual()}),
-        ),
-    )
-    .await;
+    let (s, v4, _) = asignar_con_token(&e.state, &token2).await;
     assert_eq!(s, StatusCode::OK);
     let nss2 = Nss::parse(v4["nss"].as_str().unwrap()).unwrap();
     assert_eq!(nss2.anio_nacimiento(), 5);
@@ -225,14 +218,7 @@ async fn serie_agotada(b: Backend) {
         .await
         .unwrap();
     let token = token_de(&e, &d.sin_nss).await;
-    let (s, v, h) = llamar(
-        &e.state,
-        post_json(
-            "/api/nss/asignaciones",
-            &json!({"token": token, "domicilio": domicilio_manual()}),
-        ),
-    )
-    .await;
+    let (s, v, h) = asignar_con_token(&e.state, &token).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
     assert_eq!(v["type"], "/problemas/serie-agotada");
     assert_eq!(h["content-type"], "application/problem+json");
@@ -348,14 +334,7 @@ async fn errores_de_validacion(b: Backend) {
     assert!(v["errores"]["domicilio.estado"].is_array(), "{v}");
     assert!(v["errores"]["domicilio.municipio"].is_array(), "{v}");
     // An unknown token.
-    let (s, v, _) = llamar(
-        &e.state,
-        post_json(
-            "/api/nss/asignaciones",
-            &json!({"token": "f".repeat(64), "domicilio": domicilio_manual()}),
-        ),
-    )
-    .await;
+    let (s, v, _) = asignar_con_token(&e.state, &"f".repeat(64)).await;
     assert_eq!(s, StatusCode::GONE, "{v}");
     assert!(v["errores"]["token"].is_array());
 }
@@ -364,14 +343,7 @@ async fn token_expira(b: Backend) {
     let e = entorno(b).await;
     let token = token_de(&e, &demos().sin_nss).await;
     e.state.adelantar_reloj(31 * 60);
-    let (s, v, _) = llamar(
-        &e.state,
-        post_json(
-            "/api/nss/asignaciones",
-            &json!({"token": token, "domicilio": domicilio_manual()}),
-        ),
-    )
-    .await;
+    let (s, v, _) = asignar_con_token(&e.state, &token).await;
     assert_eq!(s, StatusCode::GONE, "{v}");
     assert_eq!(v["type"], "/problemas/solicitud-expirada");
 }
@@ -911,25 +883,11 @@ async fn sellos_ajenos_o_alterados(b: Backend) {
     let otro = entorno(b).await;
     let ajeno = token_de(&otro, &d.sin_nss).await;
     for t in [alterado, ajeno] {
-        let (s, v, _) = llamar(
-            &e.state,
-            post_json(
-                "/api/nss/asignaciones",
-                &json!({"token": t, "domicilio": domicilio_manual()}),
-            ),
-        )
-        .await;
+        let (s, v, _) = asignar_con_token(&e.state, &t).await;
         assert_eq!(s, StatusCode::GONE, "{v}");
     }
     // The genuine one still works.
-    let (s, v, _) = llamar(
-        &e.state,
-        post_json(
-            "/api/nss/asignaciones",
-            &json!({"token": token, "domicilio": domicilio_manual()}),
-        ),
-    )
-    .await;
+    let (s, v, _) = asignar_con_token(&e.state, &token).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // A CAPTCHA made by another server: no picture, never passes.
     let id = captcha(&otro.state).await;

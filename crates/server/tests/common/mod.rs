@@ -267,6 +267,21 @@ pub fn domicilio_manual() -> Value {
     })
 }
 
+/// `POST /api/nss/asignaciones` with `token` and the by-hand address of [`domicilio_manual`].
+pub async fn asignar_con_token(
+    state: &AppState,
+    token: &str,
+) -> (StatusCode, Value, axum::http::HeaderMap) {
+    llamar(
+        state,
+        post_json(
+            "/api/nss/asignaciones",
+            &serde_json::json!({"token": token, "domicilio": domicilio_manual()}),
+        ),
+    )
+    .await
+}
+
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
