@@ -2,8 +2,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use afiliate::api::{self, ApiError, Backend, Respuesta};
-use afiliate::components::cp_lookup::CodigoPostalLookup;
-use afiliate::components::stepper::{paso_de, Stepper, PASOS_ASIGNACION, PASOS_LOCALIZADO};
+use afiliate::components::cp_lookup::codigo_postal_lookup;
+use afiliate::components::stepper::{paso_de, stepper, PASOS_ASIGNACION, PASOS_LOCALIZADO};
 use afiliate::state::domicilio::{self, ConsultaCp, DatosDomicilio};
 use afiliate::state::inicio::{self, DatosInicio};
 use afiliate::state::tramite::Tramite;
@@ -26,7 +26,7 @@ use navegador::*;
 
 #[wasm_bindgen_test]
 fn stepper_says_paso_n_de_m_and_marks_each_step() {
-    let root = mount_in_new_div(|| view! { <Stepper pasos=&PASOS_ASIGNACION actual=1/> });
+    let root = mount_in_new_div(|p| stepper(p, &PASOS_ASIGNACION, 1));
     let count = root
         .query_selector(".afi-stepper__count")
         .unwrap()
@@ -51,7 +51,7 @@ fn stepper_says_paso_n_de_m_and_marks_each_step() {
 
 #[wasm_bindgen_test]
 fn stepper_collapses_to_two_steps_when_found() {
-    let root = mount_in_new_div(|| view! { <Stepper pasos=&PASOS_LOCALIZADO actual=1/> });
+    let root = mount_in_new_div(|p| stepper(p, &PASOS_LOCALIZADO, 1));
     assert_eq!(
         root.query_selector_all(".afi-stepper__step")
             .unwrap()
@@ -342,9 +342,7 @@ async fn postal_code_fills_estado_municipio_and_colonias_from_the_shard() {
     let datos = RwSignal::new(DatosDomicilio::default());
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     let errores = RwSignal::new(Errores::new());
-    let root = mount_in_new_div(
-        move || view! { <CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/> },
-    );
+    let root = mount_in_new_div(move |p| codigo_postal_lookup(p, datos, consulta, errores));
 
     datos.update(|d| d.codigo_postal = "01000".into());
     assert!(until(|| matches!(consulta.get_untracked(), ConsultaCp::Encontrado(_))).await);
@@ -380,9 +378,7 @@ async fn unknown_postal_code_falls_back_to_typing_the_address() {
     let datos = RwSignal::new(DatosDomicilio::default());
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     let errores = RwSignal::new(Errores::new());
-    let root = mount_in_new_div(
-        move || view! { <CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/> },
-    );
+    let root = mount_in_new_div(move |p| codigo_postal_lookup(p, datos, consulta, errores));
 
     datos.update(|d| d.codigo_postal = "01099".into());
     assert!(until(|| consulta.get_untracked() == ConsultaCp::NoEncontrado).await);
@@ -416,9 +412,7 @@ async fn offline_lookup_offers_a_retry() {
     });
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     let errores = RwSignal::new(Errores::new());
-    let root = mount_in_new_div(
-        move || view! { <CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/> },
-    );
+    let root = mount_in_new_div(move |p| codigo_postal_lookup(p, datos, consulta, errores));
     assert!(until(|| consulta.get_untracked() == ConsultaCp::Falla).await);
     assert!(
         until(|| text_of(&root, "button").is_some_and(|t| t.contains("Buscar de nuevo"))).await

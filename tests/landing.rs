@@ -1,8 +1,7 @@
 //! The landing page mounted in a real browser: the heading and the three Paso links.
 #![cfg(target_arch = "wasm32")]
 
-use afiliate::pages::landing::LandingPage;
-use leptos::prelude::*;
+use afiliate::pages::landing::landing_page;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -13,7 +12,7 @@ use navegador::*;
 
 #[wasm_bindgen_test]
 fn landing_has_heading_and_three_paso_links() {
-    let root = mount_in_new_div(|| view! { <LandingPage/> });
+    let root = mount_in_new_div(landing_page);
 
     let h1 = root.query_selector("h1").unwrap().expect("an h1");
     let heading = h1.text_content().unwrap();

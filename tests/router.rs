@@ -1,7 +1,7 @@
 //! The hand-rolled router in a real browser: the route table, link clicks through the History API, Back.
 #![cfg(target_arch = "wasm32")]
 
-use afiliate::components::reactivo;
+use afiliate::dom;
 use afiliate::pages;
 use afiliate::router;
 use leptos::prelude::*;
@@ -49,7 +49,7 @@ fn the_route_table_has_every_page_and_a_not_found() {
         ("/verificar/a/b", "No encontramos esta página"),
         ("/otra", "No encontramos esta página"),
     ] {
-        let root = mount_in_new_div(move || pages::pagina(ruta));
+        let root = mount_in_new_div(move |p| pages::pagina(ruta, p));
         assert_eq!(h1(&root), titulo, "{ruta}");
         root.remove();
     }
@@ -63,13 +63,16 @@ async fn app_links_go_through_history_and_back_returns() {
         let l = window.location();
         l.pathname().unwrap() + &l.search().unwrap()
     };
-    let root = mount_in_new_div(|| {
+    let root = mount_in_new_div(|padre| {
         let ruta = router::iniciar();
-        view! {
-            <p id="ruta-actual">{reactivo(move || ruta.get())}</p>
-            <a id="enlace-app" href="/paso-3">"Paso 3"</a>
-            <a id="enlace-externo" href="/paso-2" rel="external" target="_blank">"Paso 2"</a>
-        }
+        let p = dom::el(padre, "p", "");
+        dom::attr(&p, "id", "ruta-actual");
+        dom::texto_r(&p, move || ruta.get());
+        dom::html(
+            padre,
+            "<a id=\"enlace-app\" href=\"/paso-3\">Paso 3</a>\
+             <a id=\"enlace-externo\" href=\"/paso-2\" rel=\"external\" target=\"_blank\">Paso 2</a>",
+        );
     });
     let texto = || {
         document()

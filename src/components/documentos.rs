@@ -1,10 +1,12 @@
 //! The documents table (Folio, Fecha, Documento) with re-send, print and download for each row.
 
-use super::{anunciar, concat, dinamico, reactivo};
+use super::{anunciar, concat};
 use crate::api;
+use crate::dom::{self, attr, attr_r, el, el_texto, html, on};
 use afiliate_domain::api::Documento;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use web_sys::Element;
 
 /// What a re-send did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,11 +17,39 @@ enum Reenvio {
     Fallo(String),
 }
 
-#[component]
-fn FilaDocumento(documento: Documento) -> impl IntoView {
+const BOTON: &str = "afi-button afi-button--secondary afi-button--small";
+
+fn fila(tbody: &Element, documento: Documento) {
     let estado = RwSignal::new(Reenvio::Nada);
-    let folio = documento.folio.clone();
-    let reenviar = move |_| {
+    let Documento {
+        folio,
+        fecha,
+        documento: nombre,
+        ver_url,
+        descargar_url,
+    } = documento;
+    let tr = el(tbody, "tr", "afi-docs__row");
+    let celda = |etiqueta: &str| {
+        let td = el(&tr, "td", "afi-docs__cell");
+        attr(&td, "data-label", etiqueta);
+        td
+    };
+    celda("Folio").set_text_content(Some(&folio));
+    celda("Fecha").set_text_content(Some(&fecha));
+    let td = celda("Documento");
+    dom::texto(&td, &nombre);
+    // Each control names its document (screen readers list controls out of context): "Descargar Tarjeta de …".
+    let oculto = concat(" ", &nombre);
+    let acciones = el(&td, "span", "afi-docs__acciones");
+
+    let reenviar = el(&acciones, "button", BOTON);
+    attr(&reenviar, "type", "button");
+    attr_r(&reenviar, "aria-disabled", move || {
+        (estado.get() == Reenvio::Enviando).then(|| String::from("true"))
+    });
+    dom::texto(&reenviar, "Reenviar por correo");
+    el_texto(&reenviar, "span", "afi-visually-hidden", &oculto);
+    on(&reenviar, "click", move |_| {
         if estado.get_untracked() == Reenvio::Enviando {
             return;
         }
@@ -30,90 +60,56 @@ fn FilaDocumento(documento: Documento) -> impl IntoView {
                 Ok(m) => Reenvio::Hecho(m.mensaje),
                 Err(e) => Reenvio::Fallo(e.mensaje().to_string()),
             };
-            match &r {
-                Reenvio::Hecho(m) | Reenvio::Fallo(m) => anunciar(m.clone()),
-                _ => {}
+            if let Reenvio::Hecho(m) | Reenvio::Fallo(m) = &r {
+                anunciar(m.clone());
             }
             estado.set(r);
         });
-    };
-    let nombre = documento.documento.clone();
-    // Each control names its document (screen readers list controls out of context): "Descargar Tarjeta de …".
-    let oculto = concat(" ", &nombre);
-    let estado_view = dinamico(move || match estado.get() {
-        Reenvio::Nada => None,
-        Reenvio::Enviando => {
-            Some(view! { <span class="afi-docs__status">"Enviando…"</span> }.into_any())
-        }
-        Reenvio::Hecho(m) => Some(
-            view! { <span class="afi-docs__status afi-docs__status--ok">{m}</span> }.into_any(),
-        ),
-        Reenvio::Fallo(m) => Some(
-            view! { <span class="afi-docs__status afi-docs__status--error">{m}</span> }.into_any(),
-        ),
     });
-    view! {
-        <tr class="afi-docs__row">
-            <td class="afi-docs__cell" data-label="Folio">{documento.folio.clone()}</td>
-            <td class="afi-docs__cell" data-label="Fecha">{documento.fecha.clone()}</td>
-            <td class="afi-docs__cell" data-label="Documento">
-                {nombre.clone()}
-                <span class="afi-docs__acciones">
-                    <button
-                        type="button"
-                        class="afi-button afi-button--secondary afi-button--small"
-                        aria-disabled=reactivo(move || (estado.get() == Reenvio::Enviando).then_some("true"))
-                        on:click=reenviar
-                    >
-                        "Reenviar por correo"
-                        <span class="afi-visually-hidden">{oculto.clone()}</span>
-                    </button>
-                    <a
-                        class="afi-button afi-button--secondary afi-button--small"
-                        href=documento.ver_url.clone()
-                        target="_blank"
-                        rel="external noopener"
-                    >
-                        "Imprimir"
-                        <span class="afi-visually-hidden">{oculto.clone()} " (se abre en otra pestaña)"</span>
-                    </a>
-                    <a
-                        class="afi-button afi-button--secondary afi-button--small"
-                        href=documento.descargar_url.clone()
-                        download=""
-                        rel="external"
-                    >
-                        "Descargar"
-                        <span class="afi-visually-hidden">{oculto}</span>
-                    </a>
-                </span>
-                {estado_view}
-            </td>
-        </tr>
-    }
+
+    let imprimir = el(&acciones, "a", BOTON);
+    attr(&imprimir, "href", &ver_url);
+    attr(&imprimir, "target", "_blank");
+    attr(&imprimir, "rel", "external noopener");
+    dom::texto(&imprimir, "Imprimir");
+    let s = el_texto(&imprimir, "span", "afi-visually-hidden", &oculto);
+    dom::texto(&s, " (se abre en otra pestaña)");
+
+    let descargar = el(&acciones, "a", BOTON);
+    attr(&descargar, "href", &descargar_url);
+    attr(&descargar, "download", "");
+    attr(&descargar, "rel", "external");
+    dom::texto(&descargar, "Descargar");
+    el_texto(&descargar, "span", "afi-visually-hidden", &oculto);
+
+    dom::region(&td, move |r| match estado.get() {
+        Reenvio::Nada => {}
+        Reenvio::Enviando => {
+            el_texto(r, "span", "afi-docs__status", "Enviando…");
+        }
+        Reenvio::Hecho(m) => {
+            el_texto(r, "span", "afi-docs__status afi-docs__status--ok", &m);
+        }
+        Reenvio::Fallo(m) => {
+            el_texto(r, "span", "afi-docs__status afi-docs__status--error", &m);
+        }
+    });
 }
 
-/// The documents issued to the student.
-#[component]
-pub fn Documentos(
-    /// The documents, as the API answered them.
-    documentos: Vec<Documento>,
-) -> impl IntoView {
-    let filas = documentos
-        .into_iter()
-        .map(|documento| view! { <FilaDocumento documento=documento/> })
-        .collect_view();
-    view! {
-        <table class="afi-docs">
-            <caption class="afi-docs__caption">"Tus documentos"</caption>
-            <thead>
-                <tr class="afi-docs__headrow">
-                    <th class="afi-docs__head" scope="col">"Folio"</th>
-                    <th class="afi-docs__head" scope="col">"Fecha"</th>
-                    <th class="afi-docs__head" scope="col">"Documento"</th>
-                </tr>
-            </thead>
-            <tbody>{filas}</tbody>
-        </table>
+/// The documents issued to the student, as the API answered them.
+pub fn documentos(padre: &Element, documentos: Vec<Documento>) {
+    let table = el(padre, "table", "afi-docs");
+    html(
+        &table,
+        "<caption class=\"afi-docs__caption\">Tus documentos</caption>\
+         <thead><tr class=\"afi-docs__headrow\">\
+         <th class=\"afi-docs__head\" scope=\"col\">Folio</th>\
+         <th class=\"afi-docs__head\" scope=\"col\">Fecha</th>\
+         <th class=\"afi-docs__head\" scope=\"col\">Documento</th>\
+         </tr></thead>",
+    );
+    let tbody = el(&table, "tbody", "");
+    for d in documentos {
+        fila(&tbody, d);
     }
 }

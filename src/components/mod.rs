@@ -6,31 +6,11 @@ pub mod error_summary;
 pub mod field;
 pub mod stepper;
 
+use crate::dom::{self, attr, el};
 use leptos::prelude::*;
 use std::cell::Cell;
-use std::sync::{Arc, Mutex};
 use wasm_bindgen::JsCast;
-
-/// A boxed reactive function. Each `move || …` written in a view is its own type, and tachys' reactive code
-/// (render effect, build, rebuild) is compiled again for each one; behind this one type it is compiled once per
-/// output type. Use [`reactivo`] for attributes and [`dinamico`] for children.
-pub type Reactivo<T> = Arc<Mutex<dyn FnMut() -> T + Send>>;
-
-/// A reactive attribute or text (see [`Reactivo`]).
-pub fn reactivo<T: 'static>(f: impl Fn() -> T + Send + 'static) -> Reactivo<T> {
-    Arc::new(Mutex::new(f))
-}
-
-/// A reactive child view (see [`Reactivo`]); e.g. `{dinamico(move || mostrar.get().then(|| view! { … }))}`.
-pub fn dinamico<V: IntoAny>(f: impl Fn() -> V + Send + 'static) -> Reactivo<AnyView> {
-    reactivo(move || f().into_any())
-}
-
-/// An effect (one copy of the effect machinery for the whole app, see [`Reactivo`]).
-pub fn efecto(f: impl Fn() + 'static) {
-    let f: Box<dyn Fn()> = Box::new(f);
-    Effect::new(move |_| f());
-}
+use web_sys::Element;
 
 /// The polite live region's text (provided by `App`): results are announced through it.
 #[derive(Clone, Copy)]
@@ -44,16 +24,15 @@ pub fn anunciar(texto: impl Into<String>) {
 }
 
 /// The polite live region itself (`App` provides [`Anuncios`] above the pages and this region).
-#[component]
-pub fn LiveRegion() -> impl IntoView {
+pub fn live_region(padre: &Element) {
     let texto = use_context::<Anuncios>()
         .map(|a| a.0)
         .unwrap_or_else(|| RwSignal::new(String::new()));
-    view! {
-        <div class="afi-visually-hidden" role="status" aria-live="polite" aria-atomic="true">
-            {reactivo(move || texto.get())}
-        </div>
-    }
+    let div = el(padre, "div", "afi-visually-hidden");
+    attr(&div, "role", "status");
+    attr(&div, "aria-live", "polite");
+    attr(&div, "aria-atomic", "true");
+    dom::texto_r(&div, move || texto.get());
 }
 
 thread_local! {

@@ -9,8 +9,10 @@ pub mod nss_resultado;
 pub mod nss_revisar;
 pub mod verificar;
 
+use crate::dom::{el, html};
 use crate::state::tramite::Tramite;
 use leptos::prelude::*;
+use web_sys::Element;
 
 /// The NSS trámite's routes.
 pub mod rutas {
@@ -21,23 +23,23 @@ pub mod rutas {
     pub const FIN: &str = "/tramite/nss/fin";
 }
 
-/// The route table: the page of a (normalised) path; anything else is "No encontramos esta página".
-pub fn pagina(ruta: &str) -> AnyView {
+/// The route table: appends the page of a (normalised) path to `padre`; anything else is "No encontramos esta
+/// página".
+pub fn pagina(ruta: &str, padre: &Element) {
     match ruta {
-        "/" => view! { <landing::LandingPage/> }.into_any(),
-        rutas::INICIO => view! { <nss_inicio::NssInicioPage/> }.into_any(),
-        rutas::DOMICILIO => view! { <nss_domicilio::NssDomicilioPage/> }.into_any(),
-        rutas::REVISAR => view! { <nss_revisar::NssRevisarPage/> }.into_any(),
-        rutas::RESULTADO => view! { <nss_resultado::NssResultadoPage/> }.into_any(),
-        rutas::FIN => view! { <nss_fin::NssFinPage/> }.into_any(),
-        "/paso-2" => view! { <info::Paso2Page/> }.into_any(),
-        "/paso-3" => view! { <info::Paso3Page/> }.into_any(),
+        "/" => landing::landing_page(padre),
+        rutas::INICIO => nss_inicio::nss_inicio_page(padre),
+        rutas::DOMICILIO => nss_domicilio::nss_domicilio_page(padre),
+        rutas::REVISAR => nss_revisar::nss_revisar_page(padre),
+        rutas::RESULTADO => nss_resultado::nss_resultado_page(padre),
+        rutas::FIN => nss_fin::nss_fin_page(padre),
+        "/paso-2" => info::paso2_page(padre),
+        "/paso-3" => info::paso3_page(padre),
         _ => match ruta.strip_prefix("/verificar/") {
             Some(folio) if !folio.is_empty() && !folio.contains('/') => {
-                let folio = folio.to_string();
-                view! { <verificar::VerificarPage folio=folio/> }.into_any()
+                verificar::verificar_page(padre, folio.to_string())
             }
-            _ => view! { <info::NotFoundPage/> }.into_any(),
+            _ => info::not_found_page(padre),
         },
     }
 }
@@ -53,31 +55,24 @@ pub fn use_tramite() -> RwSignal<Tramite> {
 }
 
 /// The service's name above each step's heading, with the way back to the start.
-#[component]
-pub fn Encabezado() -> impl IntoView {
-    view! {
-        <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
-            <a href="/" class="afi-link">"Inicio"</a>
-            " › Asignación o localización de NSS"
-        </nav>
-    }
+pub fn encabezado(padre: &Element) {
+    html(
+        padre,
+        "<nav class=\"afi-breadcrumb\" aria-label=\"Ruta de navegación\">\
+         <a href=\"/\" class=\"afi-link\">Inicio</a> › Asignación o localización de NSS</nav>",
+    );
 }
 
 /// Shown when a step is opened without the previous ones (e.g. a bookmark, or after Finalizar).
-#[component]
-pub fn SinDatos() -> impl IntoView {
+pub fn sin_datos(padre: &Element) {
     crate::components::titulo("Inicia el trámite", false);
     crate::components::enfocar_titulo();
-    view! {
-        <div class="afi-container afi-container--narrow">
-            <Encabezado/>
-            <h1 class="afi-title" tabindex="-1">"Primero inicia el trámite"</h1>
-            <p class="afi-text">
-                "Para llegar a este paso necesitas empezar con tu CURP y tu correo electrónico."
-            </p>
-            <p class="afi-actions">
-                <a href=rutas::INICIO class="afi-button">"Iniciar trámite"</a>
-            </p>
-        </div>
-    }
+    let c = el(padre, "div", "afi-container afi-container--narrow");
+    encabezado(&c);
+    html(
+        &c,
+        "<h1 class=\"afi-title\" tabindex=\"-1\">Primero inicia el trámite</h1>\
+         <p class=\"afi-text\">Para llegar a este paso necesitas empezar con tu CURP y tu correo electrónico.</p>\
+         <p class=\"afi-actions\"><a href=\"/tramite/nss\" class=\"afi-button\">Iniciar trámite</a></p>",
+    );
 }

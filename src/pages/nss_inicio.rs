@@ -1,25 +1,28 @@
 //! Paso 1 "Iniciar trámite": CURP, correo, confirmación and the CAPTCHA.
 
-use super::{rutas, use_tramite, Encabezado};
+use super::{encabezado, rutas, use_tramite};
 use crate::api::{self, ApiError};
-use crate::components::error_summary::{self, ErrorSummary};
-use crate::components::field::{describedby, Field, FieldError, Teclado};
-use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
-use crate::components::{anunciar, dinamico, efecto, enfocar, enfocar_titulo, reactivo, titulo};
+use crate::components::error_summary::{self, error_summary};
+use crate::components::field::{describedby, field, field_error, Field, Teclado};
+use crate::components::stepper::{stepper, PASOS_ASIGNACION};
+use crate::components::{anunciar, enfocar, enfocar_titulo, titulo};
+use crate::dom::{
+    self, attr, attr_r, attr_si, clase_si, efecto, el, el_texto, html, on, valor_de, valor_r,
+};
 use crate::router::use_navegador;
 use crate::state::errores::{Campo, GENERAL};
 use crate::state::inicio::{self, CAMPOS};
 use crate::state::Errores;
 use afiliate_domain::api::{CaptchaCreado, ResultadoSolicitud};
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use web_sys::{Element, Event};
 
 pub const PROCESANDO: &str = "Su petición se está procesando... espere un momento.";
 const SIN_IMAGEN: &str = "No se pudo cargar la imagen. Usa el botón «Cargar otra imagen».";
 const TECLADO_CURP: Teclado = Teclado {
     autocapitalize: "characters",
-    ..Teclado::texto("off", 24)
+    ..Teclado::texto("off", "24")
 };
 const TECLADO_CORREO: Teclado = Teclado::correo();
 const TITULO: &str = "Iniciar trámite: Asignación o localización de NSS";
@@ -47,8 +50,7 @@ fn cargar_captcha(captcha: RwSignal<Captcha>, anunciar_nueva: bool) {
     });
 }
 
-#[component]
-pub fn NssInicioPage() -> impl IntoView {
+pub fn nss_inicio_page(padre: &Element) {
     let tramite = use_tramite();
     let navegador = use_navegador();
     // Inline messages (blur and submit) and the summary (the last submit only, as GOV.UK does).
@@ -91,7 +93,7 @@ pub fn NssInicioPage() -> impl IntoView {
         })
     };
 
-    let on_submit = move |ev: SubmitEvent| {
+    let on_submit = move |ev: Event| {
         ev.prevent_default();
         if enviando.get_untracked() {
             return;
@@ -157,168 +159,196 @@ pub fn NssInicioPage() -> impl IntoView {
     let campo_texto = move |f: fn(&mut crate::state::tramite::Tramite, String)| {
         Callback::new(move |v: String| tramite.update(|t| f(t, v)))
     };
+    let valor = move |f: fn(&crate::state::tramite::Tramite) -> &String| {
+        Signal::derive(move || tramite.with(|t| f(t).clone()))
+    };
 
     let err_captcha = error(inicio::CAPTCHA);
     let captcha_con_error = move || err_captcha.with(|e| e.is_some());
-    let imagen = dinamico(move || match captcha.get() {
-        Captcha::Lista(c) => view! {
-            <img
-                class="afi-captcha__image"
-                src=c.imagen_url
-                alt="Imagen de verificación con los caracteres que debes escribir"
-                width="200"
-                height="70"
-            />
+
+    let c = el(padre, "div", "afi-container afi-container--narrow");
+    encabezado(&c);
+    stepper(&c, &PASOS_ASIGNACION, 0);
+    html(
+        &c,
+        "<h1 class=\"afi-title\" tabindex=\"-1\">Obtén o localiza tu Número de Seguridad Social</h1>",
+    );
+    error_summary(&c, resumen);
+    html(
+        &c,
+        "<p class=\"afi-text\">Para realizar la consulta o asignación de tu Número de Seguridad Social (NSS), \
+         debes tener a la mano:</p>\
+         <ul class=\"afi-list\"><li>CURP</li>\
+         <li>Correo electrónico válido, el cual será asociado a tu CURP</li></ul>",
+    );
+    let form = el(&c, "form", "afi-card");
+    attr(&form, "novalidate", "");
+    on(&form, "submit", on_submit);
+    html(
+        &form,
+        "<p class=\"afi-text afi-text--suave afi-text--small\">Todos los campos son obligatorios.</p>",
+    );
+    field(
+        &form,
+        Field {
+            id: inicio::CURP.id,
+            label: "CURP",
+            hint: Some("18 letras y números, por ejemplo: PEMA050317MDFRRNA9"),
+            teclado: TECLADO_CURP,
+            value: valor(|t| &t.inicio.curp),
+            on_input: campo_texto(|t, v| t.inicio.curp = v),
+            on_blur: Some(Callback::new(move |_| {
+                tramite.update(|t| {
+                    let n = afiliate_domain::Curp::normalize(&t.inicio.curp);
+                    if n != t.inicio.curp {
+                        t.inicio.curp = n;
+                    }
+                });
+                al_salir(inicio::CURP).run(());
+            })),
+            error: error(inicio::CURP),
+            input_class: "afi-field__input--curp",
+        },
+        Some(&|g: &Element| {
+            html(
+                g,
+                "<p class=\"afi-field__suggestion\">\
+                 <a class=\"afi-link\" href=\"https://www.gob.mx/curp/\" target=\"_blank\" rel=\"external noopener\">\
+                 ¿No te sabes tu CURP? Consúltala aquí.\
+                 <span class=\"afi-visually-hidden\"> (se abre en otra pestaña)</span></a></p>",
+            )
+        }),
+    );
+    field(
+        &form,
+        Field {
+            id: inicio::CORREO.id,
+            label: "Correo electrónico",
+            hint: Some("Ahí te enviaremos tu NSS y tus documentos."),
+            teclado: TECLADO_CORREO,
+            value: valor(|t| &t.inicio.correo),
+            on_input: campo_texto(|t, v| t.inicio.correo = v),
+            on_blur: Some(al_salir(inicio::CORREO)),
+            error: error(inicio::CORREO),
+            input_class: "",
+        },
+        Some(&move |g: &Element| {
+            dom::region(g, move |r| {
+                let Some(s) = sugerencia.get() else { return };
+                let p = el(r, "p", "afi-field__suggestion");
+                attr(&p, "data-testid", "sugerencia-correo");
+                dom::texto(&p, "¿Quisiste decir ");
+                let b = el_texto(&p, "button", "afi-button afi-button--link", &s);
+                attr(&b, "type", "button");
+                dom::texto(&p, "?");
+                on(&b, "click", move |_| {
+                    let s = s.clone();
+                    tramite.update(|t| t.inicio.correo = s);
+                    sugerencia.set(None);
+                    errores.update(|e| e.remove(inicio::CORREO.clave));
+                    enfocar(inicio::CORREO.id);
+                });
+            })
+        }),
+    );
+    field(
+        &form,
+        Field {
+            id: inicio::CONFIRMACION.id,
+            label: "Confirma tu correo electrónico",
+            hint: Some("Escríbelo otra vez (puedes pegarlo)."),
+            teclado: TECLADO_CORREO,
+            value: valor(|t| &t.inicio.confirmacion),
+            on_input: campo_texto(|t, v| t.inicio.confirmacion = v),
+            on_blur: Some(al_salir(inicio::CONFIRMACION)),
+            error: error(inicio::CONFIRMACION),
+            input_class: "",
+        },
+        None,
+    );
+
+    // The CAPTCHA: its image with a button for a new one, the case hint, the answer.
+    let grupo = el(&form, "div", "afi-field");
+    clase_si(&grupo, "afi-field--error", captcha_con_error);
+    let l = el_texto(
+        &grupo,
+        "label",
+        "afi-field__label",
+        "Escribe los caracteres de la imagen",
+    );
+    attr(&l, "for", inicio::CAPTCHA.id);
+    html(
+        &grupo,
+        "<span id=\"afi-captcha-hint\" class=\"afi-field__hint\">(Usa mayúsculas y minúsculas)</span>",
+    );
+    field_error(&grupo, inicio::CAPTCHA.id, err_captcha);
+    let caja = el(&grupo, "div", "afi-captcha");
+    dom::region(&caja, move |r| match captcha.get() {
+        Captcha::Lista(c) => {
+            let img = el(r, "img", "afi-captcha__image");
+            attr(&img, "src", &c.imagen_url);
+            attr(
+                &img,
+                "alt",
+                "Imagen de verificación con los caracteres que debes escribir",
+            );
+            attr(&img, "width", "200");
+            attr(&img, "height", "70");
         }
-        .into_any(),
         Captcha::Cargando => {
-            view! { <span class="afi-captcha__placeholder">"Cargando imagen…"</span> }.into_any()
+            el_texto(r, "span", "afi-captcha__placeholder", "Cargando imagen…");
         }
         Captcha::Falla => {
-            view! { <span class="afi-captcha__placeholder">"No se pudo cargar la imagen."</span> }
-                .into_any()
+            el_texto(
+                r,
+                "span",
+                "afi-captcha__placeholder",
+                "No se pudo cargar la imagen.",
+            );
         }
     });
-
-    view! {
-        <div class="afi-container afi-container--narrow">
-            <Encabezado/>
-            <Stepper pasos=&PASOS_ASIGNACION actual=0/>
-            <h1 class="afi-title" tabindex="-1">"Obtén o localiza tu Número de Seguridad Social"</h1>
-            <ErrorSummary errores=resumen/>
-            <p class="afi-text">
-                "Para realizar la consulta o asignación de tu Número de Seguridad Social (NSS), debes tener a la mano:"
-            </p>
-            <ul class="afi-list">
-                <li>"CURP"</li>
-                <li>"Correo electrónico válido, el cual será asociado a tu CURP"</li>
-            </ul>
-            <form class="afi-card" novalidate on:submit=on_submit>
-                <p class="afi-text afi-text--suave afi-text--small">"Todos los campos son obligatorios."</p>
-                <Field
-                    id=inicio::CURP.id
-                    label="CURP"
-                    hint="18 letras y números, por ejemplo: PEMA050317MDFRRNA9"
-                    teclado=TECLADO_CURP
-                    value=Signal::derive(move || tramite.with(|t| t.inicio.curp.clone()))
-                    on_input=campo_texto(|t, v| t.inicio.curp = v)
-                    on_blur=Callback::new(move |_| {
-                        tramite.update(|t| {
-                            let n = afiliate_domain::Curp::normalize(&t.inicio.curp);
-                            if n != t.inicio.curp {
-                                t.inicio.curp = n;
-                            }
-                        });
-                        al_salir(inicio::CURP).run(());
-                    })
-                    error=error(inicio::CURP)
-                    input_class="afi-field__input--curp"
-                >
-                    <p class="afi-field__suggestion">
-                        <a class="afi-link" href="https://www.gob.mx/curp/" target="_blank" rel="external noopener">
-                            "¿No te sabes tu CURP? Consúltala aquí."
-                            <span class="afi-visually-hidden">" (se abre en otra pestaña)"</span>
-                        </a>
-                    </p>
-                </Field>
-                <Field
-                    id=inicio::CORREO.id
-                    label="Correo electrónico"
-                    hint="Ahí te enviaremos tu NSS y tus documentos."
-                    teclado=TECLADO_CORREO
-                    value=Signal::derive(move || tramite.with(|t| t.inicio.correo.clone()))
-                    on_input=campo_texto(|t, v| t.inicio.correo = v)
-                    on_blur=al_salir(inicio::CORREO)
-                    error=error(inicio::CORREO)
-                >
-                    {dinamico(move || {
-                        sugerencia
-                            .get()
-                            .map(|s| {
-                                let s2 = s.clone();
-                                view! {
-                                    <p class="afi-field__suggestion" data-testid="sugerencia-correo">
-                                        "¿Quisiste decir "
-                                        <button
-                                            type="button"
-                                            class="afi-button afi-button--link"
-                                            on:click=move |_| {
-                                                let s = s2.clone();
-                                                tramite.update(|t| t.inicio.correo = s);
-                                                sugerencia.set(None);
-                                                errores.update(|e| e.remove(inicio::CORREO.clave));
-                                                enfocar(inicio::CORREO.id);
-                                            }
-                                        >
-                                            {s}
-                                        </button>
-                                        "?"
-                                    </p>
-                                }
-                            })
-                    })}
-                </Field>
-                <Field
-                    id=inicio::CONFIRMACION.id
-                    label="Confirma tu correo electrónico"
-                    hint="Escríbelo otra vez (puedes pegarlo)."
-                    teclado=TECLADO_CORREO
-                    value=Signal::derive(move || tramite.with(|t| t.inicio.confirmacion.clone()))
-                    on_input=campo_texto(|t, v| t.inicio.confirmacion = v)
-                    on_blur=al_salir(inicio::CONFIRMACION)
-                    error=error(inicio::CONFIRMACION)
-                />
-                <div class=reactivo(move || if captcha_con_error() { "afi-field afi-field--error" } else { "afi-field" })>
-                    <label class="afi-field__label" for=inicio::CAPTCHA.id>
-                        "Escribe los caracteres de la imagen"
-                    </label>
-                    <span id="afi-captcha-hint" class="afi-field__hint">"(Usa mayúsculas y minúsculas)"</span>
-                    <FieldError id=inicio::CAPTCHA.id error=err_captcha/>
-                    <div class="afi-captcha">
-                        {imagen}
-                        <button
-                            type="button"
-                            class="afi-button afi-button--secondary afi-button--small"
-                            on:click=move |_| {
-                                respuesta.set(String::new());
-                                cargar_captcha(captcha, true);
-                            }
-                        >
-                            "Cargar otra imagen"
-                        </button>
-                    </div>
-                    <input
-                        id=inicio::CAPTCHA.id
-                        name=inicio::CAPTCHA.id
-                        class=reactivo(move || {
-                            if captcha_con_error() {
-                                "afi-field__input afi-field__input--short afi-field__input--error"
-                            } else {
-                                "afi-field__input afi-field__input--short"
-                            }
-                        })
-                        type="text"
-                        inputmode="text"
-                        autocomplete="off"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        maxlength="10"
-                        aria-invalid=reactivo(move || if captcha_con_error() { "true" } else { "false" })
-                        aria-describedby=reactivo(move || describedby(inicio::CAPTCHA.id, true, captcha_con_error()))
-                        prop:value=reactivo(move || respuesta.get())
-                        on:input=move |ev| respuesta.set(event_target_value(&ev))
-                    />
-                </div>
-                <button type="submit" class="afi-button" disabled=reactivo(move || enviando.get())>
-                    "Continuar"
-                </button>
-                {dinamico(move || enviando.get().then(|| view! {
-                    <p class="afi-progress">
-                        <span class="afi-progress__spinner" aria-hidden="true"></span>
-                        {PROCESANDO}
-                    </p>
-                }))}
-            </form>
-        </div>
+    let otra = el_texto(
+        &caja,
+        "button",
+        "afi-button afi-button--secondary afi-button--small",
+        "Cargar otra imagen",
+    );
+    attr(&otra, "type", "button");
+    on(&otra, "click", move |_| {
+        respuesta.set(String::new());
+        cargar_captcha(captcha, true);
+    });
+    let input = el(&grupo, "input", "afi-field__input afi-field__input--short");
+    clase_si(&input, "afi-field__input--error", captcha_con_error);
+    for (k, v) in [
+        ("id", inicio::CAPTCHA.id),
+        ("name", inicio::CAPTCHA.id),
+        ("type", "text"),
+        ("inputmode", "text"),
+        ("autocomplete", "off"),
+        ("autocapitalize", "none"),
+        ("spellcheck", "false"),
+        ("maxlength", "10"),
+    ] {
+        attr(&input, k, v);
     }
+    dom::aria_invalid(&input, captcha_con_error);
+    attr_r(&input, "aria-describedby", move || {
+        describedby(inicio::CAPTCHA.id, true, captcha_con_error())
+    });
+    valor_r(&input, move || respuesta.get());
+    on(&input, "input", move |ev| respuesta.set(valor_de(&ev)));
+
+    let enviar = el_texto(&form, "button", "afi-button", "Continuar");
+    attr(&enviar, "type", "submit");
+    attr_si(&enviar, "disabled", move || enviando.get());
+    dom::region(&form, move |r| {
+        if enviando.get() {
+            html(
+                r,
+                "<p class=\"afi-progress\"><span class=\"afi-progress__spinner\" aria-hidden=\"true\"></span>\
+                 Su petición se está procesando... espere un momento.</p>",
+            );
+        }
+    });
 }

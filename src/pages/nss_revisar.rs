@@ -1,19 +1,20 @@
 //! "Revisa tus datos": check the answers before the assignment (irreversible), with "Cambiar" links; then
 //! the assignment itself.
 
-use super::{rutas, use_tramite, Encabezado, SinDatos};
+use super::{encabezado, rutas, sin_datos, use_tramite};
 use crate::api::{self, ApiError};
-use crate::components::error_summary::{self, ErrorSummary};
-use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
-use crate::components::{anunciar, dinamico, efecto, enfocar, enfocar_titulo, reactivo, titulo};
+use crate::components::error_summary::{self, error_summary};
+use crate::components::stepper::{stepper, PASOS_ASIGNACION};
+use crate::components::{anunciar, enfocar, enfocar_titulo, titulo};
+use crate::dom::{self, attr, attr_si, efecto, el, el_texto, html, on};
 use crate::router::use_navegador;
 use crate::state::errores::GENERAL;
 use crate::state::Errores;
 use afiliate_domain::api::AsignacionNss;
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
+use web_sys::{Element, Event};
 
 pub const TARDA: &str =
     "Este proceso puede tardar algunos minutos, no cierre ni refresque la ventana.";
@@ -22,33 +23,24 @@ const TITULO: &str = "Revisa tus datos: Asignación o localización de NSS";
 /// After this long without an answer, say it may take a while.
 const ESPERA_LARGA: Duration = Duration::from_secs(3);
 
-#[component]
-fn Fila(
-    clave: &'static str,
-    valor: String,
-    #[prop(optional)] cambiar: Option<(&'static str, &'static str)>,
-) -> impl IntoView {
-    view! {
-        <div class="afi-datos__row">
-            <dt class="afi-datos__key">{clave}</dt>
-            <dd class="afi-datos__value">{valor}</dd>
-            {cambiar.map(|(href, que)| view! {
-                <dd class="afi-datos__action">
-                    <a href=href class="afi-link">
-                        "Cambiar"
-                        <span class="afi-visually-hidden">{que}</span>
-                    </a>
-                </dd>
-            })}
-        </div>
+/// One row of a summary list: the key, the value and, for what can be changed, a "Cambiar" link (`cambiar`:
+/// where, and the visually hidden name of what).
+fn fila(dl: &Element, clave: &str, valor: &str, cambiar: Option<(&str, &str)>) {
+    let div = el(dl, "div", "afi-datos__row");
+    el_texto(&div, "dt", "afi-datos__key", clave);
+    el_texto(&div, "dd", "afi-datos__value", valor);
+    if let Some((href, que)) = cambiar {
+        let dd = el(&div, "dd", "afi-datos__action");
+        let a = el_texto(&dd, "a", "afi-link", "Cambiar");
+        attr(&a, "href", href);
+        el_texto(&a, "span", "afi-visually-hidden", que);
     }
 }
 
-#[component]
-pub fn NssRevisarPage() -> impl IntoView {
+pub fn nss_revisar_page(padre: &Element) {
     let tramite = use_tramite();
     let Some(persona) = tramite.with_untracked(|t| t.sin_nss()) else {
-        return view! { <SinDatos/> }.into_any();
+        return sin_datos(padre);
     };
     let navegador = use_navegador();
     let errores = RwSignal::new(Errores::new());
@@ -71,7 +63,7 @@ pub fn NssRevisarPage() -> impl IntoView {
         domicilio: d.to_api(manual),
     };
 
-    let on_submit = move |ev: SubmitEvent| {
+    let on_submit = move |ev: Event| {
         ev.prevent_default();
         if enviando.get_untracked() {
             return;
@@ -129,49 +121,83 @@ pub fn NssRevisarPage() -> impl IntoView {
     } else {
         d.numero_interior.clone()
     };
-    view! {
-        <div class="afi-container afi-container--narrow">
-            <Encabezado/>
-            <Stepper pasos=&PASOS_ASIGNACION actual=1/>
-            <h1 class="afi-title" tabindex="-1">"Revisa tus datos"</h1>
-            <ErrorSummary errores=errores/>
-            {dinamico(move || reiniciar.get().then(|| view! {
-                <p class="afi-text">
-                    <a href=rutas::INICIO class="afi-link">"Volver a iniciar el trámite"</a>
-                </p>
-            }))}
-            <p class="afi-text">"Con estos datos se te asignará tu Número de Seguridad Social. Revisa que sean correctos."</p>
-            <h2 class="afi-subheading">"Tus datos"</h2>
-            <dl class="afi-datos">
-                <Fila clave="Nombre" valor=persona.nombre/>
-                <Fila clave="CURP" valor=persona.curp/>
-                <Fila clave="Correo electrónico" valor=correo cambiar=(rutas::INICIO, " correo electrónico")/>
-            </dl>
-            <h2 class="afi-subheading">"Tu domicilio"</h2>
-            <dl class="afi-datos">
-                <Fila clave="Código postal" valor=d.codigo_postal.clone() cambiar=(rutas::DOMICILIO, " código postal")/>
-                <Fila clave="Estado" valor=d.estado.clone()/>
-                <Fila clave="Municipio o alcaldía" valor=d.municipio.clone()/>
-                <Fila clave="Colonia" valor=d.colonia.clone() cambiar=(rutas::DOMICILIO, " colonia")/>
-                <Fila clave="Calle" valor=d.calle.clone() cambiar=(rutas::DOMICILIO, " calle")/>
-                <Fila clave="Número exterior" valor=d.numero_exterior.clone() cambiar=(rutas::DOMICILIO, " número exterior")/>
-                <Fila clave="Número interior" valor=interior cambiar=(rutas::DOMICILIO, " número interior")/>
-            </dl>
-            <form novalidate on:submit=on_submit>
-                <button type="submit" class="afi-button" disabled=reactivo(move || enviando.get())>"Continuar"</button>
-                {dinamico(move || enviando.get().then(|| view! {
-                    <p class="afi-progress">
-                        <span class="afi-progress__spinner" aria-hidden="true"></span>
-                        {ASIGNANDO}
-                    </p>
-                }))}
-                {dinamico(move || lento.get().then(|| view! {
-                    <div class="afi-alert afi-alert--info" data-testid="tarda">
-                        <p class="afi-alert__text">{TARDA}</p>
-                    </div>
-                }))}
-            </form>
-        </div>
-    }
-    .into_any()
+    let c = el(padre, "div", "afi-container afi-container--narrow");
+    encabezado(&c);
+    stepper(&c, &PASOS_ASIGNACION, 1);
+    html(
+        &c,
+        "<h1 class=\"afi-title\" tabindex=\"-1\">Revisa tus datos</h1>",
+    );
+    error_summary(&c, errores);
+    dom::region(&c, move |r| {
+        if reiniciar.get() {
+            html(
+                r,
+                "<p class=\"afi-text\"><a href=\"/tramite/nss\" class=\"afi-link\">Volver a iniciar el trámite</a></p>",
+            );
+        }
+    });
+    html(
+        &c,
+        "<p class=\"afi-text\">Con estos datos se te asignará tu Número de Seguridad Social. Revisa que sean \
+         correctos.</p><h2 class=\"afi-subheading\">Tus datos</h2>",
+    );
+    let dl = el(&c, "dl", "afi-datos");
+    fila(&dl, "Nombre", &persona.nombre, None);
+    fila(&dl, "CURP", &persona.curp, None);
+    fila(
+        &dl,
+        "Correo electrónico",
+        &correo,
+        Some((rutas::INICIO, " correo electrónico")),
+    );
+    html(&c, "<h2 class=\"afi-subheading\">Tu domicilio</h2>");
+    let dl = el(&c, "dl", "afi-datos");
+    let cambiar = |que| Some((rutas::DOMICILIO, que));
+    fila(
+        &dl,
+        "Código postal",
+        &d.codigo_postal,
+        cambiar(" código postal"),
+    );
+    fila(&dl, "Estado", &d.estado, None);
+    fila(&dl, "Municipio o alcaldía", &d.municipio, None);
+    fila(&dl, "Colonia", &d.colonia, cambiar(" colonia"));
+    fila(&dl, "Calle", &d.calle, cambiar(" calle"));
+    fila(
+        &dl,
+        "Número exterior",
+        &d.numero_exterior,
+        cambiar(" número exterior"),
+    );
+    fila(
+        &dl,
+        "Número interior",
+        &interior,
+        cambiar(" número interior"),
+    );
+    let form = el(&c, "form", "");
+    attr(&form, "novalidate", "");
+    on(&form, "submit", on_submit);
+    let b = el_texto(&form, "button", "afi-button", "Continuar");
+    attr(&b, "type", "submit");
+    attr_si(&b, "disabled", move || enviando.get());
+    dom::region(&form, move |r| {
+        if enviando.get() {
+            html(
+                r,
+                "<p class=\"afi-progress\"><span class=\"afi-progress__spinner\" aria-hidden=\"true\"></span>\
+                 Estamos asignando tu Número de Seguridad Social…</p>",
+            );
+        }
+    });
+    dom::region(&form, move |r| {
+        if lento.get() {
+            html(
+                r,
+                "<div class=\"afi-alert afi-alert--info\" data-testid=\"tarda\"><p class=\"afi-alert__text\">\
+                 Este proceso puede tardar algunos minutos, no cierre ni refresque la ventana.</p></div>",
+            );
+        }
+    });
 }

@@ -1,10 +1,12 @@
 //! `/verificar/{folio}`: anyone who scans a document's QR code checks that it is authentic.
 
 use crate::api::{self, ApiError};
-use crate::components::{dinamico, enfocar_titulo, titulo};
+use crate::components::{enfocar_titulo, titulo};
+use crate::dom::{self, attr, el, el_texto, html, on};
 use afiliate_domain::api::Verificacion;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use web_sys::Element;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Estado {
@@ -13,11 +15,7 @@ enum Estado {
     Error(ApiError),
 }
 
-#[component]
-pub fn VerificarPage(
-    /// The folio in the address (`/verificar/{folio}`).
-    folio: String,
-) -> impl IntoView {
+pub fn verificar_page(padre: &Element, folio: String) {
     let estado = RwSignal::new(Estado::Cargando);
     titulo("Verificación de documento", false);
     enfocar_titulo();
@@ -34,98 +32,85 @@ pub fn VerificarPage(
     };
     consultar(folio.clone());
 
-    let contenido = dinamico(move || {
+    let c = el(padre, "div", "afi-container afi-container--narrow");
+    html(
+        &c,
+        "<nav class=\"afi-breadcrumb\" aria-label=\"Ruta de navegación\"><a href=\"/\" class=\"afi-link\">Inicio</a></nav>\
+         <h1 class=\"afi-title\" tabindex=\"-1\">Verificación de documento</h1>",
+    );
+    dom::region(&c, move |r| {
         match estado.get() {
-        Estado::Cargando => view! {
-            <p class="afi-progress">
-                <span class="afi-progress__spinner" aria-hidden="true"></span>
-                "Consultando el documento…"
-            </p>
-        }
-        .into_any(),
+        Estado::Cargando => html(
+            r,
+            "<p class=\"afi-progress\"><span class=\"afi-progress__spinner\" aria-hidden=\"true\"></span>\
+             Consultando el documento…</p>",
+        ),
         Estado::Listo(v) => {
-            let clase = if v.autentico { "afi-alert" } else { "afi-alert afi-alert--error" };
-            let titulo_alerta = if v.autentico { "Documento auténtico" } else { "Documento NO auténtico" };
-            view! {
-                <div class=clase data-testid="verificacion">
-                    <p class="afi-alert__title">{titulo_alerta}</p>
-                    <p class="afi-alert__text">{v.mensaje.clone()}</p>
-                </div>
-                <dl class="afi-datos">
-                    <div class="afi-datos__row">
-                        <dt class="afi-datos__key">"Documento"</dt>
-                        <dd class="afi-datos__value">{v.documento.clone()}</dd>
-                    </div>
-                    <div class="afi-datos__row">
-                        <dt class="afi-datos__key">"Certifica"</dt>
-                        <dd class="afi-datos__value">{v.certifica.clone()}</dd>
-                    </div>
-                    <div class="afi-datos__row">
-                        <dt class="afi-datos__key">"Folio"</dt>
-                        <dd class="afi-datos__value">{v.folio.clone()}</dd>
-                    </div>
-                    <div class="afi-datos__row">
-                        <dt class="afi-datos__key">"Fecha de emisión"</dt>
-                        <dd class="afi-datos__value">{v.fecha.clone()}</dd>
-                    </div>
-                    <div class="afi-datos__row">
-                        <dt class="afi-datos__key">"Nombre"</dt>
-                        <dd class="afi-datos__value">{v.nombre.clone()}</dd>
-                    </div>
-                    <div class="afi-datos__row">
-                        <dt class="afi-datos__key">"CURP"</dt>
-                        <dd class="afi-datos__value">{v.curp.clone()}</dd>
-                    </div>
-                    <div class="afi-datos__row">
-                        <dt class="afi-datos__key">"NSS"</dt>
-                        <dd class="afi-datos__value">{v.nss.clone()}</dd>
-                    </div>
-                </dl>
-                <p class="afi-text afi-text--small afi-text--suave">
-                    "Por tu privacidad, los datos personales se muestran incompletos."
-                </p>
+            let alerta = el(
+                r,
+                "div",
+                if v.autentico {
+                    "afi-alert"
+                } else {
+                    "afi-alert afi-alert--error"
+                },
+            );
+            attr(&alerta, "data-testid", "verificacion");
+            el_texto(
+                &alerta,
+                "p",
+                "afi-alert__title",
+                if v.autentico {
+                    "Documento auténtico"
+                } else {
+                    "Documento NO auténtico"
+                },
+            );
+            el_texto(&alerta, "p", "afi-alert__text", &v.mensaje);
+            let dl = el(r, "dl", "afi-datos");
+            for (clave, valor) in [
+                ("Documento", &v.documento),
+                ("Certifica", &v.certifica),
+                ("Folio", &v.folio),
+                ("Fecha de emisión", &v.fecha),
+                ("Nombre", &v.nombre),
+                ("CURP", &v.curp),
+                ("NSS", &v.nss),
+            ] {
+                let fila = el(&dl, "div", "afi-datos__row");
+                el_texto(&fila, "dt", "afi-datos__key", clave);
+                el_texto(&fila, "dd", "afi-datos__value", valor);
             }
-            .into_any()
+            html(
+                r,
+                "<p class=\"afi-text afi-text--small afi-text--suave\">Por tu privacidad, los datos personales se \
+                 muestran incompletos.</p>",
+            );
         }
-        Estado::Error(e) if no_encontrado(&e) => view! {
-            <div class="afi-alert afi-alert--error" data-testid="verificacion">
-                <p class="afi-alert__title">"No encontramos este documento"</p>
-                <p class="afi-alert__text">
-                    "No existe un documento con este folio. Revisa que la dirección sea la del código QR del documento."
-                </p>
-            </div>
-        }
-        .into_any(),
+        Estado::Error(e) if no_encontrado(&e) => html(
+            r,
+            "<div class=\"afi-alert afi-alert--error\" data-testid=\"verificacion\">\
+             <p class=\"afi-alert__title\">No encontramos este documento</p>\
+             <p class=\"afi-alert__text\">No existe un documento con este folio. Revisa que la dirección sea la del \
+             código QR del documento.</p></div>",
+        ),
         Estado::Error(e) => {
+            let alerta = el(r, "div", "afi-alert afi-alert--error");
+            attr(&alerta, "data-testid", "verificacion");
+            el_texto(&alerta, "p", "afi-alert__text", e.mensaje());
+            let p = el(r, "p", "afi-actions");
+            let b = el_texto(
+                &p,
+                "button",
+                "afi-button afi-button--secondary",
+                "Intentar de nuevo",
+            );
+            attr(&b, "type", "button");
             let folio = folio.clone();
-            view! {
-                <div class="afi-alert afi-alert--error" data-testid="verificacion">
-                    <p class="afi-alert__text">{e.mensaje().to_string()}</p>
-                </div>
-                <p class="afi-actions">
-                    <button
-                        type="button"
-                        class="afi-button afi-button--secondary"
-                        on:click=move |_| consultar(folio.clone())
-                    >
-                        "Intentar de nuevo"
-                    </button>
-                </p>
-            }
-            .into_any()
+            on(&b, "click", move |_| consultar(folio.clone()));
         }
     }
     });
-
-    view! {
-        <div class="afi-container afi-container--narrow">
-            <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
-                <a href="/" class="afi-link">"Inicio"</a>
-            </nav>
-            <h1 class="afi-title" tabindex="-1">"Verificación de documento"</h1>
-            {contenido}
-        </div>
-    }
 }
 
 /// The server knows no document with that folio.

@@ -6,15 +6,15 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{js_sys, JsFuture};
 
-/// Mounts `f` into a new `<div>` appended to the body, and answers that div.
-pub fn mount_in_new_div<F, V>(f: F) -> web_sys::HtmlElement
+/// Builds `f` into a new `<div>` appended to the body (under a reactive owner, as the app's `mount` does), and
+/// answers that div.
+pub fn mount_in_new_div<F>(f: F) -> web_sys::HtmlElement
 where
-    F: FnOnce() -> V + 'static,
-    V: IntoView + 'static,
+    F: FnOnce(&web_sys::Element),
 {
     let div: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&div).unwrap();
-    leptos::mount::mount_to(div.clone(), f).forget();
+    afiliate::con_dueno(|| f(&div));
     div
 }
 
