@@ -1,8 +1,8 @@
-//! Afíliate, the students' IMSS app (Leptos, client-side rendered).
+//! Afíliate, the students' IMSS app (client-side rendered: Leptos' reactive graph, DOM built by `dom`).
 //!
-//! `App` holds the router (`router`; the route table is `pages::pagina`); `pages/` has one file per route,
-//! `components/` the reusable pieces, `state/` the plain form state validated with the domain crate, and `api/`
-//! the only code that knows HTTP.
+//! `app` holds the router (`router`; the route table is `pages::pagina`); `pages/` has one file per route,
+//! `components/` the reusable pieces, `dom` the small DOM builder they all use, `state/` the plain form state
+//! validated with the domain crate, and `api/` the only code that knows HTTP.
 
 use dom::{attr, el, el_texto, html};
 use leptos::prelude::*;

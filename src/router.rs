@@ -1,6 +1,6 @@
 //! A small router over the History API (leptos_router cost about a quarter of the wasm).
 //!
-//! The current path lives in one signal ([`Ruta`], provided by `App`). Links are plain `<a href="/…">`: one click
+//! The current path lives in one signal ([`Ruta`], provided by `app`). Links are plain `<a href="/…">`: one click
 //! listener on the document turns clicks on the app's own links into `history.pushState` (links with `target`,
 //! `download` or `rel="external"`, other origins, `#` links and modified clicks are left to the browser);
 //! `popstate` (back and forward) updates the signal. Pages move focus to their heading and set the title themselves.
@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// The current path (`location.pathname`), provided by `App`.
+/// The current path (`location.pathname`), provided by `app`.
 #[derive(Clone, Copy)]
 pub struct Ruta(pub RwSignal<String>);
 
@@ -36,7 +36,7 @@ impl Navegador {
     }
 }
 
-/// The navigator of the router above (outside `App`, e.g. in a component test, it only changes the URL).
+/// The navigator of the router above (outside `app`, e.g. in a component test, it only changes the URL).
 pub fn use_navegador() -> Navegador {
     Navegador(use_context::<Ruta>().map(|r| r.0))
 }

@@ -12,18 +12,18 @@ use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
-/// The polite live region's text (provided by `App`): results are announced through it.
+/// The polite live region's text (provided by `app`): results are announced through it.
 #[derive(Clone, Copy)]
 pub struct Anuncios(pub RwSignal<String>);
 
-/// Announces a result to screen readers (no-op outside `App`).
+/// Announces a result to screen readers (no-op outside `app`).
 pub fn anunciar(texto: impl Into<String>) {
     if let Some(Anuncios(s)) = use_context::<Anuncios>() {
         s.set(texto.into());
     }
 }
 
-/// The polite live region itself (`App` provides [`Anuncios`] above the pages and this region).
+/// The polite live region itself (`app` provides [`Anuncios`] above the pages and this region).
 pub fn live_region(padre: &Element) {
     let texto = use_context::<Anuncios>()
         .map(|a| a.0)

@@ -44,7 +44,7 @@ pub fn pagina(ruta: &str, padre: &Element) {
     }
 }
 
-/// The trámite's state, shared by its pages (provided by `App`, saved in sessionStorage on every change).
+/// The trámite's state, shared by its pages (provided by `app`, saved in sessionStorage on every change).
 #[derive(Clone, Copy)]
 pub struct TramiteCtx(pub RwSignal<Tramite>);
 
