@@ -1,8 +1,9 @@
 //! Storage: SQLite (default) or PostgreSQL behind one `sqlx::Any` pool, embedded migrations, and the write path.
 //!
-//! Every write goes through [`Db::write`]: on SQLite a single writer task batches many requests into one durable
-//! transaction (group commit, each request in its own savepoint); on PostgreSQL each request runs in its own
-//! transaction and is retried on a unique or serialization conflict.
+//! Every write goes through [`Db::write`] or [`Db::asignar`]. On SQLite a single writer thread batches the requests
+//! that arrive together into one durable transaction (group commit, each request in its own savepoint): NSS
+//! assignments, the hot path, on its own rusqlite connection (`lote`), any other work through sqlx. On PostgreSQL
+//! each request runs in its own transaction and is retried on a unique or serialization conflict.
 
 use crate::documents::Documentos;
 use crate::error::AppError;
@@ -14,6 +15,8 @@ use sqlx::{AnyPool, Connection, Executor};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+
+mod lote;
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -138,6 +141,11 @@ impl Db {
         }
         let writer = match backend {
             Backend::Sqlite => {
+                let ruta = ruta_sqlite(&url).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "DATABASE_URL: an in-memory SQLite database is not supported; give a file"
+                    )
+                })?;
                 let (tx, rx) = mpsc::channel::<Mensaje>(8192);
                 // The writer runs on its own thread and runtime: its many short awaits (one per statement)
                 // never queue behind HTTP tasks on the shared workers, so a busy server still commits often.
@@ -153,7 +161,7 @@ impl Db {
                                 // Checkpoints run beside the writer, never inside its COMMIT; both stop
                                 // when the last `Db` handle is gone (the writer's channel closes).
                                 tokio::select! {
-                                    _ = writer_loop(url.clone(), rx) => {}
+                                    _ = writer_loop(url.clone(), ruta, rx) => {}
                                     _ = checkpoints(url) => {}
                                 }
                             }),
@@ -211,7 +219,7 @@ impl Db {
     }
 
     /// Assigns an NSS (see [`service::asignar`]): on SQLite batched with the other assignments of the same group
-    /// commit ([`service::asignar_lote`]); on PostgreSQL in its own transaction.
+    /// commit (the writer's `lote` module); on PostgreSQL in its own transaction.
     pub async fn asignar(
         &self,
         docs: Arc<Documentos>,
@@ -399,8 +407,9 @@ async fn checkpoints(url: String) {
     }
 }
 
-async fn writer_loop(url: String, mut rx: mpsc::Receiver<Mensaje>) {
+async fn writer_loop(url: String, ruta: std::path::PathBuf, mut rx: mpsc::Receiver<Mensaje>) {
     let mut conn: Option<AnyConnection> = None;
+    let mut asignador: Option<rusqlite::Connection> = None;
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     let mut pedidos: Vec<PedidoEnCola> = Vec::new();
     while let Some(first) = rx.recv().await {
@@ -414,48 +423,70 @@ async fn writer_loop(url: String, mut rx: mpsc::Receiver<Mensaje>) {
                 mensaje = rx.try_recv().ok();
             }
         }
-        let mut resultados = Vec::new();
+        let trabajos = batch.len() + pedidos.len();
         let inicio = std::time::Instant::now();
         let mut commit = Duration::ZERO;
-        if conn.is_none() {
-            match conexion_escritor(&url).await {
-                Ok(c) => conn = Some(c),
-                Err(e) => tracing::error!(error = %e, "writer cannot connect"),
+        // Any other work first, through sqlx, in its own transaction (rare beside assignments).
+        if !batch.is_empty() {
+            if conn.is_none() {
+                match conexion_escritor(&url).await {
+                    Ok(c) => conn = Some(c),
+                    Err(e) => tracing::error!(error = %e, "writer cannot connect"),
+                }
+            }
+            let outcome = match conn.as_mut() {
+                Some(c) => run_batch(c, &mut batch, &mut commit).await,
+                None => Err("the database cannot be opened for writing".to_string()),
+            };
+            if let Err(e) = &outcome {
+                tracing::error!(error = %e, jobs = batch.len(), "group commit failed");
+                // Start the next batch on a fresh connection.
+                conn = None;
+            }
+            for job in batch.drain(..) {
+                job.finish(outcome.clone());
             }
         }
-        let outcome = match conn.as_mut() {
-            Some(c) => run_batch(c, &mut batch, &pedidos, &mut resultados, &mut commit).await,
-            None => Err("the database cannot be opened for writing".to_string()),
-        };
-        if outcome.is_err() {
-            // Start the next batch on a fresh connection.
-            conn = None;
-        }
-        if let Err(e) = &outcome {
-            tracing::error!(error = %e, jobs = batch.len() + pedidos.len(), "group commit failed");
-        }
-        crate::metrics::record_batch(batch.len() + pedidos.len(), inicio.elapsed(), commit);
-        for job in batch.drain(..) {
-            job.finish(outcome.clone());
-        }
-        let mut resultados = resultados.into_iter();
-        for p in pedidos.drain(..) {
-            let r = match &outcome {
-                Ok(()) => resultados
-                    .next()
-                    .unwrap_or_else(|| Err(AppError::internal("assignment not run"))),
-                Err(msg) => Err(AppError::internal(msg.clone())),
+        // The assignments on the writer's rusqlite connection (see `lote`).
+        if !pedidos.is_empty() {
+            if asignador.is_none() {
+                match lote::abrir(&ruta) {
+                    Ok(c) => asignador = Some(c),
+                    Err(e) => tracing::error!(error = %e, "writer cannot open the database"),
+                }
+            }
+            let mut commit_asignaciones = Duration::ZERO;
+            let outcome = match asignador.as_ref() {
+                Some(c) => lote::ejecutar(c, &pedidos, &mut commit_asignaciones),
+                None => Err("the database cannot be opened for writing".to_string()),
             };
-            let _ = p.reply.send(r);
+            commit += commit_asignaciones;
+            match outcome {
+                Ok(resultados) => {
+                    let mut resultados = resultados.into_iter();
+                    for p in pedidos.drain(..) {
+                        let r = resultados
+                            .next()
+                            .unwrap_or_else(|| Err(AppError::internal("assignment not run")));
+                        let _ = p.reply.send(r);
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, pedidos = pedidos.len(), "group commit failed");
+                    asignador = None;
+                    for p in pedidos.drain(..) {
+                        let _ = p.reply.send(Err(AppError::internal(e.clone())));
+                    }
+                }
+            }
         }
+        crate::metrics::record_batch(trabajos, inicio.elapsed(), commit);
     }
 }
 
 async fn run_batch(
     conn: &mut AnyConnection,
     batch: &mut [Job],
-    pedidos: &[PedidoEnCola],
-    resultados: &mut Vec<Result<Asignado, AppError>>,
     commit: &mut Duration,
 ) -> Result<(), String> {
     // BEGIN IMMEDIATE takes the write lock up front (operator commands may write from another process).
@@ -485,9 +516,6 @@ async fn run_batch(
                 }
             }
         }
-        if !pedidos.is_empty() {
-            asignaciones(&mut *conn, pedidos, resultados, !batch.is_empty()).await?;
-        }
         Ok(())
     }
     .await;
@@ -507,71 +535,4 @@ async fn run_batch(
             Err(e)
         }
     }
-}
-
-/// The batch's assignments together; should that fail, each one alone in its own savepoint (so one bad request
-/// cannot sink the others). When the transaction holds nothing else (`con_otros` false) the batch needs no
-/// savepoint of its own: a failure rolls the whole transaction back and starts a new one.
-async fn asignaciones(
-    conn: &mut AnyConnection,
-    pedidos: &[PedidoEnCola],
-    resultados: &mut Vec<Result<Asignado, AppError>>,
-    con_otros: bool,
-) -> Result<(), String> {
-    let lote: Vec<Pedido> = pedidos.iter().map(|p| p.pedido.clone()).collect();
-    if con_otros {
-        conn.execute("SAVEPOINT lote")
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    match service::asignar_lote(conn, &pedidos[0].docs, &lote).await {
-        Ok(r) => {
-            if con_otros {
-                conn.execute("RELEASE lote")
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            *resultados = r;
-            return Ok(());
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, pedidos = lote.len(), "batched assignment failed: one by one");
-            let deshacer: [&str; 2] = if con_otros {
-                ["ROLLBACK TO lote", "RELEASE lote"]
-            } else {
-                ["ROLLBACK", "BEGIN IMMEDIATE"]
-            };
-            for sql in deshacer {
-                conn.execute(sql).await.map_err(|e| e.to_string())?;
-            }
-        }
-    }
-    resultados.clear();
-    for p in pedidos {
-        conn.execute("SAVEPOINT job")
-            .await
-            .map_err(|e| e.to_string())?;
-        let r = service::asignar(
-            conn,
-            &p.docs,
-            &p.pedido.token,
-            p.pedido.serie,
-            &p.pedido.domicilio,
-            p.pedido.ahora,
-        )
-        .await;
-        let fin = if r.is_ok() {
-            "RELEASE job"
-        } else {
-            "ROLLBACK TO job"
-        };
-        conn.execute(fin).await.map_err(|e| e.to_string())?;
-        if r.is_err() {
-            conn.execute("RELEASE job")
-                .await
-                .map_err(|e| e.to_string())?;
-        }
-        resultados.push(r);
-    }
-    Ok(())
 }
