@@ -4,6 +4,8 @@
 //! The drawing is seeded by the challenge id, so reloading the image shows the same picture (averaging many
 //! renderings of one answer would otherwise help OCR).
 
+pub mod audio;
+
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

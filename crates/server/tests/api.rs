@@ -403,8 +403,10 @@ async fn captcha_mal_expirado_y_reusado(b: Backend) {
     let (s, _, _) = llamar(&e.state, get(&format!("/api/captcha/{id}/imagen"))).await;
     assert_eq!(s, StatusCode::OK);
     e.state.adelantar_reloj(10 * 60 + 1);
-    let (s, _, _) = llamar(&e.state, get(&format!("/api/captcha/{id}/imagen"))).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    for forma in ["imagen", "audio"] {
+        let (s, _, _) = llamar(&e.state, get(&format!("/api/captcha/{id}/{forma}"))).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{forma}");
+    }
     let (s, v, _) = llamar(
         &e.state,
         post_json(
@@ -450,6 +452,21 @@ async fn imagen_captcha_png(b: Backend) {
         .unwrap()
         .to_bytes();
     assert_eq!(&bytes[..4], b"\x89PNG");
+    // The same challenge spoken, for people who cannot see the image.
+    let audio = format!("/api/captcha/{}/audio", v["id"].as_str().unwrap());
+    let res = tower::ServiceExt::oneshot(afiliate_server::app(e.state.clone()), get(&audio))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "audio/wav");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(&bytes[..4], b"RIFF");
+    // 5 or 6 characters said twice with pauses: several seconds at 8,000 bytes a second.
+    assert!(bytes.len() > 5 * 8000, "{} bytes", bytes.len());
     // Without the fixed answer, the fixed text does not pass.
     let (s, _, _) = llamar(
         &e.state,

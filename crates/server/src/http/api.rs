@@ -26,6 +26,7 @@ pub fn router(config: &Config) -> Router<AppState> {
     Router::new()
         .route("/api/captcha", post(crear_captcha))
         .route("/api/captcha/{id}/imagen", get(imagen_captcha))
+        .route("/api/captcha/{id}/audio", get(audio_captcha))
         .route("/api/nss/solicitudes", post(solicitud))
         .route("/api/nss/asignaciones", post(asignacion))
         .route("/api/cp/{cp}", get(codigo_postal))
@@ -123,21 +124,39 @@ async fn imagen_captcha(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    reto_dibujado(&st, id, "image/png", crate::captcha::render_png).await
+}
+
+/// The same challenge spoken (for people who cannot see the image).
+async fn audio_captcha(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    reto_dibujado(&st, id, "audio/wav", crate::captcha::audio::render_wav).await
+}
+
+/// A live challenge rendered by `render(id, answer)` (CPU work: off the async workers), never cached.
+async fn reto_dibujado(
+    st: &AppState,
+    id: String,
+    tipo: &'static str,
+    render: fn(&str, &str) -> Vec<u8>,
+) -> Result<Response, AppError> {
     let reto = st.guardia().reto_vigente(st.db(), &id, st.ahora()).await?;
     let Some(reto) = reto else {
         return Err(AppError::NoEncontrado(
-            "La imagen ya no está disponible. Pide una nueva con el botón de actualizar.",
+            "Estos caracteres ya no están disponibles. Pide unos nuevos con el botón de actualizar.",
         ));
     };
-    let png = tokio::task::spawn_blocking(move || crate::captcha::render_png(&id, &reto.respuesta))
+    let cuerpo = tokio::task::spawn_blocking(move || render(&id, &reto.respuesta))
         .await
         .map_err(|e| AppError::internal(e.to_string()))?;
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/png")),
+            (header::CONTENT_TYPE, HeaderValue::from_static(tipo)),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
-        png,
+        cuerpo,
     )
         .into_response())
 }
