@@ -9,15 +9,67 @@
 //! Ownership: listeners and effects belong to the reactive owner that is current while they are made; a region
 //! rebuilds its content under a fresh owner each time, so what the old content made is dropped with it.
 
-use leptos::prelude::*;
-use leptos::reactive::effect::RenderEffect;
+use prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Element, Event, Node};
 
-pub use web_sys::Element as El;
+/// What pages and components use of Leptos' reactive graph, and the browser helpers below.
+pub mod prelude {
+    pub use super::{document, request_animation_frame, set_timeout, spawn_local};
+    pub use reactive_graph::callback::{Callable, Callback};
+    pub use reactive_graph::computed::Memo;
+    pub use reactive_graph::effect::RenderEffect;
+    pub use reactive_graph::graph::untrack;
+    pub use reactive_graph::owner::{provide_context, use_context, Owner, StoredValue};
+    pub use reactive_graph::prelude::*;
+    pub use reactive_graph::signal::RwSignal;
+    pub use reactive_graph::wrappers::read::Signal;
+}
+
+thread_local! {
+    static DOCUMENT: web_sys::Document = web_sys::window().unwrap_throw().document().unwrap_throw();
+}
+
+/// The page's document.
+pub fn document() -> web_sys::Document {
+    DOCUMENT.with(Clone::clone)
+}
+
+/// Runs a future on the browser's microtask queue.
+pub fn spawn_local(f: impl std::future::Future<Output = ()> + 'static) {
+    wasm_bindgen_futures::spawn_local(f);
+}
+
+/// A JS function that runs `f` once (freed by the JS garbage collector afterwards or if never called).
+fn una_vez(f: Box<dyn FnOnce()>) -> JsValue {
+    let mut f = Some(f);
+    Closure::<dyn FnMut()>::new(move || {
+        if let Some(f) = f.take() {
+            f()
+        }
+    })
+    .into_js_value()
+}
+
+/// Runs `f` before the next repaint.
+pub fn request_animation_frame(f: impl FnOnce() + 'static) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(una_vez(Box::new(f)).unchecked_ref());
+    }
+}
+
+/// Runs `f` after `espera`.
+pub fn set_timeout(f: impl FnOnce() + 'static, espera: std::time::Duration) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+            una_vez(Box::new(f)).unchecked_ref(),
+            espera.as_millis() as i32,
+        );
+    }
+}
 
 /// Keeps a value (a listener, an effect) alive as long as the current reactive owner.
 pub fn guardar<T: 'static>(v: T) {

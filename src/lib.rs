@@ -4,8 +4,8 @@
 //! `components/` the reusable pieces, `dom` the small DOM builder they all use, `state/` the plain form state
 //! validated with the domain crate, and `api/` the only code that knows HTTP.
 
+use crate::dom::prelude::*;
 use dom::{attr, el, el_texto, html};
-use leptos::prelude::*;
 use web_sys::Element;
 
 pub mod api;

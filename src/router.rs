@@ -5,7 +5,7 @@
 //! `download` or `rel="external"`, other origins, `#` links and modified clicks are left to the browser);
 //! `popstate` (back and forward) updates the signal. Pages move focus to their heading and set the title themselves.
 
-use leptos::prelude::*;
+use crate::dom::prelude::*;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -4,6 +4,7 @@
 use afiliate::api::{self, ApiError, Backend, Respuesta};
 use afiliate::components::cp_lookup::codigo_postal_lookup;
 use afiliate::components::stepper::{paso_de, stepper, PASOS_ASIGNACION, PASOS_LOCALIZADO};
+use afiliate::dom::prelude::*;
 use afiliate::state::domicilio::{self, ConsultaCp, DatosDomicilio};
 use afiliate::state::inicio::{self, DatosInicio};
 use afiliate::state::tramite::Tramite;
@@ -13,7 +14,6 @@ use afiliate_domain::api::{
     Verificacion,
 };
 use afiliate_domain::postal;
-use leptos::prelude::*;
 use std::rc::Rc;
 use wasm_bindgen_test::*;
 

@@ -2,9 +2,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use afiliate::dom;
+use afiliate::dom::prelude::*;
 use afiliate::pages;
 use afiliate::router;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 

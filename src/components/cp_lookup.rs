@@ -3,14 +3,12 @@
 
 use super::field::{field, field_error, Field, Teclado};
 use super::{anunciar, concat};
+use crate::dom::prelude::*;
 use crate::dom::{self, attr, attr_r, attr_si, clase_si, el, el_texto, html, on, valor_de};
 use crate::state::domicilio::{self, consultar_cp, ConsultaCp, DatosDomicilio};
 use crate::state::errores::Campo;
 use crate::state::Errores;
 use afiliate_domain::postal;
-use leptos::prelude::*;
-use leptos::reactive::effect::RenderEffect;
-use leptos::task::spawn_local;
 use web_sys::Element;
 
 const NO_ENCONTRADO: &str =

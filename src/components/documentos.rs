@@ -2,10 +2,9 @@
 
 use super::{anunciar, concat};
 use crate::api;
+use crate::dom::prelude::*;
 use crate::dom::{self, attr, attr_r, el, el_texto, html, on};
 use afiliate_domain::api::Documento;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use web_sys::Element;
 
 /// What a re-send did.

@@ -1,8 +1,8 @@
 //! "Hay un problema": the error summary at the top of a form.
 
+use crate::dom::prelude::*;
 use crate::dom::{self, attr, el, el_texto, html};
 use crate::state::Errores;
-use leptos::prelude::*;
 use web_sys::Element;
 
 /// The id of the summary (focused on submit).

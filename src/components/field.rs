@@ -1,8 +1,8 @@
 //! A labelled text input with its hint and its error message (the GOV.UK form pattern).
 
 use super::concat;
+use crate::dom::prelude::*;
 use crate::dom::{self, attr, attr_r, clase_si, el, el_texto, html, on, valor_de, valor_r};
-use leptos::prelude::*;
 use web_sys::Element;
 
 /// How a field is typed on phones: the keyboard, autofill and corrections.

@@ -6,8 +6,8 @@ pub mod error_summary;
 pub mod field;
 pub mod stepper;
 
+use crate::dom::prelude::*;
 use crate::dom::{self, attr, el};
-use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use web_sys::Element;

@@ -9,9 +9,9 @@ pub mod nss_resultado;
 pub mod nss_revisar;
 pub mod verificar;
 
+use crate::dom::prelude::*;
 use crate::dom::{el, html};
 use crate::state::tramite::Tramite;
-use leptos::prelude::*;
 use web_sys::Element;
 
 /// The NSS trámite's routes.

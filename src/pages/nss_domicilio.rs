@@ -6,12 +6,12 @@ use crate::components::error_summary::{self, error_summary};
 use crate::components::field::{field, Field, Teclado};
 use crate::components::stepper::{stepper, PASOS_ASIGNACION};
 use crate::components::{enfocar, enfocar_titulo, titulo};
+use crate::dom::prelude::*;
 use crate::dom::{attr, efecto, el, el_texto, html, on};
 use crate::router::use_navegador;
 use crate::state::domicilio::{self, ConsultaCp, CAMPOS};
 use crate::state::errores::Campo;
 use crate::state::Errores;
-use leptos::prelude::*;
 use web_sys::{Element, Event};
 
 pub const NO_ENCONTRADO: &str = "No se encontró un número asociado a tu CURP, se te asignará uno.";

@@ -6,6 +6,7 @@ use crate::components::error_summary::{self, error_summary};
 use crate::components::field::{describedby, field, field_error, Field, Teclado};
 use crate::components::stepper::{stepper, PASOS_ASIGNACION};
 use crate::components::{anunciar, enfocar, enfocar_titulo, titulo};
+use crate::dom::prelude::*;
 use crate::dom::{
     self, attr, attr_r, attr_si, clase_si, efecto, el, el_texto, html, on, valor_de, valor_r,
 };
@@ -14,8 +15,6 @@ use crate::state::errores::{Campo, GENERAL};
 use crate::state::inicio::{self, CAMPOS};
 use crate::state::Errores;
 use afiliate_domain::api::{CaptchaCreado, ResultadoSolicitud};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use web_sys::{Element, Event};
 
 pub const PROCESANDO: &str = "Su petición se está procesando... espere un momento.";

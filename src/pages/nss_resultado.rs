@@ -4,10 +4,10 @@ use super::{encabezado, rutas, sin_datos, use_tramite};
 use crate::components::documentos::documentos;
 use crate::components::stepper::{stepper, PASOS_ASIGNACION, PASOS_LOCALIZADO};
 use crate::components::{anunciar, enfocar_titulo, titulo};
+use crate::dom::prelude::*;
 use crate::dom::{attr, el, el_texto, html, on, texto};
 use crate::router::use_navegador;
 use crate::state::tramite::Tramite;
-use leptos::prelude::*;
 use web_sys::Element;
 
 pub const ENVIADO: &str =

@@ -6,13 +6,12 @@ use crate::api::{self, ApiError};
 use crate::components::error_summary::{self, error_summary};
 use crate::components::stepper::{stepper, PASOS_ASIGNACION};
 use crate::components::{anunciar, enfocar, enfocar_titulo, titulo};
+use crate::dom::prelude::*;
 use crate::dom::{self, attr, attr_si, efecto, el, el_texto, html, on};
 use crate::router::use_navegador;
 use crate::state::errores::GENERAL;
 use crate::state::Errores;
 use afiliate_domain::api::AsignacionNss;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use std::time::Duration;
 use web_sys::{Element, Event};
 

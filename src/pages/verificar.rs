@@ -2,10 +2,9 @@
 
 use crate::api::{self, ApiError};
 use crate::components::{enfocar_titulo, titulo};
+use crate::dom::prelude::*;
 use crate::dom::{self, attr, el, el_texto, html, on};
 use afiliate_domain::api::Verificacion;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use web_sys::Element;
 
 #[derive(Clone, Debug, PartialEq)]

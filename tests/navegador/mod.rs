@@ -2,7 +2,7 @@
 //! condition. (`mod navegador;` in each test file; a test may use only some of them.)
 #![allow(dead_code)]
 
-use leptos::prelude::*;
+use afiliate::dom::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{js_sys, JsFuture};
 
