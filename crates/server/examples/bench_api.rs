@@ -2,7 +2,7 @@
 //! asignaciones throughput with p50/p99 latency.
 //!
 //! `cargo run --profile server -p afiliate-server --example bench_api -- [PERSONS] [CONCURRENCY] [SECONDS] [RATE]`
-//! (defaults 50000, 64, 20, 3000). Each closed-loop phase (CONCURRENCY clients, each sending its next request when
+//! (defaults 50000, 48, 20, 3000). Each closed-loop phase (CONCURRENCY clients, each sending its next request when
 //! the last one answers) stops after SECONDS or when its requests are done. Assignments run twice: first in an open
 //! loop at RATE a second for at most 10 s (`asignacion@`: latency measured from each request's planned start), then
 //! closed loop with the tokens left (`asignacion`: the most the server takes). Loopback only; the
@@ -72,13 +72,14 @@ impl Fase {
                 .unwrap_or(0.0)
         };
         println!(
-            "{:<12} {:>7} requests in {:>6.2} s = {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   errors {}",
+            "{:<12} {:>7} requests in {:>6.2} s = {:>8.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>7.2} ms   errors {}",
             self.nombre,
             n,
             self.total.as_secs_f64(),
             n as f64 / self.total.as_secs_f64().max(1e-9),
             p(0.50),
             p(0.99),
+            p(1.0),
             self.errores
         );
     }
@@ -180,7 +181,7 @@ fn main() -> anyhow::Result<()> {
 async fn principal() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let personas: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(50_000);
-    let concurrencia: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(64);
+    let concurrencia: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(48);
     let segundos: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
     let tasa: f64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(3000.0);
     let limite = Duration::from_secs(segundos);

@@ -412,7 +412,7 @@ pub(crate) const SQL_DOCUMENTOS_DE: &str =
 
 /// Moves a series' counter on (from 1 for a new series) and answers the number it reached: `$1` subdelegación,
 /// `$2` año de afiliación, `$3` año de nacimiento.
-pub(crate) const SQL_SIGUIENTE_DE_SERIE: &str =
+const SQL_SIGUIENTE_DE_SERIE: &str =
     "INSERT INTO nss_series (subdelegacion, anio_afiliacion, anio_nacimiento, ultimo) VALUES ($1, $2, $3, 1) \
      ON CONFLICT (subdelegacion, anio_afiliacion, anio_nacimiento) \
      DO UPDATE SET ultimo = nss_series.ultimo + 1 RETURNING ultimo";

@@ -3,13 +3,17 @@
 //! One group commit of assignments is one transaction of short statements run on the writer's thread. Through
 //! sqlx every statement is a hand-off to the connection's thread and back (with its values boxed twice by the
 //! `Any` driver); here a prepared statement runs in a few microseconds, so a batch costs little more than its
-//! COMMIT. The statements are those of [`service::asignar`] (the SQL text is shared), in three steps:
-//! 1. each request in turn, in its own savepoint: the NSS its CURP already has (with its documents), or the next
-//!    free number of its series, recorded with the address. A request that fails here (an exhausted series) fails
-//!    alone; a second request for a CURP already in the batch gets the first one's answer.
+//! COMMIT. The statements are mostly those of [`service::asignar`] (the SQL text is shared), in three steps:
+//! 1. each request in turn: the NSS its CURP already has (with its documents), or the next free number of its
+//!    series, recorded with the address. Each series' counter is read once and written once per batch. A request
+//!    whose series is exhausted fails alone; a second request for a CURP already in the batch gets the first one's
+//!    answer.
 //! 2. The documents of every new NSS, sealed on two threads at once: the only step that needs much CPU.
-//! 3. The documents and the emails. Should this fail, the batch is rolled back and run again one request at a
-//!    time, each alone in its savepoint, so one bad request cannot sink the others.
+//! 3. The documents and the emails.
+//!
+//! Should any statement fail, the batch is rolled back and run again one request at a time, each alone in its
+//! savepoint, so one bad request cannot sink the others. (No savepoint otherwise: SQLite journals every page a
+//! savepoint changes.)
 
 use super::PedidoEnCola;
 use crate::documents::{Documento, Persona, Tramite};
@@ -48,11 +52,15 @@ pub(super) fn ejecutar(
     conn.execute_batch("BEGIN IMMEDIATE")
         .map_err(|e| e.to_string())?;
     let resultado = (|| -> Result<_, String> {
-        let e = match en_savepoint(conn, "lote", || lote(conn, &todos))? {
+        // No savepoint around the batch (a savepoint makes SQLite journal every page it changes): on failure the
+        // transaction starts again.
+        let e = match lote(conn, &todos) {
             Ok(r) => return Ok(r),
             Err(e) => e,
         };
         tracing::warn!(error = %e, pedidos = todos.len(), "batched assignment failed: one by one");
+        conn.execute_batch("ROLLBACK; BEGIN IMMEDIATE")
+            .map_err(|e| e.to_string())?;
         let mut uno_a_uno = Vec::with_capacity(todos.len());
         for p in &todos {
             let r = en_savepoint(conn, "solo", || lote(conn, &[p]))?.and_then(|mut r| {
@@ -94,6 +102,15 @@ fn en_savepoint<T>(
     Ok(r)
 }
 
+/// A series' last number handed out: `$1` subdelegación, `$2` año de afiliación, `$3` año de nacimiento.
+const SQL_ULTIMO_DE_SERIE: &str = "SELECT ultimo FROM nss_series \
+     WHERE subdelegacion = $1 AND anio_afiliacion = $2 AND anio_nacimiento = $3";
+
+/// Sets a series' last number handed out: the three keys, then the number.
+const SQL_GUARDAR_SERIE: &str =
+    "INSERT INTO nss_series (subdelegacion, anio_afiliacion, anio_nacimiento, ultimo) VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (subdelegacion, anio_afiliacion, anio_nacimiento) DO UPDATE SET ultimo = excluded.ultimo";
+
 fn bd(e: rusqlite::Error) -> AppError {
     AppError::internal(format!("sqlite: {e}"))
 }
@@ -109,14 +126,21 @@ fn lote(
     let mut primero: HashMap<&str, usize> = HashMap::new();
     let mut nuevos: Vec<(usize, String)> = Vec::new();
 
-    // 1. Each request in turn.
+    // 1. Each request in turn. The series' counters are read once and written once per batch.
+    let mut contadores: HashMap<(u8, u8, u8), (i64, i64)> = HashMap::new();
     {
         let mut nss_de = conn.prepare_cached(service::SQL_NSS_DE).map_err(bd)?;
         let mut documentos_de = conn
             .prepare_cached(service::SQL_DOCUMENTOS_DE)
             .map_err(bd)?;
+        let mut ultimo_de = conn.prepare_cached(SQL_ULTIMO_DE_SERIE).map_err(bd)?;
+        let mut insertar_nss = conn.prepare_cached(service::SQL_INSERTAR_NSS).map_err(bd)?;
+        let mut insertar_domicilio = conn
+            .prepare_cached(service::SQL_INSERTAR_DOMICILIO)
+            .map_err(bd)?;
         for (i, cola) in pedidos.iter().enumerate() {
-            let curp = cola.pedido.token.curp.as_str();
+            let p = &cola.pedido;
+            let curp = p.token.curp.as_str();
             if primero.contains_key(curp) {
                 continue;
             }
@@ -125,25 +149,72 @@ fn lote(
                 .query_row([curp], |f| f.get(0))
                 .optional()
                 .map_err(bd)?;
-            resultados[i] = match existente {
-                Some(nss) => {
-                    let mut ds = documentos(&mut documentos_de, curp, &nss, Tramite::Asignacion)?;
-                    if ds.is_empty() {
-                        ds = documentos(&mut documentos_de, curp, &nss, Tramite::Localizacion)?;
-                    }
-                    Some(Ok((nss, ds, false)))
+            if let Some(nss) = existente {
+                let mut ds = documentos(&mut documentos_de, curp, &nss, Tramite::Asignacion)?;
+                if ds.is_empty() {
+                    ds = documentos(&mut documentos_de, curp, &nss, Tramite::Localizacion)?;
                 }
-                None => match en_savepoint(conn, "pedido", || nuevo_nss(conn, cola))
-                    .map_err(AppError::internal)?
-                {
-                    Ok(nss) => {
-                        nuevos.push((i, nss));
-                        None
-                    }
-                    // An exhausted series, or a row the database refused: this request alone fails.
-                    Err(e) => Some(Err(e)),
-                },
+                resultados[i] = Some(Ok((nss, ds, false)));
+                continue;
+            }
+            let s = p.serie;
+            let clave = (s.subdelegacion, s.anio_afiliacion, s.anio_nacimiento);
+            let (ultimo, _) = match contadores.get_mut(&clave) {
+                Some(c) => c,
+                None => {
+                    let u: i64 = ultimo_de
+                        .query_row(params![clave.0, clave.1, clave.2], |f| f.get(0))
+                        .optional()
+                        .map_err(bd)?
+                        .unwrap_or(0);
+                    contadores.entry(clave).or_insert((u, u))
+                }
             };
+            // The next free number: one IMSS already issued is skipped (the insert does nothing); past 9999 the
+            // series is exhausted, and the counter never goes past 9999.
+            let nss = loop {
+                let nss = match s.numero(*ultimo + 1) {
+                    Ok(n) => n,
+                    Err(e) => break Err(e),
+                };
+                *ultimo += 1;
+                if insertar_nss
+                    .execute(params![curp, nss.as_str(), p.ahora])
+                    .map_err(bd)?
+                    == 1
+                {
+                    break Ok(nss);
+                }
+            };
+            match nss {
+                Ok(nss) => {
+                    let d = &p.domicilio;
+                    insertar_domicilio
+                        .execute(params![
+                            nss.as_str(),
+                            curp,
+                            d.codigo_postal,
+                            d.estado,
+                            d.municipio,
+                            d.colonia,
+                            d.calle,
+                            d.numero_exterior,
+                            d.numero_interior,
+                            p.ahora
+                        ])
+                        .map_err(bd)?;
+                    nuevos.push((i, nss.as_str().to_string()));
+                }
+                Err(e) => resultados[i] = Some(Err(e)),
+            }
+        }
+        let mut guardar = conn.prepare_cached(SQL_GUARDAR_SERIE).map_err(bd)?;
+        for ((sub, afil, nac), (ultimo, leido)) in &contadores {
+            if ultimo > leido {
+                guardar
+                    .execute(params![sub, afil, nac, ultimo])
+                    .map_err(bd)?;
+            }
         }
     }
 
@@ -225,54 +296,6 @@ fn lote(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Err(AppError::internal("assignment not decided"))))
         .collect())
-}
-
-/// The next free number of the request's series, recorded with the address (the caller's savepoint undoes both
-/// when the series is exhausted).
-fn nuevo_nss(conn: &Connection, cola: &PedidoEnCola) -> Result<String, AppError> {
-    let p = &cola.pedido;
-    let mut siguiente = conn
-        .prepare_cached(service::SQL_SIGUIENTE_DE_SERIE)
-        .map_err(bd)?;
-    let mut insertar = conn.prepare_cached(service::SQL_INSERTAR_NSS).map_err(bd)?;
-    let nss = loop {
-        let n: i64 = siguiente
-            .query_row(
-                params![
-                    p.serie.subdelegacion,
-                    p.serie.anio_afiliacion,
-                    p.serie.anio_nacimiento
-                ],
-                |f| f.get(0),
-            )
-            .map_err(bd)?;
-        let nss = p.serie.numero(n)?;
-        // An NSS imported from IMSS may already use this number: then nothing is inserted, take the next one.
-        if insertar
-            .execute(params![p.token.curp, nss.as_str(), p.ahora])
-            .map_err(bd)?
-            == 1
-        {
-            break nss;
-        }
-    };
-    let d = &p.domicilio;
-    conn.prepare_cached(service::SQL_INSERTAR_DOMICILIO)
-        .map_err(bd)?
-        .execute(params![
-            nss.as_str(),
-            p.token.curp,
-            d.codigo_postal,
-            d.estado,
-            d.municipio,
-            d.colonia,
-            d.calle,
-            d.numero_exterior,
-            d.numero_interior,
-            p.ahora
-        ])
-        .map_err(bd)?;
-    Ok(nss.as_str().to_string())
 }
 
 /// The newest document of each kind for this CURP and NSS in one procedure.
