@@ -47,6 +47,7 @@ fn every_api_type_has_serdes_json_both_ways() {
     ida_y_vuelta(CaptchaCreado {
         id: "c1".into(),
         imagen_url: "/api/captcha/c1.png".into(),
+        audio_url: "/api/captcha/c1.wav".into(),
     });
     ida_y_vuelta(SolicitudNss {
         curp: "PEMA050317MDFRRNA9".into(),

@@ -125,12 +125,14 @@ impl Json for CaptchaCreado {
         Some(CaptchaCreado {
             id: texto(v, "id")?,
             imagen_url: texto(v, "imagen_url")?,
+            audio_url: texto(v, "audio_url")?,
         })
     }
     fn a_json(&self) -> JsValue {
         Objeto::new()
             .texto("id", &self.id)
             .texto("imagen_url", &self.imagen_url)
+            .texto("audio_url", &self.audio_url)
             .fin()
     }
 }

@@ -317,6 +317,24 @@ pub fn nss_inicio_page(padre: &Element) {
         respuesta.set(String::new());
         cargar_captcha(captcha, true);
     });
+    // The same characters spoken, for people who cannot see the image.
+    dom::region(&grupo, move |r| {
+        if let Captcha::Lista(c) = captcha.get() {
+            html(
+                r,
+                "<p id=\"afi-captcha-audio\" class=\"afi-field__hint\">¿No puedes ver la imagen? Escucha los caracteres:</p>",
+            );
+            let audio = el(r, "audio", "afi-captcha__audio");
+            for (k, v) in [
+                ("controls", ""),
+                ("preload", "none"),
+                ("aria-labelledby", "afi-captcha-audio"),
+                ("src", &c.audio_url),
+            ] {
+                attr(&audio, k, v);
+            }
+        }
+    });
     let input = el(&grupo, "input", "afi-field__input afi-field__input--short");
     clase_si(&input, "afi-field__input--error", captcha_con_error);
     for (k, v) in [

@@ -63,12 +63,23 @@ test('wrong CAPTCHA: a new image, its message, everything else kept', async () =
   const { context, page } = await abrir();
   const correo = correoUnico('captcha');
   const src = await page.locator('.afi-captcha__image').getAttribute('src');
+  // The same challenge spoken, for people who cannot see the image (WCAG 1.1.1).
+  const audio = page.getByLabel(/Escucha los caracteres/);
+  assert.equal(await audio.evaluate((el) => el.tagName), 'AUDIO');
+  const audioSrc = await audio.getAttribute('src');
+  assert.match(audioSrc, /^\/api\/captcha\/[^/]+\/audio$/);
+  assert.equal(audioSrc.split('/')[3], src.split('/')[3], 'image and audio are one challenge');
+  const wav = await page.request.get(new URL(audioSrc, page.url()).href);
+  assert.equal(wav.status(), 200);
+  assert.equal(wav.headers()['content-type'], 'audio/wav');
+  assert.equal((await wav.body()).subarray(0, 4).toString(), 'RIFF');
   await llenarInicio(page, { curp: DEMO.curpLocalizado, correo, captcha: 'incorrecto' });
   await campos(page).continuar.click();
   await summary(page).waitFor();
   assert.match(await summary(page).innerText(), /captcha no fue válido/i);
   await esperarCaptcha(page);
   await page.waitForFunction((old) => document.querySelector('.afi-captcha__image')?.getAttribute('src') !== old, src);
+  assert.notEqual(await audio.getAttribute('src'), audioSrc, 'the new challenge is spoken too');
   const c = campos(page);
   assert.equal(await c.curp.inputValue(), DEMO.curpLocalizado);
   assert.equal(await c.correo.inputValue(), correo);

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 pub struct CaptchaCreado {
     pub id: String,
     pub imagen_url: String,
+    /// The same challenge spoken (WAV), for people who cannot see the image.
+    pub audio_url: String,
 }
 
 /// `POST /api/nss/solicitudes`: locate the NSS of a CURP, or learn that one will be assigned.

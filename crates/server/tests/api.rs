@@ -453,7 +453,11 @@ async fn imagen_captcha_png(b: Backend) {
         .to_bytes();
     assert_eq!(&bytes[..4], b"\x89PNG");
     // The same challenge spoken, for people who cannot see the image.
-    let audio = format!("/api/captcha/{}/audio", v["id"].as_str().unwrap());
+    let audio = v["audio_url"].as_str().unwrap().to_string();
+    assert_eq!(
+        audio,
+        format!("/api/captcha/{}/audio", v["id"].as_str().unwrap())
+    );
     let res = tower::ServiceExt::oneshot(afiliate_server::app(e.state.clone()), get(&audio))
         .await
         .unwrap();

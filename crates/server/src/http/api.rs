@@ -115,6 +115,7 @@ async fn crear_captcha(State(st): State<AppState>) -> Result<Response, AppError>
     let id = st.guardia().nuevo_reto(&respuesta, st.ahora());
     let cuerpo = CaptchaCreado {
         imagen_url: format!("/api/captcha/{id}/imagen"),
+        audio_url: format!("/api/captcha/{id}/audio"),
         id,
     };
     Ok((StatusCode::CREATED, Json(cuerpo)).into_response())
