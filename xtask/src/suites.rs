@@ -21,7 +21,8 @@ fn dist() -> PathBuf {
     util::root().join("dist")
 }
 
-/// trunk's release build: wasm-opt -Oz, hashed file names, precompressed by the post_build hook.
+/// trunk's release build: wasm-opt -O3, hashed file names, the glue JS minified and everything precompressed by
+/// the post_build hook.
 pub fn build_app() -> Result {
     run_cmd(cmd("trunk").args(["build", "--release"]))
 }
