@@ -103,6 +103,14 @@ pub fn el_texto(padre: &Element, tag: &str, clase: &str, t: &str) -> Element {
     e
 }
 
+/// A `<button type="button" class=…>` with this text, appended to `padre`, calling `f` when pressed.
+pub fn boton(padre: &Element, clase: &str, t: &str, f: impl FnMut(Event) + 'static) -> Element {
+    let b = el_texto(padre, "button", clase, t);
+    attr(&b, "type", "button");
+    on(&b, "click", f);
+    b
+}
+
 /// Sets an attribute.
 pub fn attr(e: &Element, k: &str, v: &str) {
     let _ = e.set_attribute(k, v);

@@ -172,14 +172,12 @@ pub fn codigo_postal_lookup(
             let div = el(r, "div", "afi-alert afi-alert--error");
             el_texto(&div, "p", "afi-alert__text", FALLA);
             let p = el(&div, "p", "afi-actions");
-            let b = el_texto(
+            dom::boton(
                 &p,
-                "button",
                 "afi-button afi-button--secondary afi-button--small",
                 "Buscar de nuevo",
+                move |_| buscar(domicilio, consulta),
             );
-            attr(&b, "type", "button");
-            on(&b, "click", move |_| buscar(domicilio, consulta));
         }
         _ => {}
     });

@@ -237,16 +237,15 @@ pub fn nss_inicio_page(padre: &Element) {
                 let p = el(r, "p", "afi-field__suggestion");
                 attr(&p, "data-testid", "sugerencia-correo");
                 dom::texto(&p, "¿Quisiste decir ");
-                let b = el_texto(&p, "button", "afi-button afi-button--link", &s);
-                attr(&b, "type", "button");
-                dom::texto(&p, "?");
-                on(&b, "click", move |_| {
+                let texto = s.clone();
+                dom::boton(&p, "afi-button afi-button--link", &texto, move |_| {
                     let s = s.clone();
                     tramite.update(|t| t.inicio.correo = s);
                     sugerencia.set(None);
                     errores.update(|e| e.remove(inicio::CORREO.clave));
                     enfocar(inicio::CORREO.id);
                 });
+                dom::texto(&p, "?");
             })
         }),
     );
@@ -306,17 +305,15 @@ pub fn nss_inicio_page(padre: &Element) {
             );
         }
     });
-    let otra = el_texto(
+    dom::boton(
         &caja,
-        "button",
         "afi-button afi-button--secondary afi-button--small",
         "Cargar otra imagen",
+        move |_| {
+            respuesta.set(String::new());
+            cargar_captcha(captcha, true);
+        },
     );
-    attr(&otra, "type", "button");
-    on(&otra, "click", move |_| {
-        respuesta.set(String::new());
-        cargar_captcha(captcha, true);
-    });
     // The same characters spoken, for people who cannot see the image.
     dom::region(&grupo, move |r| {
         if let Captcha::Lista(c) = captcha.get() {

@@ -5,7 +5,7 @@ use crate::components::documentos::documentos;
 use crate::components::stepper::{stepper, PASOS_ASIGNACION, PASOS_LOCALIZADO};
 use crate::components::{anunciar, enfocar_titulo, titulo};
 use crate::dom::prelude::*;
-use crate::dom::{attr, el, el_texto, html, on, texto};
+use crate::dom::{self, attr, el, el_texto, html, texto};
 use crate::router::use_navegador;
 use crate::state::tramite::Tramite;
 use web_sys::Element;
@@ -85,7 +85,5 @@ pub fn nss_resultado_page(padre: &Element) {
          finalizar: al finalizar, borramos tus datos de este navegador.</p>",
     );
     let acciones = el(&c, "p", "afi-actions");
-    let fin = el_texto(&acciones, "button", "afi-button", "Finalizar trámite");
-    attr(&fin, "type", "button");
-    on(&fin, "click", finalizar);
+    dom::boton(&acciones, "afi-button", "Finalizar trámite", finalizar);
 }

@@ -3,7 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::components::{enfocar_titulo, titulo};
 use crate::dom::prelude::*;
-use crate::dom::{self, attr, el, el_texto, html, on};
+use crate::dom::{self, attr, el, el_texto, html};
 use afiliate_domain::api::Verificacion;
 use web_sys::Element;
 
@@ -98,15 +98,13 @@ pub fn verificar_page(padre: &Element, folio: String) {
             attr(&alerta, "data-testid", "verificacion");
             el_texto(&alerta, "p", "afi-alert__text", e.mensaje());
             let p = el(r, "p", "afi-actions");
-            let b = el_texto(
+            let folio = folio.clone();
+            dom::boton(
                 &p,
-                "button",
                 "afi-button afi-button--secondary",
                 "Intentar de nuevo",
+                move |_| consultar(folio.clone()),
             );
-            attr(&b, "type", "button");
-            let folio = folio.clone();
-            on(&b, "click", move |_| consultar(folio.clone()));
         }
     }
     });

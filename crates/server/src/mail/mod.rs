@@ -53,13 +53,13 @@ pub mod transporte;
 
 use std::time::{Duration, SystemTime};
 
-use chrono::{DateTime, TimeZone as _, Utc};
+use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{Address, Message};
 use serde::{Deserialize, Serialize};
 
-use crate::documents::{Documento, TipoDocumento, Tramite};
+use crate::documents::{Documento, Tramite};
 
 pub use outbox::{
     run_worker, status_report, ConfigWorker, EstadoCorreo, EstadoEnvio, OutboxItem, OutboxStore,
@@ -108,16 +108,16 @@ impl From<&Documento> for DocumentoGuardado {
 
 impl DocumentoGuardado {
     fn documento(&self) -> Option<Documento> {
-        Some(Documento {
-            tipo: TipoDocumento::parse(&self.tipo)?,
-            tramite: Tramite::parse(&self.tramite)?,
-            folio: self.folio.clone(),
-            emitido: Utc.timestamp_opt(self.emitido, 0).single()?,
-            nombre: self.nombre.clone(),
-            curp: self.curp.clone(),
-            nss: self.nss.clone(),
-            sello: self.sello.clone(),
-        })
+        crate::service::documento_de_columnas(
+            &self.tipo,
+            &self.tramite,
+            self.folio.clone(),
+            self.emitido,
+            self.nombre.clone(),
+            self.curp.clone(),
+            self.nss.clone(),
+            self.sello.clone(),
+        )
     }
 }
 
@@ -353,7 +353,8 @@ Este mensaje se envió automáticamente; por favor no lo respondas.</td></tr>\
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::documents::{Persona, Sellador};
+    use crate::documents::{Persona, Sellador, TipoDocumento};
+    use chrono::TimeZone as _;
 
     fn docs() -> Vec<Documento> {
         let s = Sellador::aleatorio();
