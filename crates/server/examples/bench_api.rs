@@ -316,11 +316,13 @@ async fn principal() -> anyhow::Result<()> {
     .await;
     f4.imprimir();
     let (lotes, trabajos, seg, seg_commit) = afiliate_server::metrics::group_commits();
+    let (syncs, seg_sync) = afiliate_server::metrics::wal_syncs();
     println!(
-        "group commits: {lotes}, {:.1} requests each, {:.2} ms each ({:.2} ms of it in COMMIT)",
+        "group commits: {lotes}, {:.1} requests each, {:.2} ms each ({:.2} ms of it in COMMIT); {syncs} WAL fsyncs beside them, {:.2} ms each",
         trabajos as f64 / lotes.max(1) as f64,
         seg * 1000.0 / lotes.max(1) as f64,
-        seg_commit * 1000.0 / lotes.max(1) as f64
+        seg_commit * 1000.0 / lotes.max(1) as f64,
+        seg_sync * 1000.0 / syncs.max(1) as f64
     );
     println!(
         "goals: asignacion >= 3000 req/s with p99 < 25 ms (asignacion@ is at {tasa:.0} req/s, open loop; asignacion flat out); solicitud >= 10000 req/s"

@@ -33,6 +33,8 @@ static BATCHES: AtomicU64 = AtomicU64::new(0);
 static BATCHED_JOBS: AtomicU64 = AtomicU64::new(0);
 static BATCH_MICROS: AtomicU64 = AtomicU64::new(0);
 static COMMIT_MICROS: AtomicU64 = AtomicU64::new(0);
+static SYNCS: AtomicU64 = AtomicU64::new(0);
+static SYNC_MICROS: AtomicU64 = AtomicU64::new(0);
 
 fn with<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
     let mut guard = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
@@ -67,12 +69,26 @@ pub fn record_located() {
     LOCATED.fetch_add(1, Ordering::Relaxed);
 }
 
-/// One group commit: how many requests, how long the whole batch took and how long its COMMIT (the fsync) took.
+/// One group commit: how many requests, how long the whole batch took and how long its COMMIT took.
 pub fn record_batch(jobs: usize, total: Duration, commit: Duration) {
     BATCHES.fetch_add(1, Ordering::Relaxed);
     BATCHED_JOBS.fetch_add(jobs as u64, Ordering::Relaxed);
     BATCH_MICROS.fetch_add(total.as_micros() as u64, Ordering::Relaxed);
     COMMIT_MICROS.fetch_add(commit.as_micros() as u64, Ordering::Relaxed);
+}
+
+/// One fsync of the WAL by the writer's syncer (for one or more assignment batches).
+pub fn record_sync(t: Duration) {
+    SYNCS.fetch_add(1, Ordering::Relaxed);
+    SYNC_MICROS.fetch_add(t.as_micros() as u64, Ordering::Relaxed);
+}
+
+/// The syncer's fsyncs so far: (how many, seconds).
+pub fn wal_syncs() -> (u64, f64) {
+    (
+        SYNCS.load(Ordering::Relaxed),
+        SYNC_MICROS.load(Ordering::Relaxed) as f64 / 1e6,
+    )
 }
 
 /// Group commits so far: (commits, requests, seconds in batches, seconds in COMMIT).
@@ -155,6 +171,11 @@ pub fn render() -> String {
     let _ = writeln!(
         out,
         "# HELP afiliate_db_group_commit_seconds_total Time the SQLite writer spent in group commits (all of it, and in COMMIT).\n# TYPE afiliate_db_group_commit_seconds_total counter\nafiliate_db_group_commit_seconds_total{{fase=\"lote\"}} {lotes}\nafiliate_db_group_commit_seconds_total{{fase=\"commit\"}} {commits}"
+    );
+    let (syncs, segundos) = wal_syncs();
+    let _ = writeln!(
+        out,
+        "# HELP afiliate_db_wal_fsyncs_total fsyncs of the WAL that made assignment batches durable.\n# TYPE afiliate_db_wal_fsyncs_total counter\nafiliate_db_wal_fsyncs_total {syncs}\n# HELP afiliate_db_wal_fsync_seconds_total Time those fsyncs took.\n# TYPE afiliate_db_wal_fsync_seconds_total counter\nafiliate_db_wal_fsync_seconds_total {segundos}"
     );
     out
 }
