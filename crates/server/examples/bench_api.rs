@@ -7,6 +7,8 @@
 //! loop at RATE a second for at most 10 s (`asignacion@`: latency measured from each request's planned start), then
 //! closed loop with the tokens left (`asignacion`: the most the server takes). Loopback only; the
 //! client runs in the same process, so it shares the 2 cores with the server. The mail worker is not running.
+//! `BENCH_SERIE=<file>` writes each open-loop request's planned start and latency (ms, one CSV line each, after a
+//! `# start` line with the phase's wall-clock and monotonic start) to line stalls up with `perf` traces.
 
 use afiliate_server::db::Db;
 use afiliate_server::documents::Sellador;
@@ -150,12 +152,15 @@ where
     Fut: std::future::Future<Output = bool> + Send + 'static,
 {
     let inicio = tokio::time::Instant::now();
+    let epoca = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let mut tareas = tokio::task::JoinSet::new();
     for i in 0..trabajos {
         let plan = inicio + Duration::from_secs_f64(i as f64 / tasa);
         tokio::time::sleep_until(plan).await;
         let peticion = f(i);
-        tareas.spawn(async move { (peticion.await, plan.elapsed()) });
+        tareas.spawn(async move { (peticion.await, plan.elapsed(), plan - inicio) });
     }
     let mut r = Fase {
         nombre,
@@ -163,13 +168,35 @@ where
         errores: 0,
         total: Duration::ZERO,
     };
+    // BENCH_SERIE=<file> writes each request's planned start and latency (ms) to study where the tail comes from.
+    let mut serie = Vec::new();
     while let Some(t) = tareas.join_next().await {
         match t {
-            Ok((true, lat)) => r.latencias.push(lat),
+            Ok((true, lat, desde)) => {
+                r.latencias.push(lat);
+                serie.push((desde, lat));
+            }
             _ => r.errores += 1,
         }
     }
     r.total = inicio.elapsed();
+    if let Some(ruta) = std::env::var_os("BENCH_SERIE") {
+        serie.sort();
+        let texto: String = std::iter::once(format!(
+            "# start {:.6} {:?}\n",
+            epoca.as_secs_f64(),
+            inicio.into_std()
+        ))
+        .chain(serie.iter().map(|(d, l)| {
+            format!(
+                "{:.3},{:.3}\n",
+                d.as_secs_f64() * 1e3,
+                l.as_secs_f64() * 1e3
+            )
+        }))
+        .collect();
+        let _ = std::fs::write(ruta, texto);
+    }
     r
 }
 
@@ -317,12 +344,18 @@ async fn principal() -> anyhow::Result<()> {
     f4.imprimir();
     let (lotes, trabajos, seg, seg_commit) = afiliate_server::metrics::group_commits();
     let (syncs, seg_sync) = afiliate_server::metrics::wal_syncs();
+    let (hn, hs, hmax) = afiliate_server::metrics::checkpoints(false);
+    let (en, es, emax) = afiliate_server::metrics::checkpoints(true);
     println!(
-        "group commits: {lotes}, {:.1} requests each, {:.2} ms each ({:.2} ms of it in COMMIT); {syncs} WAL fsyncs beside them, {:.2} ms each",
+        "group commits: {lotes}, {:.1} requests each, {:.2} ms each ({:.2} ms of it in COMMIT); {syncs} WAL fsyncs beside them, {:.2} ms each\ncheckpoints: {hn} beside the writer, {:.2} ms each (max {:.1}); {en} by the writer, {:.2} ms each (max {:.1})",
         trabajos as f64 / lotes.max(1) as f64,
         seg * 1000.0 / lotes.max(1) as f64,
         seg_commit * 1000.0 / lotes.max(1) as f64,
-        seg_sync * 1000.0 / syncs.max(1) as f64
+        seg_sync * 1000.0 / syncs.max(1) as f64,
+        hs * 1000.0 / hn.max(1) as f64,
+        hmax * 1000.0,
+        es * 1000.0 / en.max(1) as f64,
+        emax * 1000.0
     );
     println!(
         "goals: asignacion >= 3000 req/s with p99 < 25 ms (asignacion@ is at {tasa:.0} req/s, open loop; asignacion flat out); solicitud >= 10000 req/s"

@@ -37,10 +37,17 @@ pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 fn ceder_prioridad() {
-    // On Linux a nice value belongs to a thread; raising one's own needs no privilege. Best effort elsewhere.
+    prioridad(4);
+}
+
+/// Sets the calling thread's nice value. On Linux a nice value belongs to a thread; raising one's own needs no
+/// privilege. Best effort elsewhere.
+pub(crate) fn prioridad(nice: i32) {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority only reads its integer arguments; who = 0 is the calling thread.
     unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 4);
+        libc::setpriority(libc::PRIO_PROCESS, 0, nice);
     }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
 }

@@ -35,6 +35,10 @@ static BATCH_MICROS: AtomicU64 = AtomicU64::new(0);
 static COMMIT_MICROS: AtomicU64 = AtomicU64::new(0);
 static SYNCS: AtomicU64 = AtomicU64::new(0);
 static SYNC_MICROS: AtomicU64 = AtomicU64::new(0);
+/// WAL checkpoints: [the checkpoint thread's, the writer's].
+static CHECKPOINTS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+static CHECKPOINT_MICROS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+static CHECKPOINT_MAX_MICROS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 
 fn with<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
     let mut guard = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
@@ -81,6 +85,24 @@ pub fn record_batch(jobs: usize, total: Duration, commit: Duration) {
 pub fn record_sync(t: Duration) {
     SYNCS.fetch_add(1, Ordering::Relaxed);
     SYNC_MICROS.fetch_add(t.as_micros() as u64, Ordering::Relaxed);
+}
+
+/// One WAL checkpoint, by the SQLite writer itself or by the checkpoint thread beside it.
+pub fn record_checkpoint(por_escritor: bool, t: Duration) {
+    let i = usize::from(por_escritor);
+    CHECKPOINTS[i].fetch_add(1, Ordering::Relaxed);
+    CHECKPOINT_MICROS[i].fetch_add(t.as_micros() as u64, Ordering::Relaxed);
+    CHECKPOINT_MAX_MICROS[i].fetch_max(t.as_micros() as u64, Ordering::Relaxed);
+}
+
+/// WAL checkpoints so far, by the writer (`true`) or the thread beside it: (how many, seconds, longest seconds).
+pub fn checkpoints(por_escritor: bool) -> (u64, f64, f64) {
+    let i = usize::from(por_escritor);
+    (
+        CHECKPOINTS[i].load(Ordering::Relaxed),
+        CHECKPOINT_MICROS[i].load(Ordering::Relaxed) as f64 / 1e6,
+        CHECKPOINT_MAX_MICROS[i].load(Ordering::Relaxed) as f64 / 1e6,
+    )
 }
 
 /// The syncer's fsyncs so far: (how many, seconds).
@@ -176,6 +198,12 @@ pub fn render() -> String {
     let _ = writeln!(
         out,
         "# HELP afiliate_db_wal_fsyncs_total fsyncs of the WAL that made assignment batches durable.\n# TYPE afiliate_db_wal_fsyncs_total counter\nafiliate_db_wal_fsyncs_total {syncs}\n# HELP afiliate_db_wal_fsync_seconds_total Time those fsyncs took.\n# TYPE afiliate_db_wal_fsync_seconds_total counter\nafiliate_db_wal_fsync_seconds_total {segundos}"
+    );
+    let (hn, hs, _) = checkpoints(false);
+    let (en, es, _) = checkpoints(true);
+    let _ = writeln!(
+        out,
+        "# HELP afiliate_db_wal_checkpoints_total WAL checkpoints, by the checkpoint thread (hilo) or by the SQLite writer between batches (escritor).\n# TYPE afiliate_db_wal_checkpoints_total counter\nafiliate_db_wal_checkpoints_total{{por=\"hilo\"}} {hn}\nafiliate_db_wal_checkpoints_total{{por=\"escritor\"}} {en}\n# HELP afiliate_db_wal_checkpoint_seconds_total Time those checkpoints took.\n# TYPE afiliate_db_wal_checkpoint_seconds_total counter\nafiliate_db_wal_checkpoint_seconds_total{{por=\"hilo\"}} {hs}\nafiliate_db_wal_checkpoint_seconds_total{{por=\"escritor\"}} {es}"
     );
     out
 }

@@ -1086,3 +1086,57 @@ async fn lote_con_un_pedido_que_falla_sqlite() {
         "one email per assignment that stood"
     );
 }
+
+/// The WAL does not grow for ever: after a lull it is copied into the database file and the next write starts
+/// it over from its beginning (a new salt in its header, few frames), and the data written before is all there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wal_empieza_de_nuevo_tras_una_pausa_sqlite() {
+    use afiliate_server::service::{Pedido, Serie, Token};
+    let e = entorno(Backend::Sqlite).await;
+    let wal = e.dir.path().join("t.db-wal");
+    let asignar = |i: usize| {
+        let st = e.state.clone();
+        let pedido = Pedido {
+            token: Token {
+                curp: format!("WALPRUEBA{i:09}"),
+                correo: "a@example.com".into(),
+                nombre: "Persona de Prueba".into(),
+                expira: i64::MAX,
+            },
+            serie: Serie {
+                subdelegacion: 14,
+                anio_afiliacion: 26,
+                anio_nacimiento: 7,
+            },
+            domicilio: domicilio_de_prueba(),
+            ahora: 1_767_225_600,
+        };
+        async move { st.db().asignar(st.docs().clone(), pedido).await }
+    };
+    // Salt-1 (bytes 16..20 of the WAL header) changes each time SQLite starts the WAL over.
+    let sal = || {
+        let b = std::fs::read(&wal).expect("the WAL exists");
+        (u32::from_be_bytes([b[16], b[17], b[18], b[19]]), b.len())
+    };
+    for i in 0..40 {
+        asignar(i).await.expect("assigned");
+    }
+    let (antes, tamano) = sal();
+    // Longer than the writer's idle pause and the checkpoint thread's period.
+    tokio::time::sleep(std::time::Duration::from_millis(1800)).await;
+    asignar(40).await.expect("assigned after the pause");
+    let (despues, tamano_despues) = sal();
+    assert_ne!(antes, despues, "the WAL started over");
+    assert_eq!(
+        tamano, tamano_despues,
+        "overwritten in place: the file neither grew nor shrank"
+    );
+    assert_eq!(
+        contar(
+            &e,
+            "SELECT COUNT(*) FROM nss_asignaciones WHERE curp LIKE 'WALPRUEBA%'"
+        )
+        .await,
+        41
+    );
+}
