@@ -387,16 +387,19 @@ async fn conexion_escritor(url: &str) -> Result<AnyConnection, sqlx::Error> {
 ///
 /// Every writer connection has automatic checkpoints off, so no COMMIT runs one. Instead a thread beside the
 /// writer, at nice +10 (below the writer and the HTTP workers), runs a PASSIVE checkpoint every [`CADA_COPIA`]:
-/// the copying and the fsync of the database file happen off the writer.
+/// the copying happens off the writer. (It replaced a sqlx connection at normal priority, whose ~20 ms of CPU
+/// every half second showed in the writer's stalls.)
 ///
-/// SQLite starts the WAL over from its beginning only after a checkpoint that no commit overtook. A checkpoint
-/// beside a writer that commits hundreds of times a second never is one: under full load the WAL grows (~35 MB/s
-/// at 3,000 assignments a second in bench_api) until the writer pauses. So the writer checkpoints too, between
-/// two batches: after [`PAUSA`] without work (then it costs nothing), and when the WAL has passed
-/// [`MARCOS_MAX`] frames, right after the thread has copied it. That last one is a long pause (bench_api: ~115 ms
-/// for a 75 MB WAL, and it grows with the WAL), which is why it is kept for sustained full load, as a bound on
-/// disk use. Restarting the WAL often instead (every 0.2-5 s) cost more than it saved on this machine: the
-/// writer's checkpoints took 30-120 ms each and open-loop p99 went from ~25 ms to 50-190 ms.
+/// SQLite starts the WAL over from its beginning only after a complete checkpoint that no commit overtook, and
+/// only a complete one fsyncs the database file. A checkpoint beside a writer that commits hundreds of times a
+/// second is never complete: under full load the WAL grows (~35 MB/s at 3,000 assignments a second in
+/// bench_api) until the writer pauses, and the pages it copied stay dirty until the kernel writes them back. So
+/// the writer checkpoints too, between two batches: after [`PAUSA`] without work (then it costs nothing), and
+/// once the WAL has passed [`MARCOS_MAX`] frames, right after the thread has copied it. That one is a long pause
+/// (bench_api: ~150 ms with a 160 MB WAL, ~220 ms with 350 MB; mostly the fsync of the database file), which is
+/// why it is kept for sustained full load, as a bound on disk use. Measured on this machine and not kept:
+/// restarting the WAL every 0.2-5 s (pauses of 30-120 ms in the writer; open-loop p99 50-190 ms), and the thread
+/// fsyncing the database file after each checkpoint (the disk then serves the WAL's fsyncs later: p99 39-52 ms).
 struct Checkpoints {
     /// When the thread last finished a checkpoint (ms since `desde`); 0 before the first.
     ultimo: Arc<std::sync::atomic::AtomicU64>,
