@@ -4,7 +4,7 @@
 //! `cargo run --profile server -p afiliate-server --example bench_api -- [PERSONS] [CONCURRENCY] [SECONDS] [RATE]`
 //! (defaults 50000, 48, 20, 3000). Each closed-loop phase (CONCURRENCY clients, each sending its next request when
 //! the last one answers) stops after SECONDS or when its requests are done. Assignments run twice: first in an open
-//! loop at RATE a second for at most 10 s (`asignacion@`: latency measured from each request's planned start), then
+//! loop at RATE a second for at most 10 s, or `BENCH_RITMO_SEG` (`asignacion@`: latency measured from each request's planned start), then
 //! closed loop with the tokens left (`asignacion`: the most the server takes). Loopback only; the
 //! client runs in the same process, so it shares the 2 cores with the server. The mail worker is not running.
 //! `BENCH_SERIE=<file>` writes each open-loop request's planned start and latency (ms, one CSV line each, after a
@@ -212,6 +212,10 @@ async fn principal() -> anyhow::Result<()> {
     let segundos: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(20);
     let tasa: f64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(3000.0);
     let limite = Duration::from_secs(segundos);
+    let segundos_a_ritmo: f64 = std::env::var("BENCH_RITMO_SEG")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10.0);
 
     let dir = tempfile::tempdir()?;
     let mut config = Config::for_data_dir(dir.path());
@@ -314,7 +318,7 @@ async fn principal() -> anyhow::Result<()> {
     let url = Arc::new(format!("{base}/api/nss/asignaciones"));
     // First at the goal's rate (the latency people see when 3,000 a second arrive), then flat out (how many a
     // second the server can take at all) with the tokens left.
-    let a_ritmo = (cuerpos.len() / 2).min((tasa * 10.0) as usize);
+    let a_ritmo = (cuerpos.len() / 2).min((tasa * segundos_a_ritmo) as usize);
     let (c, u, cs) = (cliente.clone(), url.clone(), cuerpos.clone());
     let mut f3 = fase_a_ritmo("asignacion@", a_ritmo, tasa, move |i| {
         let (c, u, cuerpo) = (c.clone(), u.clone(), cs[i].clone());
