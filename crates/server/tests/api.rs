@@ -1140,3 +1140,44 @@ async fn wal_empieza_de_nuevo_tras_una_pausa_sqlite() {
         41
     );
 }
+
+/// The checkpoint thread allocates the WAL's next blocks ahead of the writer (fallocate, keeping the file's
+/// size): appends then land in blocks the file already has.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wal_con_bloques_por_delante_sqlite() {
+    use afiliate_server::service::{Pedido, Serie, Token};
+    use std::os::unix::fs::MetadataExt;
+    let e = entorno(Backend::Sqlite).await;
+    for i in 0..40 {
+        let pedido = Pedido {
+            token: Token {
+                curp: format!("BLOQUES{i:011}"),
+                correo: "a@example.com".into(),
+                nombre: "Persona de Prueba".into(),
+                expira: i64::MAX,
+            },
+            serie: Serie {
+                subdelegacion: 14,
+                anio_afiliacion: 26,
+                anio_nacimiento: 7,
+            },
+            domicilio: domicilio_de_prueba(),
+            ahora: 1_767_225_600,
+        };
+        e.state
+            .db()
+            .asignar(e.state.docs().clone(), pedido)
+            .await
+            .expect("assigned");
+    }
+    // Longer than the checkpoint thread's period.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let m = std::fs::metadata(e.dir.path().join("t.db-wal")).expect("the WAL exists");
+    assert!(
+        m.blocks() * 512 >= m.len() + (64 << 10),
+        "blocks allocated past the end: {} B allocated for {} B",
+        m.blocks() * 512,
+        m.len()
+    );
+}
