@@ -400,7 +400,11 @@ async fn conexion_escritor(url: &str) -> Result<AnyConnection, sqlx::Error> {
 /// (bench_api: ~150 ms with a 160 MB WAL, ~220 ms with 350 MB; mostly the fsync of the database file), which is
 /// why it is kept for sustained full load, as a bound on disk use. Measured on this machine and not kept:
 /// restarting the WAL every 0.2-5 s (pauses of 30-120 ms in the writer; open-loop p99 50-190 ms), and the thread
-/// fsyncing the database file after each checkpoint (the disk then serves the WAL's fsyncs later: p99 39-52 ms).
+/// writing the database file's pages back itself, to spare the kernel's burst when the file has been dirty for
+/// 30 s (~100 MB at once in bench_api, one WAL fsync of 143 ms): fsync after each checkpoint (p99 39-52 ms),
+/// `sync_file_range` every 0.5 s or 2 s (open-loop p99 34-70 ms against 17-36 ms without, alternated), even at the
+/// idle I/O priority (flat out p99 34-40 ms against 22-27 ms). This disk's bandwidth is the limit: pages written
+/// every half second are written many times, the kernel's burst writes each once.
 struct Checkpoints {
     /// When the thread last finished a checkpoint (ms since `desde`); 0 before the first.
     ultimo: Arc<std::sync::atomic::AtomicU64>,
