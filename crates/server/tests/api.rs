@@ -1017,7 +1017,6 @@ fn _usa(_: Value) {}
 /// by one: that request fails alone, without an NSS or an address half-saved, and the others are assigned.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn lote_con_un_pedido_que_falla_sqlite() {
-    use afiliate_server::service::{Pedido, Serie, Token};
     let e = entorno(Backend::Sqlite).await;
     sqlx::query(
         "CREATE TRIGGER falla_a_proposito BEFORE INSERT ON documentos WHEN NEW.curp = 'MALA00000000000000' \
@@ -1039,21 +1038,7 @@ async fn lote_con_un_pedido_que_falla_sqlite() {
         .iter()
         .map(|curp| {
             let st = e.state.clone();
-            let pedido = Pedido {
-                token: Token {
-                    curp: curp.clone(),
-                    correo: "a@example.com".into(),
-                    nombre: "Persona de Prueba".into(),
-                    expira: i64::MAX,
-                },
-                serie: Serie {
-                    subdelegacion: 14,
-                    anio_afiliacion: 26,
-                    anio_nacimiento: 7,
-                },
-                domicilio: domicilio_de_prueba(),
-                ahora: 1_767_225_600,
-            };
+            let pedido = pedido_de_prueba(curp.clone());
             tokio::spawn(async move { st.db().asignar(st.docs().clone(), pedido).await })
         })
         .collect();
@@ -1091,26 +1076,11 @@ async fn lote_con_un_pedido_que_falla_sqlite() {
 /// it over from its beginning (a new salt in its header, few frames), and the data written before is all there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wal_empieza_de_nuevo_tras_una_pausa_sqlite() {
-    use afiliate_server::service::{Pedido, Serie, Token};
     let e = entorno(Backend::Sqlite).await;
     let wal = e.dir.path().join("t.db-wal");
     let asignar = |i: usize| {
         let st = e.state.clone();
-        let pedido = Pedido {
-            token: Token {
-                curp: format!("WALPRUEBA{i:09}"),
-                correo: "a@example.com".into(),
-                nombre: "Persona de Prueba".into(),
-                expira: i64::MAX,
-            },
-            serie: Serie {
-                subdelegacion: 14,
-                anio_afiliacion: 26,
-                anio_nacimiento: 7,
-            },
-            domicilio: domicilio_de_prueba(),
-            ahora: 1_767_225_600,
-        };
+        let pedido = pedido_de_prueba(format!("WALPRUEBA{i:09}"));
         async move { st.db().asignar(st.docs().clone(), pedido).await }
     };
     // Salt-1 (bytes 16..20 of the WAL header) changes each time SQLite starts the WAL over.
@@ -1146,25 +1116,10 @@ async fn wal_empieza_de_nuevo_tras_una_pausa_sqlite() {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wal_con_bloques_por_delante_sqlite() {
-    use afiliate_server::service::{Pedido, Serie, Token};
     use std::os::unix::fs::MetadataExt;
     let e = entorno(Backend::Sqlite).await;
     for i in 0..40 {
-        let pedido = Pedido {
-            token: Token {
-                curp: format!("BLOQUES{i:011}"),
-                correo: "a@example.com".into(),
-                nombre: "Persona de Prueba".into(),
-                expira: i64::MAX,
-            },
-            serie: Serie {
-                subdelegacion: 14,
-                anio_afiliacion: 26,
-                anio_nacimiento: 7,
-            },
-            domicilio: domicilio_de_prueba(),
-            ahora: 1_767_225_600,
-        };
+        let pedido = pedido_de_prueba(format!("BLOQUES{i:011}"));
         e.state
             .db()
             .asignar(e.state.docs().clone(), pedido)
@@ -1180,4 +1135,24 @@ async fn wal_con_bloques_por_delante_sqlite() {
         m.blocks() * 512,
         m.len()
     );
+}
+
+/// An assignment request for `curp` straight to the database layer (as the API builds it from a valid token).
+fn pedido_de_prueba(curp: String) -> afiliate_server::service::Pedido {
+    use afiliate_server::service::{Pedido, Serie, Token};
+    Pedido {
+        token: Token {
+            curp,
+            correo: "a@example.com".into(),
+            nombre: "Persona de Prueba".into(),
+            expira: i64::MAX,
+        },
+        serie: Serie {
+            subdelegacion: 14,
+            anio_afiliacion: 26,
+            anio_nacimiento: 7,
+        },
+        domicilio: domicilio_de_prueba(),
+        ahora: 1_767_225_600,
+    }
 }
