@@ -368,7 +368,7 @@ impl<T: Send + 'static> WriteJob for TypedJob<T> {
 }
 
 /// The writer's own connection (not from the pool, so readers never make it wait), with the pool's settings and
-/// no automatic checkpoints (see [`checkpoints`]).
+/// no automatic checkpoints (see [`Checkpoints`]).
 async fn conexion_escritor(url: &str) -> Result<AnyConnection, sqlx::Error> {
     let mut conn = AnyConnection::connect(url).await?;
     for pragma in [
@@ -559,6 +559,9 @@ async fn writer_loop(url: String, ruta: std::path::PathBuf, mut rx: mpsc::Receiv
             Err(_) => {
                 // Idle: let the WAL restart at the next write.
                 if sin_checkpoint {
+                    if asignador.is_none() {
+                        asignador = lote::abrir(&ruta).ok();
+                    }
                     if let Some(c) = asignador.as_ref() {
                         checkpoint(c, true);
                     }
@@ -632,6 +635,9 @@ async fn writer_loop(url: String, ruta: std::path::PathBuf, mut rx: mpsc::Receiv
         sin_checkpoint = true;
         // Under sustained full load, bounds the WAL (see `Checkpoints`).
         if checkpoints.reiniciar() {
+            if asignador.is_none() {
+                asignador = lote::abrir(&ruta).ok();
+            }
             if let Some(c) = asignador.as_ref() {
                 checkpoint(c, true);
             }
