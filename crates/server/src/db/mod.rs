@@ -480,8 +480,15 @@ impl Checkpoints {
             && (self.desde + Duration::from_millis(ms)).elapsed() <= Duration::from_millis(5)
     }
 
-    /// The writer has checkpointed: the WAL restarts at its next write.
-    fn reiniciado(&self) {
+    /// The writer's own checkpoint, between two batches, on its assignments connection (opened if only sqlx work
+    /// has run so far): the WAL restarts at its next write.
+    fn del_escritor(&self, asignador: &mut Option<rusqlite::Connection>, ruta: &std::path::Path) {
+        if asignador.is_none() {
+            *asignador = lote::abrir(ruta).ok();
+        }
+        if let Some(c) = asignador.as_ref() {
+            checkpoint(c, true);
+        }
         self.marcos.store(0, std::sync::atomic::Ordering::Relaxed);
     }
 }
@@ -559,13 +566,7 @@ async fn writer_loop(url: String, ruta: std::path::PathBuf, mut rx: mpsc::Receiv
             Err(_) => {
                 // Idle: let the WAL restart at the next write.
                 if sin_checkpoint {
-                    if asignador.is_none() {
-                        asignador = lote::abrir(&ruta).ok();
-                    }
-                    if let Some(c) = asignador.as_ref() {
-                        checkpoint(c, true);
-                    }
-                    checkpoints.reiniciado();
+                    checkpoints.del_escritor(&mut asignador, &ruta);
                     sin_checkpoint = false;
                 }
                 continue;
@@ -635,13 +636,7 @@ async fn writer_loop(url: String, ruta: std::path::PathBuf, mut rx: mpsc::Receiv
         sin_checkpoint = true;
         // Under sustained full load, bounds the WAL (see `Checkpoints`).
         if checkpoints.reiniciar() {
-            if asignador.is_none() {
-                asignador = lote::abrir(&ruta).ok();
-            }
-            if let Some(c) = asignador.as_ref() {
-                checkpoint(c, true);
-            }
-            checkpoints.reiniciado();
+            checkpoints.del_escritor(&mut asignador, &ruta);
             sin_checkpoint = false;
         }
     }
