@@ -1,88 +1,69 @@
 //! Sealed boxes: small messages the server hands out and reads back later (CAPTCHA challenges, solicitud tokens)
 //! without keeping any row for them.
 //!
-//! A box is `base64url(nonce ‖ ciphertext ‖ tag)`: a random 12-byte nonce; the message XORed with a keystream of
-//! HMAC-SHA256(k_enc, nonce ‖ counter) blocks (HMAC as a PRF in counter mode); a 16-byte tag HMAC-SHA256(k_mac,
-//! purpose ‖ nonce ‖ ciphertext) checked in constant time before anything is decrypted (encrypt-then-MAC).
-//! Both keys derive from one 32-byte key and a purpose label, so a box made for one purpose never opens as another.
+//! A box is `base64url(nonce ‖ ciphertext ‖ tag)` made with XChaCha20-Poly1305 (the `chacha20poly1305` crate): a
+//! random 24-byte nonce (from `rand`'s thread-local CSPRNG, seeded by the OS; long enough that random nonces do not
+//! repeat), the message encrypted, and the 16-byte Poly1305 tag, checked before anything is decrypted. Each purpose
+//! has its own key, derived with HKDF-SHA256 from the key it is given (the sello seed, or a random per-process key)
+//! with the purpose as HKDF's info, and the purpose is also the AEAD's associated data: a box made for one purpose
+//! never opens as another.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use hmac::{Hmac, Mac as _};
-use rand::RngCore as _;
+use chacha20poly1305::aead::{AeadCore as _, AeadInPlace as _, KeyInit as _};
+use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-const NONCE: usize = 12;
+/// Length of a box's nonce, which also identifies the box.
+pub const NONCE: usize = 24;
 const TAG: usize = 16;
 
-type HmacSha256 = Hmac<Sha256>;
+/// A box's nonce (e.g. to burn a CAPTCHA once).
+pub type Nonce = [u8; NONCE];
 
-fn hmac(clave: &[u8]) -> HmacSha256 {
-    HmacSha256::new_from_slice(clave).expect("HMAC takes any key length")
-}
+/// HKDF's salt: the version of this format.
+const SAL_HKDF: &[u8] = b"afiliate/caja/v2";
 
 /// Seals and opens boxes for one purpose.
 #[derive(Clone)]
 pub struct Caja {
     proposito: &'static str,
-    k_enc: [u8; 32],
-    k_mac: [u8; 32],
+    aead: XChaCha20Poly1305,
 }
 
 impl Caja {
-    /// Keys for `proposito` derived from `clave`.
+    /// The key for `proposito` derived from `clave` (HKDF-SHA256, the purpose as info).
     pub fn new(clave: &[u8; 32], proposito: &'static str) -> Caja {
-        let derivar = |uso: &str| -> [u8; 32] {
-            let mut m = hmac(clave);
-            m.update(b"afiliate/caja/v1\0");
-            m.update(proposito.as_bytes());
-            m.update(b"\0");
-            m.update(uso.as_bytes());
-            m.finalize().into_bytes().into()
-        };
+        let mut k = [0u8; 32];
+        Hkdf::<Sha256>::new(Some(SAL_HKDF), clave)
+            .expand(proposito.as_bytes(), &mut k)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
         Caja {
             proposito,
-            k_enc: derivar("cifrado"),
-            k_mac: derivar("autenticacion"),
+            aead: XChaCha20Poly1305::new(&k.into()),
         }
     }
 
-    fn flujo(&self, nonce: &[u8], datos: &mut [u8]) {
-        for (i, bloque) in datos.chunks_mut(32).enumerate() {
-            let mut m = hmac(&self.k_enc);
-            m.update(nonce);
-            m.update(&(i as u32).to_be_bytes());
-            let ks = m.finalize().into_bytes();
-            for (b, k) in bloque.iter_mut().zip(ks.iter()) {
-                *b ^= k;
-            }
-        }
-    }
-
-    fn etiqueta(&self, nonce_y_cifrado: &[u8]) -> HmacSha256 {
-        let mut m = hmac(&self.k_mac);
-        m.update(self.proposito.as_bytes());
-        m.update(b"\0");
-        m.update(nonce_y_cifrado);
-        m
-    }
-
-    /// A new box holding `mensaje` (a fresh nonce each time, so equal messages give different boxes).
+    /// A new box holding `mensaje` (a fresh random nonce each time, so equal messages give different boxes).
     pub fn sellar(&self, mensaje: &[u8]) -> String {
+        let nonce = XChaCha20Poly1305::generate_nonce(rand::thread_rng());
         let mut buf = vec![0u8; NONCE + mensaje.len() + TAG];
-        rand::thread_rng().fill_bytes(&mut buf[..NONCE]);
-        buf[NONCE..NONCE + mensaje.len()].copy_from_slice(mensaje);
-        let (nonce, resto) = buf.split_at_mut(NONCE);
-        self.flujo(nonce, &mut resto[..mensaje.len()]);
         let fin = NONCE + mensaje.len();
-        let tag = self.etiqueta(&buf[..fin]).finalize().into_bytes();
-        buf[fin..].copy_from_slice(&tag[..TAG]);
+        buf[..NONCE].copy_from_slice(&nonce);
+        buf[NONCE..fin].copy_from_slice(mensaje);
+        let tag = self
+            .aead
+            .encrypt_in_place_detached(&nonce, self.proposito.as_bytes(), &mut buf[NONCE..fin])
+            .expect("a box's message is far below XChaCha20-Poly1305's length limit");
+        buf[fin..].copy_from_slice(&tag);
         URL_SAFE_NO_PAD.encode(buf)
     }
 
     /// The message in `caja`, or None when it was not made by this key for this purpose, or was altered.
     /// Also answers the nonce, which identifies the box (e.g. to burn a CAPTCHA once).
-    pub fn abrir(&self, caja: &str) -> Option<([u8; NONCE], Vec<u8>)> {
+    pub fn abrir(&self, caja: &str) -> Option<(Nonce, Vec<u8>)> {
         if caja.len() > 4096 {
             return None;
         }
@@ -91,20 +72,26 @@ impl Caja {
             return None;
         }
         let fin = buf.len() - TAG;
-        self.etiqueta(&buf[..fin])
-            .verify_truncated_left(&buf[fin..])
-            .ok()?;
-        let mut nonce = [0u8; NONCE];
+        let mut nonce: Nonce = [0u8; NONCE];
         nonce.copy_from_slice(&buf[..NONCE]);
         let mut mensaje = buf[NONCE..fin].to_vec();
-        self.flujo(&nonce, &mut mensaje);
+        self.aead
+            .decrypt_in_place_detached(
+                XNonce::from_slice(&nonce),
+                self.proposito.as_bytes(),
+                &mut mensaje,
+                Tag::from_slice(&buf[fin..]),
+            )
+            .ok()?;
         Some((nonce, mensaje))
     }
 }
 
+type HmacSha256 = Hmac<Sha256>;
+
 /// A keyed digest (HMAC-SHA256, first 16 bytes, hex) of a personal value, for tables that must not hold it in clear.
 pub fn resumen(clave: &[u8; 32], tipo: &str, valor: &str) -> String {
-    let mut m = hmac(clave);
+    let mut m = <HmacSha256 as Mac>::new_from_slice(clave).expect("HMAC takes any key length");
     m.update(b"afiliate/resumen/v1\0");
     m.update(tipo.as_bytes());
     m.update(b"\0");
@@ -164,6 +151,50 @@ mod tests {
         assert!(c.abrir("").is_none());
         assert!(c.abrir("no es base64 !!").is_none());
         assert!(c.abrir(&"A".repeat(5000)).is_none());
+    }
+
+    #[test]
+    fn formato_nonce_y_largo() {
+        let c = caja("token");
+        let s = c.sellar(b"abc");
+        let crudo = URL_SAFE_NO_PAD.decode(&s).unwrap();
+        assert_eq!(crudo.len(), NONCE + 3 + TAG);
+        let (nonce, m) = c.abrir(&s).unwrap();
+        assert_eq!(&nonce[..], &crudo[..NONCE], "the nonce identifies the box");
+        assert_eq!(m, b"abc");
+    }
+
+    #[test]
+    fn un_proposito_nunca_abre_otro() {
+        let clave = [9u8; 32];
+        let token = Caja::new(&clave, "token");
+        let captcha = Caja::new(&clave, "captcha");
+        let s = token.sellar(b"mensaje");
+        assert!(token.abrir(&s).is_some());
+        assert!(captcha.abrir(&s).is_none(), "token box opened as captcha");
+        assert!(token.abrir(&captcha.sellar(b"mensaje")).is_none());
+        // The purpose is also the associated data: with the very same AEAD key, another purpose does not open.
+        let misma_clave_otro_proposito = Caja {
+            proposito: "captcha",
+            aead: token.aead.clone(),
+        };
+        assert!(misma_clave_otro_proposito.abrir(&s).is_none());
+    }
+
+    #[test]
+    fn recortada_o_alargada_no_abre() {
+        let c = caja("token");
+        let s = c.sellar(b"hola mundo");
+        let crudo = URL_SAFE_NO_PAD.decode(&s).unwrap();
+        for n in 0..crudo.len() {
+            assert!(
+                c.abrir(&URL_SAFE_NO_PAD.encode(&crudo[..n])).is_none(),
+                "cut at {n}"
+            );
+        }
+        let mut largo = crudo.clone();
+        largo.push(0);
+        assert!(c.abrir(&URL_SAFE_NO_PAD.encode(&largo)).is_none());
     }
 
     #[test]

@@ -9,8 +9,8 @@
 //!   forgetting which were burnt. The counters are written to the `intentos` table every second (write-behind) and
 //!   read back at start, so a restart does not reset anybody's daily limit.
 //! - [`Guardia::base`] (PostgreSQL, where several server processes may share one database): both go to the
-//!   database in one transaction (`captchas_usados`, `intentos`), and the challenge key derives from the sello key
-//!   so every process opens every challenge.
+//!   database in one transaction (`captchas_usados`, `intentos`), and the challenge key derives from the sello seed
+//!   (HKDF) so every process opens every challenge.
 
 use crate::captcha;
 use crate::cifra::{self, Caja};
@@ -30,7 +30,7 @@ pub enum Paso1 {
 
 /// A challenge as opened from its id.
 pub struct Reto {
-    pub nonce: [u8; 12],
+    pub nonce: cifra::Nonce,
     pub expira: i64,
     pub respuesta: String,
 }
@@ -43,7 +43,7 @@ pub fn dia(ahora: i64) -> i64 {
 #[derive(Default)]
 struct Memoria {
     /// nonce → expiry of each burnt challenge.
-    quemados: HashMap<[u8; 12], i64>,
+    quemados: HashMap<cifra::Nonce, i64>,
     /// keyed digest → (day, count).
     intentos: HashMap<String, (i64, i64)>,
     /// Counters changed since the last write-behind.
@@ -94,10 +94,11 @@ impl Guardia {
         Ok(n)
     }
 
-    /// Database store (PostgreSQL).
-    pub fn base(clave: &[u8; 32]) -> Guardia {
+    /// Database store (PostgreSQL): `retos` seals the challenges with a key every process shares (the sello
+    /// seed's, [`crate::documents::Sellador::caja`]).
+    pub fn base(clave: &[u8; 32], retos: Caja) -> Guardia {
         Guardia {
-            retos: Caja::new(clave, "captcha"),
+            retos,
             clave_resumen: *clave,
             memoria: None,
         }

@@ -2,8 +2,9 @@
 //!
 //! The key is 32 random bytes (the Ed25519 seed), kept as base64 text in `<data_dir>/keys/sello_ed25519.key`
 //! (mode 0600, created on first start) or in the file named by `AFILIATE_SELLO_KEY`. The same seed also derives,
-//! through HMAC-SHA256, the key of the signed document links ([`super::enlaces`]); replacing the seed invalidates
-//! earlier seals and links.
+//! through HMAC-SHA256, the key of the signed document links ([`super::enlaces`]), and through HKDF-SHA256 the keys
+//! of the sealed boxes ([`crate::cifra`]: solicitud tokens, CAPTCHA challenges on PostgreSQL); replacing the seed
+//! invalidates earlier seals, links and boxes.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -61,6 +62,11 @@ impl Sellador {
             .expect("HMAC takes any key length");
         mac.update(etiqueta.as_bytes());
         mac.finalize().into_bytes().into()
+    }
+
+    /// The sealed boxes ([`crate::cifra`]) for `proposito`, their key derived from the seed with HKDF-SHA256.
+    pub fn caja(&self, proposito: &'static str) -> crate::cifra::Caja {
+        crate::cifra::Caja::new(self.firma.as_bytes(), proposito)
     }
 
     /// A sealer with a fresh random key (tests, tools).

@@ -96,9 +96,12 @@ impl AppState {
         let subdelegaciones = Subdelegaciones::cargar(config.subdelegaciones.as_deref())?;
         let guardia = match db.backend {
             Backend::Sqlite => Guardia::memoria(&sellador.derivar("afiliate/guardia/v1")),
-            Backend::Postgres => Guardia::base(&sellador.derivar("afiliate/guardia/v1")),
+            Backend::Postgres => Guardia::base(
+                &sellador.derivar("afiliate/guardia/v1"),
+                sellador.caja("captcha"),
+            ),
         };
-        let tokens = Caja::new(&sellador.derivar("afiliate/tokens/v1"), "token");
+        let tokens = sellador.caja("token");
         let documentos = Arc::new(Documentos::new(
             sellador,
             config.public_url(),

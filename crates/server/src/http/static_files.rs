@@ -1,4 +1,8 @@
-//! The built app (trunk's `dist`): precompressed brotli/gzip, `index.html` for deep links, long cache for hashed assets.
+//! The built app (trunk's `dist`): precompressed brotli/gzip, long cache for hashed assets, and for each route
+//! the page prerendered from the app at build time (`xtask/tools/prerender.mjs`): `/` is `index.html` (the
+//! landing page), `/tramite/nss` is `tramite-nss.html` (the Iniciar trámite form), and any other path, deep links
+//! included, is `cargando.html` (header, a neutral heading, footer: never another route's content). A `dist`
+//! built without the prerender step (e.g. `trunk serve`) answers `index.html` everywhere.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue};
@@ -8,16 +12,35 @@ use axum::Router;
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// Serves `dist`; unknown paths answer `index.html` so the app's router handles deep links.
+/// The routes with a page of their own in `dist` (beside `/`, which is `index.html`).
+pub const PRERENDERED: &[(&str, &str)] = &[("/tramite/nss", "tramite-nss.html")];
+
+/// The page of every other route (the app's `/_cargando`).
+const NEUTRAL: &str = "cargando.html";
+
+/// Serves `dist`; paths that are no file answer their prerendered page, so the app's router handles deep links.
 pub fn router(dist: &Path) -> Router {
-    let index = ServeFile::new(dist.join("index.html"))
-        .precompressed_br()
-        .precompressed_gzip();
+    let page = |name: &str| {
+        ServeFile::new(dist.join(name))
+            .precompressed_br()
+            .precompressed_gzip()
+    };
+    let neutral = if dist.join(NEUTRAL).exists() {
+        NEUTRAL
+    } else {
+        "index.html"
+    };
     let files = ServeDir::new(dist)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(index);
-    Router::new()
+        .fallback(page(neutral));
+    let mut router = Router::new();
+    for (route, file) in PRERENDERED {
+        if dist.join(file).exists() {
+            router = router.route_service(route, page(file));
+        }
+    }
+    router
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
 }
@@ -69,7 +92,59 @@ pub fn shards(dir: &Path) -> Router {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::{is_hashed_asset, router};
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    async fn get(dist: &std::path::Path, path: &str) -> (String, String) {
+        let res = router(dist)
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let cache = res
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        (String::from_utf8_lossy(&body).into_owned(), cache)
+    }
+
+    #[tokio::test]
+    async fn each_route_gets_its_prerendered_page_and_others_the_neutral_one() {
+        let dir = tempfile::tempdir().unwrap();
+        for (file, body) in [
+            ("index.html", "landing"),
+            ("tramite-nss.html", "tramite"),
+            ("cargando.html", "neutral"),
+            ("afiliate-0123456789abcdef.js", "js"),
+        ] {
+            std::fs::write(dir.path().join(file), body).unwrap();
+        }
+        for (path, body, cache) in [
+            ("/", "landing", "no-cache"),
+            ("/tramite/nss", "tramite", "no-cache"),
+            ("/tramite/nss/resultado", "neutral", "no-cache"),
+            ("/verificar/NSS-1", "neutral", "no-cache"),
+            (
+                "/afiliate-0123456789abcdef.js",
+                "js",
+                "public, max-age=31536000, immutable",
+            ),
+        ] {
+            assert_eq!(
+                get(dir.path(), path).await,
+                (body.into(), cache.into()),
+                "{path}"
+            );
+        }
+        // Without the prerender step (trunk serve), index.html answers every route.
+        std::fs::remove_file(dir.path().join("cargando.html")).unwrap();
+        std::fs::remove_file(dir.path().join("tramite-nss.html")).unwrap();
+        assert_eq!(get(dir.path(), "/tramite/nss").await.0, "landing");
+    }
 
     #[test]
     fn hashed_assets_are_recognised() {
