@@ -256,6 +256,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                             tracing::warn!(error = %e, "saving attempt counters failed");
                         }
                         segundos += 1;
+                        if segundos.is_multiple_of(10) {
+                            // Clients whose rate-limit bucket is full again: one map shard locked at a time.
+                            let s = state.clone();
+                            let _ = tokio::task::spawn_blocking(move || s.purgar_limite_ip()).await;
+                        }
                         if segundos.is_multiple_of(60) {
                             if let Err(e) = state.limpiar().await {
                                 tracing::warn!(error = %e, "cleanup failed");

@@ -199,8 +199,9 @@ async fn per_ip_rate_limit() {
     });
     let c = cliente();
     let mut estados = Vec::new();
+    let mut espera = None;
     for _ in 0..4 {
-        let (s, _, _) = pedir(
+        let (s, h, _) = pedir(
             &c,
             "POST",
             &format!("http://{addr}/api/captcha"),
@@ -209,9 +210,14 @@ async fn per_ip_rate_limit() {
         )
         .await;
         estados.push(s);
+        if s == 429 {
+            espera = h.get("retry-after").cloned();
+        }
     }
     assert_eq!(&estados[..2], &[201, 201], "{estados:?}");
     assert!(estados[2..].contains(&429), "{estados:?}");
+    // At 1 per second the next request is allowed within a second.
+    assert_eq!(espera.as_ref().and_then(|v| v.to_str().ok()), Some("1"));
     // GETs are not limited.
     let (s, _, _) = pedir(&c, "GET", &format!("http://{addr}/healthz"), None, &[]).await;
     assert_eq!(s, 200);

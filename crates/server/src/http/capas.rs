@@ -71,13 +71,17 @@ pub fn cors(config: &Config) -> CorsLayer {
         .allow_headers([header::CONTENT_TYPE])
 }
 
-/// Per-IP token bucket on the API's POSTs.
+/// Per-client rate limit on the API's POSTs ([`super::limite_ip`]): 429 with `Retry-After` (whole seconds).
 pub async fn limite_ip(State(st): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() == Method::POST && req.uri().path().starts_with("/api/") {
         if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>() {
             let ip = ip_cliente(addr.ip(), req.headers(), st.config().proxies);
-            if !st.permitir_ip(ip) {
-                return AppError::LimiteIp.into_response();
+            if let Err(espera) = st.permitir_ip(ip) {
+                let mut res = AppError::LimiteIp.into_response();
+                let segundos = espera.as_secs() + u64::from(espera.subsec_nanos() > 0);
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(segundos.max(1)));
+                return res;
             }
         }
     }
@@ -101,8 +105,25 @@ pub fn ip_cliente(socket: IpAddr, cabeceras: &axum::http::HeaderMap, proxies: u8
         .len()
         .checked_sub(usize::from(proxies))
         .and_then(|i| entradas.get(i))
-        .and_then(|e| e.parse::<IpAddr>().ok())
+        .and_then(|e| entrada_ip(e))
         .unwrap_or(socket)
+}
+
+/// The address in one `X-Forwarded-For` entry: `1.2.3.4`, `2001:db8::1`, or with a port as some proxies write
+/// it, `1.2.3.4:5678`, `[2001:db8::1]:5678` (or `[2001:db8::1]`).
+fn entrada_ip(entrada: &str) -> Option<IpAddr> {
+    entrada
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entrada.parse::<SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            entrada
+                .strip_prefix('[')?
+                .strip_suffix(']')?
+                .parse::<std::net::Ipv6Addr>()
+                .ok()
+                .map(IpAddr::V6)
+        })
 }
 
 /// Counts and times each request by its route pattern.
@@ -179,5 +200,32 @@ mod tests {
             ip_cliente(socket, &con(&["2001:db8::1"]), 1),
             ip("2001:db8::1")
         );
+    }
+
+    #[test]
+    fn x_forwarded_for_con_puerto() {
+        let socket: IpAddr = "10.0.0.5".parse().unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(
+            ip_cliente(socket, &con(&["6.6.6.6, 200.1.2.3:5678"]), 1),
+            ip("200.1.2.3")
+        );
+        assert_eq!(
+            ip_cliente(socket, &con(&["[2001:db8::7]:443"]), 1),
+            ip("2001:db8::7")
+        );
+        assert_eq!(
+            ip_cliente(socket, &con(&["[2001:db8::7]"]), 1),
+            ip("2001:db8::7")
+        );
+        // A port without its brackets around an IPv6 address, a bad port or half a bracket: not an address.
+        for basura in [
+            "2001:db8::7]:443",
+            "[2001:db8::7",
+            "200.1.2.3:99999",
+            "200.1.2.3:",
+        ] {
+            assert_eq!(ip_cliente(socket, &con(&[basura]), 1), socket, "{basura}");
+        }
     }
 }

@@ -12,11 +12,10 @@ use crate::subdelegaciones::Subdelegaciones;
 use afiliate_domain::postal::Catalogo;
 use chrono::{DateTime, TimeZone as _, Utc};
 use sqlx::Row;
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Notify;
 
 /// Everything a handler needs; cheap to clone.
@@ -35,7 +34,7 @@ struct Inner {
     despertar_correo: Arc<Notify>,
     /// Seconds added to the system clock (tests move time forward to expire things).
     desfase_reloj: AtomicI64,
-    cubetas_ip: Mutex<HashMap<IpAddr, (f64, Instant)>>,
+    limite_ip: super::limite_ip::LimiteIp,
     guardia: Guardia,
     tokens: Caja,
 }
@@ -94,6 +93,7 @@ impl AppState {
             }
         };
         let subdelegaciones = Subdelegaciones::cargar(config.subdelegaciones.as_deref())?;
+        let limite_ip = super::limite_ip::LimiteIp::new(config.limite_ip_seg);
         let guardia = match db.backend {
             Backend::Sqlite => Guardia::memoria(&sellador.derivar("afiliate/guardia/v1")),
             Backend::Postgres => Guardia::base(
@@ -117,7 +117,7 @@ impl AppState {
                 documentos,
                 despertar_correo: Arc::new(Notify::new()),
                 desfase_reloj: AtomicI64::new(0),
-                cubetas_ip: Mutex::new(HashMap::new()),
+                limite_ip,
                 guardia,
                 tokens,
             }),
@@ -175,31 +175,14 @@ impl AppState {
             .fetch_add(segundos, Ordering::Relaxed);
     }
 
-    /// Token bucket per client IP: `limite_ip_seg` per second, bursts of twice that.
-    pub fn permitir_ip(&self, ip: IpAddr) -> bool {
-        let por_seg = f64::from(self.inner.config.limite_ip_seg);
-        if por_seg <= 0.0 {
-            return true;
-        }
-        let rafaga = por_seg * 2.0;
-        let ahora = Instant::now();
-        let mut cubetas = self
-            .inner
-            .cubetas_ip
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if cubetas.len() > 100_000 {
-            cubetas.retain(|_, (_, t)| ahora.duration_since(*t) < Duration::from_secs(60));
-        }
-        let (fichas, ultima) = cubetas.entry(ip).or_insert((rafaga, ahora));
-        *fichas = (*fichas + ahora.duration_since(*ultima).as_secs_f64() * por_seg).min(rafaga);
-        *ultima = ahora;
-        if *fichas >= 1.0 {
-            *fichas -= 1.0;
-            true
-        } else {
-            false
-        }
+    /// The per-client limit (`limite_ip_seg` per second, bursts of twice that): Ok, or how long to wait.
+    pub fn permitir_ip(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.inner.limite_ip.permitir(ip)
+    }
+
+    /// Forgets the clients whose rate-limit bucket is full again (the server runs it every few seconds).
+    pub fn purgar_limite_ip(&self) {
+        self.inner.limite_ip.purgar();
     }
 
     /// The outbox store for the mail worker and `mail status`.

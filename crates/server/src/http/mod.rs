@@ -3,6 +3,7 @@
 mod api;
 mod capas;
 mod estado;
+pub mod limite_ip;
 mod static_files;
 
 pub use estado::{AppState, OutboxDb};
