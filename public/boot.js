@@ -1,7 +1,19 @@
 // Starts the app from a file, not an inline script: the server's Content-Security-Policy allows scripts from
 // 'self' only. Trunk writes this tag (Trunk.toml `pattern_script`) with the hashed file names in data attributes.
+//
+// Until the app is running, the page is the server's prerendered snapshot: a form sent from it would load a new
+// page with what was typed in its address (a CURP in a URL). Submits inside the app's element are held back;
+// the app's own handlers take over as it mounts and keeps what was typed.
 (function () {
   var script = document.currentScript;
+  document.addEventListener(
+    'submit',
+    function (ev) {
+      var host = document.getElementById('afiliate');
+      if (host && host.contains(ev.target)) ev.preventDefault();
+    },
+    true
+  );
   import(script.dataset.js).then(function (bindings) {
     return bindings.default({ module_or_path: script.dataset.wasm });
   });

@@ -1,18 +1,19 @@
-//! Afíliate, the students' IMSS app (client-side rendered: Leptos' reactive graph, DOM built by `dom`).
+//! Afíliate, the students' IMSS app (Leptos, client-side rendered).
 //!
-//! `app` holds the router (`router`; the route table is `pages::pagina`); `pages/` has one file per route,
-//! `components/` the reusable pieces, `dom` the small DOM builder they all use, `state/` the plain form state
-//! validated with the domain crate, and `api/` the only code that knows HTTP.
+//! `App` holds the route table (leptos_router); `pages/` has one file per route, `components/` the reusable
+//! pieces, `state/` the plain form state validated with the domain crate, and `api/` the only code that knows
+//! HTTP (gloo-net, bodies through serde with the domain crate's types). `mount` starts the app over the page the
+//! server prerendered for this route (see `prerender`).
 
-use crate::dom::prelude::*;
-use dom::{attr, el, el_texto, html};
-use web_sys::Element;
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+use std::rc::Rc;
 
 pub mod api;
 pub mod components;
-pub mod dom;
 pub mod pages;
-pub mod router;
+pub mod prerender;
 pub mod state;
 
 use pages::TramiteCtx;
@@ -21,58 +22,137 @@ use state::tramite::Tramite;
 /// The id of the element in `index.html` the app mounts into. The gob.mx microsite provides the same element.
 pub const HOST_ELEMENT_ID: &str = "afiliate";
 
-/// The whole app into `host`: header, the page of the current path, footer, the live region and the trámite's
-/// state (call under a reactive owner: `mount` makes one).
-pub fn app(host: &Element) {
+/// Where the app lives, read from its host element's attributes (the standalone `index.html` sets none).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// `data-base`: the path under which the app's routes live ("" = the origin's root; the microsite mounts
+    /// the trámite under e.g. `/afiliatealimss/tramite`).
+    pub base: String,
+    /// `data-api`: the API's origin ("" = this page's origin).
+    pub api: String,
+}
+
+impl Config {
+    /// The configuration written on `host` (missing attributes keep the defaults).
+    pub fn del_elemento(host: &web_sys::Element) -> Config {
+        let leer = |nombre: &str| {
+            host.get_attribute(nombre)
+                .map(|v| v.trim().trim_end_matches('/').to_string())
+                .unwrap_or_default()
+        };
+        Config {
+            base: leer("data-base"),
+            api: leer("data-api"),
+        }
+    }
+}
+
+/// The path under which the app's routes live (provided by `App`).
+#[derive(Clone, Debug, Default)]
+struct Base(String);
+
+/// The `href` of one of the app's routes: `<A>` leaves an absolute path as it is (while `use_navigate` resolves
+/// it under the router's base), so every app link says `<A href=ruta("/paso-3")>`.
+pub fn ruta(path: &str) -> String {
+    match use_context::<Base>() {
+        Some(Base(base)) if !base.is_empty() => [base.as_str(), path].concat(),
+        _ => path.to_string(),
+    }
+}
+
+/// The whole app: header, the route table, footer, the live region and the trámite's state.
+#[component]
+pub fn App(
+    /// The path under which the routes live ("" = the root).
+    #[prop(optional, into)]
+    base: String,
+) -> impl IntoView {
     let tramite = RwSignal::new(Tramite::cargar());
     provide_context(TramiteCtx(tramite));
-    provide_context(components::Anuncios(RwSignal::new(String::new())));
+    provide_context(components::Anuncios::new());
+    provide_context(Base(base.clone()));
     // Every change is kept for a reload (the CAPTCHA answer is never part of it).
-    dom::efecto(move || tramite.with(|t| t.guardar()));
-    let ruta = router::iniciar();
-    // Only a change of path (not of query or fragment) renders another page.
-    let pagina = Memo::new(move |_| ruta.with(|r| router::normalizar(r).to_string()));
-    let app = el(host, "div", "afi-app");
-    // The gob.mx bar on top of every page.
-    let header = el(&app, "header", "afi-header");
-    let saltar = el_texto(&header, "a", "afi-skip", "Saltar al contenido");
-    attr(&saltar, "href", "#afi-contenido");
-    dom::on_captura(&saltar, "click", |ev| {
-        ev.prevent_default();
-        components::enfocar("afi-contenido");
-    });
-    html(
-        &header,
-        "<div class=\"afi-header__inner\"><a href=\"/\" class=\"afi-header__brand\">\
-         <span class=\"afi-header__gob\">gob</span><span class=\"afi-header__mx\">mx</span>\
-         <span class=\"afi-header__sep\" aria-hidden=\"true\"></span>\
-         <span class=\"afi-header__imss\">IMSS · Afíliate</span></a></div>",
-    );
-    components::live_region(&app);
-    let main = el(&app, "main", "afi-main");
-    attr(&main, "id", "afi-contenido");
-    attr(&main, "tabindex", "-1");
-    dom::region(&main, move |r| pagina.with(|p| pages::pagina(p, r)));
-    // The institutional footer.
-    html(
-        &app,
-        "<footer class=\"afi-footer\"><div class=\"afi-footer__inner\">\
-         <p class=\"afi-footer__lema\">IMSS, SEP, SEDESOL comprometidos con el acceso a la salud</p>\
-         <p class=\"afi-footer__text\">Instituto Mexicano del Seguro Social</p></div></footer>",
-    );
-}
-
-/// Runs `f` under a new reactive owner that lives as long as the page (effects run on wasm-bindgen's executor).
-pub fn con_dueno(f: impl FnOnce()) {
-    let _ = any_spawner::Executor::init_wasm_bindgen();
-    let owner = Owner::new();
-    owner.with(f);
-    std::mem::forget(owner);
-}
-
-/// Mounts [`app`] into the host element (never onto the whole `<body>`: the app is embedded in other pages).
-pub fn mount() {
-    if let Some(host) = document().get_element_by_id(HOST_ELEMENT_ID) {
-        con_dueno(|| app(&host));
+    Effect::new(move |_| tramite.with(|t| t.guardar()));
+    view! {
+        <Router base=base>
+            <div class="afi-app">
+                <Header/>
+                <components::LiveRegion/>
+                <main class="afi-main" id="afi-contenido" tabindex="-1">
+                    <Routes fallback=pages::info::NotFoundPage>
+                        <Route path=path!("/") view=pages::landing::LandingPage/>
+                        <Route path=path!("/tramite/nss") view=pages::nss_inicio::NssInicioPage/>
+                        <Route path=path!("/tramite/nss/domicilio") view=pages::nss_domicilio::NssDomicilioPage/>
+                        <Route path=path!("/tramite/nss/revisar") view=pages::nss_revisar::NssRevisarPage/>
+                        <Route path=path!("/tramite/nss/resultado") view=pages::nss_resultado::NssResultadoPage/>
+                        <Route path=path!("/tramite/nss/fin") view=pages::nss_fin::NssFinPage/>
+                        <Route path=path!("/verificar/:folio") view=pages::verificar::VerificarPage/>
+                        <Route path=path!("/paso-2") view=pages::info::Paso2Page/>
+                        <Route path=path!("/paso-3") view=pages::info::Paso3Page/>
+                        <Route path=path!("/_cargando") view=pages::info::CargandoPage/>
+                    </Routes>
+                </main>
+                <Footer/>
+            </div>
+        </Router>
     }
+}
+
+/// The gob.mx bar on top of every page.
+#[component]
+fn Header() -> impl IntoView {
+    view! {
+        <header class="afi-header">
+            <a
+                class="afi-skip"
+                href="#afi-contenido"
+                on:click:capture=|ev| {
+                    ev.prevent_default();
+                    components::enfocar("afi-contenido");
+                }
+            >
+                "Saltar al contenido"
+            </a>
+            <div class="afi-header__inner">
+                <A href=ruta("/") attr:class="afi-header__brand">
+                    <span class="afi-header__gob">"gob"</span>
+                    <span class="afi-header__mx">"mx"</span>
+                    <span class="afi-header__sep" aria-hidden="true"></span>
+                    <span class="afi-header__imss">"IMSS · Afíliate"</span>
+                </A>
+            </div>
+        </header>
+    }
+}
+
+/// The institutional footer.
+#[component]
+fn Footer() -> impl IntoView {
+    view! {
+        <footer class="afi-footer">
+            <div class="afi-footer__inner">
+                <p class="afi-footer__lema">"IMSS, SEP, SEDESOL comprometidos con el acceso a la salud"</p>
+                <p class="afi-footer__text">"Instituto Mexicano del Seguro Social"</p>
+            </div>
+        </footer>
+    }
+}
+
+/// Mounts [`App`] into the host element (never onto the whole `<body>`: the app is embedded in other pages),
+/// over the prerendered page the server sent for this route.
+pub fn mount() {
+    let Some(host) = document().get_element_by_id(HOST_ELEMENT_ID) else {
+        return;
+    };
+    let config = Config::del_elemento(&host);
+    if !config.api.is_empty() {
+        api::install(Rc::new(api::HttpBackend::new(config.api.clone())));
+    }
+    prerender::solo_enlaces_propios(&host);
+    let previo = prerender::Previo::tomar(&host);
+    let base = config.base;
+    if let Ok(host) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(host) {
+        leptos::mount::mount_to(host, move || view! { <App base=base/> }).forget();
+    }
+    leptos::task::spawn_local(previo.reemplazar());
 }

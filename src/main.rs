@@ -1,4 +1,4 @@
-//! Boots the app: mounts [`afiliate::app`] into the host element of `index.html`.
+//! Boots the app: mounts [`afiliate::App`] into the host element of `index.html`.
 
 fn main() {
     afiliate::mount();

@@ -2,9 +2,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use afiliate::api::{self, ApiError, Backend, Respuesta};
-use afiliate::components::cp_lookup::codigo_postal_lookup;
-use afiliate::components::stepper::{paso_de, stepper, PASOS_ASIGNACION, PASOS_LOCALIZADO};
-use afiliate::dom::prelude::*;
+use afiliate::components::cp_lookup::CodigoPostalLookup;
+use afiliate::components::stepper::{paso_de, Stepper, PASOS_ASIGNACION, PASOS_LOCALIZADO};
+use afiliate::components::{Anuncios, LiveRegion};
 use afiliate::state::domicilio::{self, ConsultaCp, DatosDomicilio};
 use afiliate::state::inicio::{self, DatosInicio};
 use afiliate::state::tramite::Tramite;
@@ -14,19 +14,52 @@ use afiliate_domain::api::{
     Verificacion,
 };
 use afiliate_domain::postal;
+use leptos::prelude::*;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{js_sys, JsFuture};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-mod navegador;
-use navegador::*;
+fn mount_in_new_div<F, V>(f: F) -> web_sys::HtmlElement
+where
+    F: FnOnce() -> V + 'static,
+    V: IntoView + 'static,
+{
+    let div: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&div).unwrap();
+    leptos::mount::mount_to(div.clone(), f).forget();
+    div
+}
+
+/// Lets timers, fetch futures and effects run.
+async fn tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits (a bounded number of ticks) until `cond` holds.
+async fn until(mut cond: impl FnMut() -> bool) -> bool {
+    for _ in 0..200 {
+        if cond() {
+            return true;
+        }
+        tick().await;
+    }
+    cond()
+}
 
 // ---------- Stepper ----------
 
 #[wasm_bindgen_test]
 fn stepper_says_paso_n_de_m_and_marks_each_step() {
-    let root = mount_in_new_div(|p| stepper(p, &PASOS_ASIGNACION, 1));
+    let root = mount_in_new_div(|| view! { <Stepper pasos=&PASOS_ASIGNACION actual=1/> });
     let count = root
         .query_selector(".afi-stepper__count")
         .unwrap()
@@ -51,7 +84,7 @@ fn stepper_says_paso_n_de_m_and_marks_each_step() {
 
 #[wasm_bindgen_test]
 fn stepper_collapses_to_two_steps_when_found() {
-    let root = mount_in_new_div(|p| stepper(p, &PASOS_LOCALIZADO, 1));
+    let root = mount_in_new_div(|| view! { <Stepper pasos=&PASOS_LOCALIZADO actual=1/> });
     assert_eq!(
         root.query_selector_all(".afi-stepper__step")
             .unwrap()
@@ -342,9 +375,20 @@ async fn postal_code_fills_estado_municipio_and_colonias_from_the_shard() {
     let datos = RwSignal::new(DatosDomicilio::default());
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     let errores = RwSignal::new(Errores::new());
-    let root = mount_in_new_div(move |p| codigo_postal_lookup(p, datos, consulta, errores));
+    let root = mount_in_new_div(move || {
+        provide_context(Anuncios::new());
+        view! { <LiveRegion/><CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/> }
+    });
 
     datos.update(|d| d.codigo_postal = "01000".into());
+    // Announced after the shard's await (no reactive owner is current there).
+    assert!(
+        until(|| text_of(&root, "[data-testid=anuncios]").as_deref()
+            == Some("Código postal encontrado: Álvaro Obregón, Ciudad de México."))
+        .await,
+        "{:?}",
+        text_of(&root, "[data-testid=anuncios]")
+    );
     assert!(until(|| matches!(consulta.get_untracked(), ConsultaCp::Encontrado(_))).await);
     assert!(until(|| text_of(&root, "[data-testid=cp-estado]").is_some()).await);
     assert_eq!(
@@ -378,7 +422,9 @@ async fn unknown_postal_code_falls_back_to_typing_the_address() {
     let datos = RwSignal::new(DatosDomicilio::default());
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     let errores = RwSignal::new(Errores::new());
-    let root = mount_in_new_div(move |p| codigo_postal_lookup(p, datos, consulta, errores));
+    let root = mount_in_new_div(
+        move || view! { <CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/> },
+    );
 
     datos.update(|d| d.codigo_postal = "01099".into());
     assert!(until(|| consulta.get_untracked() == ConsultaCp::NoEncontrado).await);
@@ -412,7 +458,9 @@ async fn offline_lookup_offers_a_retry() {
     });
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     let errores = RwSignal::new(Errores::new());
-    let root = mount_in_new_div(move |p| codigo_postal_lookup(p, datos, consulta, errores));
+    let root = mount_in_new_div(
+        move || view! { <CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/> },
+    );
     assert!(until(|| consulta.get_untracked() == ConsultaCp::Falla).await);
     assert!(
         until(|| text_of(&root, "button").is_some_and(|t| t.contains("Buscar de nuevo"))).await

@@ -1,125 +1,151 @@
-//! [`Backend`] over HTTP with the browser's `fetch`, against the server on the page's own origin.
+//! [`Backend`] over HTTP with gloo-net, bodies through serde with the domain crate's API types (the same
+//! definitions the server serialises).
 
-use super::json::{self, Json};
 use super::{ApiError, Backend, Respuesta};
 use afiliate_domain::api::{
     AsignacionNss, CaptchaCreado, Mensaje, Problema, ResultadoAsignacion, ResultadoSolicitud,
     SolicitudNss, Verificacion,
 };
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, RequestInit, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_timers::callback::Timeout;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use web_sys::AbortController;
 
-/// The real server. `base` is prepended to every path ("" = this origin).
+/// How long a request may go unanswered before it ends as [`ApiError::SinConexion`] (the server gives up on
+/// its own work after 15 s: past this the network is the problem, and the form must not stay stuck).
+pub const TIEMPO_MAXIMO_MS: u32 = 30_000;
+
+/// The real server. `base` is prepended to every path ("" = this page's origin; the embedded mode sets the
+/// API's origin here).
 #[derive(Clone, Debug, Default)]
 pub struct HttpBackend {
     pub base: String,
+    /// Overrides [`TIEMPO_MAXIMO_MS`] (tests use a short one).
+    pub tiempo_maximo_ms: Option<u32>,
 }
 
 impl HttpBackend {
+    /// The server at `base` ("" = this origin).
+    pub fn new(base: impl Into<String>) -> Self {
+        HttpBackend {
+            base: base.into().trim_end_matches('/').to_string(),
+            tiempo_maximo_ms: None,
+        }
+    }
+
     fn url(&self, path: &str) -> String {
         let mut url = String::with_capacity(self.base.len() + path.len());
         url.push_str(&self.base);
         url.push_str(path);
         url
     }
-}
 
-/// One request. `json`: it asks for JSON (`Accept`); `cuerpo`: a JSON body.
-async fn enviar(
-    metodo: &str,
-    url: &str,
-    json: bool,
-    cuerpo: Option<JsValue>,
-) -> Result<Response, ApiError> {
-    let init = RequestInit::new();
-    init.set_method(metodo);
-    let headers = Headers::new().map_err(|_| ApiError::Servidor(0))?;
-    if json {
-        let _ = headers.set("Accept", "application/json");
-    }
-    if let Some(cuerpo) = cuerpo {
-        let _ = headers.set("Content-Type", "application/json");
-        init.set_body(&JsValue::from_str(&json::stringify(&cuerpo)));
-    }
-    init.set_headers(&headers);
-    let window = web_sys::window().ok_or(ApiError::SinConexion)?;
-    JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .ok()
-        .and_then(|r| r.dyn_into::<Response>().ok())
-        .ok_or(ApiError::SinConexion)
-}
-
-/// The body as text (`None` when it cannot be read).
-async fn texto(response: &Response) -> Option<String> {
-    JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()
-}
-
-/// A JSON answer and its status; a failed answer becomes its problem+json, or a server error.
-async fn pedir(
-    metodo: &str,
-    url: String,
-    cuerpo: Option<JsValue>,
-) -> Result<(JsValue, u16), ApiError> {
-    let response = enviar(metodo, &url, true, cuerpo).await?;
-    let status = response.status();
-    let valor = texto(&response).await.as_deref().and_then(json::parse);
-    if response.ok() {
-        return valor.map(|v| (v, status)).ok_or(ApiError::Servidor(status));
-    }
-    Err(match valor.as_ref().and_then(Problema::desde) {
-        Some(p) if !p.detail.is_empty() || !p.title.is_empty() || !p.errores.is_empty() => {
-            ApiError::Problema(p)
+    /// Sends the request built by `build` (given the abort signal), aborting it after the timeout: a request
+    /// that gets no answer in time, or whose answer stops arriving, is "no connection".
+    fn send(
+        &self,
+        build: impl FnOnce(&web_sys::AbortSignal) -> Result<Request, gloo_net::Error> + 'static,
+    ) -> impl std::future::Future<Output = Result<Answer, ApiError>> + 'static {
+        let ms = self.tiempo_maximo_ms.unwrap_or(TIEMPO_MAXIMO_MS);
+        async move {
+            let controller = AbortController::new().map_err(|_| ApiError::SinConexion)?;
+            let request = build(&controller.signal()).map_err(|_| ApiError::Servidor(0))?;
+            let abort = controller.clone();
+            // Dropped (cancelled) once the whole answer is in.
+            let _timer = Timeout::new(ms, move || abort.abort());
+            let response = request.send().await.map_err(|_| ApiError::SinConexion)?;
+            let status = response.status();
+            let body = response.text().await.map_err(|_| ApiError::SinConexion)?;
+            Ok(Answer {
+                ok: response.ok(),
+                status,
+                body,
+                _response: response,
+            })
         }
-        _ => ApiError::Servidor(status),
-    })
+    }
 }
 
-/// A call whose answer decodes into `T` (an answer that does not is a server error).
-fn llamar<T: Json + 'static>(
-    metodo: &'static str,
+/// A whole answer, read before the timeout.
+struct Answer {
+    ok: bool,
+    status: u16,
+    body: String,
+    _response: Response,
+}
+
+impl Answer {
+    /// The body as `T` when the status is 2xx, else the problem+json it carries.
+    fn json<T: DeserializeOwned>(self) -> Result<T, ApiError> {
+        if self.ok {
+            serde_json::from_str(&self.body).map_err(|_| ApiError::Servidor(self.status))
+        } else {
+            Err(self.problema())
+        }
+    }
+
+    /// A failed answer: its problem+json body when there is one.
+    fn problema(self) -> ApiError {
+        match serde_json::from_str::<Problema>(&self.body) {
+            Ok(p) if !p.detail.is_empty() || !p.title.is_empty() || !p.errores.is_empty() => {
+                ApiError::Problema(p)
+            }
+            _ => ApiError::Servidor(self.status),
+        }
+    }
+}
+
+fn json_get(url: String) -> impl FnOnce(&web_sys::AbortSignal) -> Result<Request, gloo_net::Error> {
+    move |signal| {
+        Request::get(&url)
+            .header("Accept", "application/json")
+            .abort_signal(Some(signal))
+            .build()
+    }
+}
+
+fn json_post<B: Serialize + 'static>(
     url: String,
-    cuerpo: Option<JsValue>,
-) -> Respuesta<T> {
-    Box::pin(async move {
-        let (valor, status) = pedir(metodo, url, cuerpo).await?;
-        T::desde(&valor).ok_or(ApiError::Servidor(status))
-    })
+    body: Option<B>,
+) -> impl FnOnce(&web_sys::AbortSignal) -> Result<Request, gloo_net::Error> {
+    move |signal| {
+        let builder: RequestBuilder = Request::post(&url)
+            .header("Accept", "application/json")
+            .abort_signal(Some(signal));
+        match body {
+            Some(body) => builder.json(&body),
+            None => builder.build(),
+        }
+    }
 }
 
 impl Backend for HttpBackend {
     fn nuevo_captcha(&self) -> Respuesta<CaptchaCreado> {
-        llamar("POST", self.url("/api/captcha"), None)
+        let answer = self.send(json_post::<()>(self.url("/api/captcha"), None));
+        Box::pin(async move { answer.await?.json() })
     }
 
     fn solicitar_nss(&self, solicitud: SolicitudNss) -> Respuesta<ResultadoSolicitud> {
-        llamar(
-            "POST",
-            self.url("/api/nss/solicitudes"),
-            Some(solicitud.a_json()),
-        )
+        let answer = self.send(json_post(self.url("/api/nss/solicitudes"), Some(solicitud)));
+        Box::pin(async move { answer.await?.json() })
     }
 
     fn asignar_nss(&self, asignacion: AsignacionNss) -> Respuesta<ResultadoAsignacion> {
-        llamar(
-            "POST",
+        let answer = self.send(json_post(
             self.url("/api/nss/asignaciones"),
-            Some(asignacion.a_json()),
-        )
+            Some(asignacion),
+        ));
+        Box::pin(async move { answer.await?.json() })
     }
 
     fn shard_cp(&self, archivo: String) -> Respuesta<String> {
-        let mut path = String::from("/catalogo/cp/");
-        path.push_str(&archivo);
-        let url = self.url(&path);
+        let url = self.url(&["/catalogo/cp/", &archivo].concat());
+        let answer = self.send(move |signal| Request::get(&url).abort_signal(Some(signal)).build());
         Box::pin(async move {
-            let response = enviar("GET", &url, false, None).await?;
-            match response.status() {
-                200 => texto(&response).await.ok_or(ApiError::SinConexion),
+            let answer = answer.await?;
+            match answer.status {
+                200 => Ok(answer.body),
                 // No shard for that prefix: no code of it is in the catalog (the caller falls back to manual entry).
                 404 => Ok(String::new()),
                 s => Err(ApiError::Servidor(s)),
@@ -128,16 +154,15 @@ impl Backend for HttpBackend {
     }
 
     fn reenviar_documento(&self, folio: String) -> Respuesta<Mensaje> {
-        let mut path = String::from("/api/documentos/");
-        path.push_str(&encode(&folio));
-        path.push_str("/reenvios");
-        llamar("POST", self.url(&path), None)
+        let url = self.url(&["/api/documentos/", &encode(&folio), "/reenvios"].concat());
+        let answer = self.send(json_post::<()>(url, None));
+        Box::pin(async move { answer.await?.json() })
     }
 
     fn verificacion(&self, folio: String) -> Respuesta<Verificacion> {
-        let mut path = String::from("/api/verificacion/");
-        path.push_str(&encode(&folio));
-        llamar("GET", self.url(&path), None)
+        let url = self.url(&["/api/verificacion/", &encode(&folio)].concat());
+        let answer = self.send(json_get(url));
+        Box::pin(async move { answer.await?.json() })
     }
 }
 

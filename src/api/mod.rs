@@ -13,7 +13,6 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 mod http;
-pub mod json;
 
 pub use http::HttpBackend;
 

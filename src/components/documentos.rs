@@ -1,114 +1,114 @@
 //! The documents table (Folio, Fecha, Documento) with re-send, print and download for each row.
 
-use super::{anunciar, concat};
+use super::{concat, Anuncios};
 use crate::api;
-use crate::dom::prelude::*;
-use crate::dom::{self, attr, attr_r, el, el_texto, html, on};
 use afiliate_domain::api::Documento;
-use web_sys::Element;
+use leptos::prelude::*;
 
-/// What a re-send did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Reenvio {
-    Nada,
-    Enviando,
-    Hecho(String),
-    Fallo(String),
-}
-
-const BOTON: &str = "afi-button afi-button--secondary afi-button--small";
-
-fn fila(tbody: &Element, documento: Documento) {
-    let estado = RwSignal::new(Reenvio::Nada);
-    let Documento {
-        folio,
-        fecha,
-        documento: nombre,
-        ver_url,
-        descargar_url,
-    } = documento;
-    let tr = el(tbody, "tr", "afi-docs__row");
-    let celda = |etiqueta: &str| {
-        let td = el(&tr, "td", "afi-docs__cell");
-        attr(&td, "data-label", etiqueta);
-        td
+#[component]
+fn FilaDocumento(documento: Documento) -> impl IntoView {
+    let anuncios = Anuncios::usar();
+    let reenvio =
+        Action::new_local(|folio: &String| api::backend().reenviar_documento(folio.clone()));
+    let enviando = reenvio.pending();
+    let resultado = reenvio.value();
+    // Each answer is announced (also the same answer twice: the second re-send of the day says so again).
+    Effect::new(move |_| {
+        if let Some(r) = resultado.get() {
+            anuncios.anunciar(match r {
+                Ok(m) => m.mensaje,
+                Err(e) => e.mensaje().to_string(),
+            });
+        }
+    });
+    let folio = documento.folio.clone();
+    // The button stays focusable while it works (aria-disabled): a repeated press does nothing.
+    let reenviar = move |_| {
+        if !enviando.get_untracked() {
+            reenvio.dispatch_local(folio.clone());
+        }
     };
-    celda("Folio").set_text_content(Some(&folio));
-    celda("Fecha").set_text_content(Some(&fecha));
-    let td = celda("Documento");
-    dom::texto(&td, &nombre);
+    let nombre = documento.documento.clone();
     // Each control names its document (screen readers list controls out of context): "Descargar Tarjeta de …".
     let oculto = concat(" ", &nombre);
-    let acciones = el(&td, "span", "afi-docs__acciones");
-
-    let reenviar = el(&acciones, "button", BOTON);
-    attr(&reenviar, "type", "button");
-    attr_r(&reenviar, "aria-disabled", move || {
-        (estado.get() == Reenvio::Enviando).then(|| String::from("true"))
-    });
-    dom::texto(&reenviar, "Reenviar por correo");
-    el_texto(&reenviar, "span", "afi-visually-hidden", &oculto);
-    on(&reenviar, "click", move |_| {
-        if estado.get_untracked() == Reenvio::Enviando {
-            return;
-        }
-        estado.set(Reenvio::Enviando);
-        let folio = folio.clone();
-        spawn_local(async move {
-            let r = match api::backend().reenviar_documento(folio).await {
-                Ok(m) => Reenvio::Hecho(m.mensaje),
-                Err(e) => Reenvio::Fallo(e.mensaje().to_string()),
-            };
-            if let Reenvio::Hecho(m) | Reenvio::Fallo(m) = &r {
-                anunciar(m.clone());
+    let estado_view = move || {
+        match (enviando.get(), resultado.get()) {
+        (true, _) => Some(view! { <span class="afi-docs__status">"Enviando…"</span> }.into_any()),
+        (false, None) => None,
+        (false, Some(Ok(m))) => Some(
+            view! { <span class="afi-docs__status afi-docs__status--ok">{m.mensaje}</span> }
+                .into_any(),
+        ),
+        (false, Some(Err(e))) => Some(
+            view! {
+                <span class="afi-docs__status afi-docs__status--error">{e.mensaje().to_string()}</span>
             }
-            estado.set(r);
-        });
-    });
-
-    let imprimir = el(&acciones, "a", BOTON);
-    attr(&imprimir, "href", &ver_url);
-    attr(&imprimir, "target", "_blank");
-    attr(&imprimir, "rel", "external noopener");
-    dom::texto(&imprimir, "Imprimir");
-    let s = el_texto(&imprimir, "span", "afi-visually-hidden", &oculto);
-    dom::texto(&s, " (se abre en otra pestaña)");
-
-    let descargar = el(&acciones, "a", BOTON);
-    attr(&descargar, "href", &descargar_url);
-    attr(&descargar, "download", "");
-    attr(&descargar, "rel", "external");
-    dom::texto(&descargar, "Descargar");
-    el_texto(&descargar, "span", "afi-visually-hidden", &oculto);
-
-    dom::region(&td, move |r| match estado.get() {
-        Reenvio::Nada => {}
-        Reenvio::Enviando => {
-            el_texto(r, "span", "afi-docs__status", "Enviando…");
-        }
-        Reenvio::Hecho(m) => {
-            el_texto(r, "span", "afi-docs__status afi-docs__status--ok", &m);
-        }
-        Reenvio::Fallo(m) => {
-            el_texto(r, "span", "afi-docs__status afi-docs__status--error", &m);
-        }
-    });
+            .into_any(),
+        ),
+    }
+    };
+    view! {
+        <tr class="afi-docs__row">
+            <td class="afi-docs__cell" data-label="Folio">{documento.folio.clone()}</td>
+            <td class="afi-docs__cell" data-label="Fecha">{documento.fecha.clone()}</td>
+            <td class="afi-docs__cell" data-label="Documento">
+                {nombre.clone()}
+                <span class="afi-docs__acciones">
+                    <button
+                        type="button"
+                        class="afi-button afi-button--secondary afi-button--small"
+                        aria-disabled=move || enviando.get().then_some("true")
+                        on:click=reenviar
+                    >
+                        "Reenviar por correo"
+                        <span class="afi-visually-hidden">{oculto.clone()}</span>
+                    </button>
+                    <a
+                        class="afi-button afi-button--secondary afi-button--small"
+                        href=documento.ver_url.clone()
+                        target="_blank"
+                        rel="external noopener"
+                    >
+                        "Imprimir"
+                        <span class="afi-visually-hidden">{oculto.clone()} " (se abre en otra pestaña)"</span>
+                    </a>
+                    <a
+                        class="afi-button afi-button--secondary afi-button--small"
+                        href=documento.descargar_url.clone()
+                        download=""
+                        rel="external"
+                    >
+                        "Descargar"
+                        <span class="afi-visually-hidden">{oculto}</span>
+                    </a>
+                </span>
+                {estado_view}
+            </td>
+        </tr>
+    }
 }
 
-/// The documents issued to the student, as the API answered them.
-pub fn documentos(padre: &Element, documentos: Vec<Documento>) {
-    let table = el(padre, "table", "afi-docs");
-    html(
-        &table,
-        "<caption class=\"afi-docs__caption\">Tus documentos</caption>\
-         <thead><tr class=\"afi-docs__headrow\">\
-         <th class=\"afi-docs__head\" scope=\"col\">Folio</th>\
-         <th class=\"afi-docs__head\" scope=\"col\">Fecha</th>\
-         <th class=\"afi-docs__head\" scope=\"col\">Documento</th>\
-         </tr></thead>",
-    );
-    let tbody = el(&table, "tbody", "");
-    for d in documentos {
-        fila(&tbody, d);
+/// The documents issued to the student.
+#[component]
+pub fn Documentos(
+    /// The documents, as the API answered them.
+    documentos: Vec<Documento>,
+) -> impl IntoView {
+    let filas = documentos
+        .into_iter()
+        .map(|documento| view! { <FilaDocumento documento=documento/> })
+        .collect_view();
+    view! {
+        <table class="afi-docs">
+            <caption class="afi-docs__caption">"Tus documentos"</caption>
+            <thead>
+                <tr class="afi-docs__headrow">
+                    <th class="afi-docs__head" scope="col">"Folio"</th>
+                    <th class="afi-docs__head" scope="col">"Fecha"</th>
+                    <th class="afi-docs__head" scope="col">"Documento"</th>
+                </tr>
+            </thead>
+            <tbody>{filas}</tbody>
+        </table>
     }
 }

@@ -1,9 +1,7 @@
 //! "Hay un problema": the error summary at the top of a form.
 
-use crate::dom::prelude::*;
-use crate::dom::{self, attr, el, el_texto, html};
 use crate::state::Errores;
-use web_sys::Element;
+use leptos::prelude::*;
 
 /// The id of the summary (focused on submit).
 pub const ID: &str = "afi-error-summary";
@@ -11,40 +9,49 @@ pub const ID: &str = "afi-error-summary";
 /// Lists every message of the form, each a link to its field (same words as under the field); general
 /// problems (no field) are listed as text. Hidden while there are no errors. Focus it with
 /// `components::enfocar(error_summary::ID)` after a failed submit.
-pub fn error_summary(padre: &Element, errores: RwSignal<Errores>) {
-    // Shown while there are errors (a new list of errors re-renders the list only).
-    let hay = Memo::new(move |_| errores.with(|e| !e.is_empty()));
-    dom::region(padre, move |r| {
-        if !hay.get() {
-            return;
-        }
-        let div = el(r, "div", "afi-summary");
-        attr(&div, "id", ID);
-        attr(&div, "role", "alert");
-        attr(&div, "tabindex", "-1");
-        attr(&div, "aria-labelledby", "afi-error-summary-title");
-        html(
-            &div,
-            "<h2 id=\"afi-error-summary-title\" class=\"afi-summary__title\">Hay un problema</h2>",
-        );
-        let ul = el(&div, "ul", "afi-summary__list");
-        dom::region(&ul, move |r| {
-            errores.with(|e| {
-                for (campo, mensaje) in e.iter() {
-                    let li = el(r, "li", "afi-summary__item");
-                    if campo.id.is_empty() {
-                        dom::texto(&li, mensaje);
-                    } else {
-                        let id = campo.id;
-                        let a = el_texto(&li, "a", "afi-summary__link", mensaje);
-                        attr(&a, "href", &super::concat("#", id));
-                        dom::on_captura(&a, "click", move |ev| {
-                            ev.prevent_default();
-                            super::enfocar_ahora(id);
-                        });
+#[component]
+pub fn ErrorSummary(
+    /// The form's errors, in form order.
+    #[prop(into)]
+    errores: Signal<Errores>,
+) -> impl IntoView {
+    let items = move || {
+        errores
+            .get()
+            .iter()
+            .map(|(campo, mensaje)| {
+                let mensaje = mensaje.clone();
+                if campo.id.is_empty() {
+                    view! { <li class="afi-summary__item">{mensaje}</li> }.into_any()
+                } else {
+                    let id = campo.id;
+                    view! {
+                        <li class="afi-summary__item">
+                            <a
+                                class="afi-summary__link"
+                                href=super::concat("#", id)
+                                on:click:capture=move |ev| {
+                                    ev.prevent_default();
+                                    super::enfocar(id);
+                                }
+                            >
+                                {mensaje}
+                            </a>
+                        </li>
                     }
+                    .into_any()
                 }
             })
-        });
-    });
+            .collect_view()
+    };
+    view! {
+        <Show when=move || errores.with(|e| !e.is_empty())>
+            <div id=ID class="afi-summary" role="alert" tabindex="-1" aria-labelledby="afi-error-summary-title">
+                <h2 id="afi-error-summary-title" class="afi-summary__title">
+                    "Hay un problema"
+                </h2>
+                <ul class="afi-summary__list">{items}</ul>
+            </div>
+        </Show>
+    }
 }

@@ -1,9 +1,7 @@
 //! A labelled text input with its hint and its error message (the GOV.UK form pattern).
 
 use super::concat;
-use crate::dom::prelude::*;
-use crate::dom::{self, attr, attr_r, clase_si, el, el_texto, html, on, valor_de, valor_r};
-use web_sys::Element;
+use leptos::prelude::*;
 
 /// How a field is typed on phones: the keyboard, autofill and corrections.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,11 +15,11 @@ pub struct Teclado {
     /// `autocapitalize`: "none", "characters", "words".
     pub autocapitalize: &'static str,
     /// `maxlength`.
-    pub maxlength: &'static str,
+    pub maxlength: u32,
 }
 
 impl Teclado {
-    pub const fn texto(autocomplete: &'static str, maxlength: &'static str) -> Teclado {
+    pub const fn texto(autocomplete: &'static str, maxlength: u32) -> Teclado {
         Teclado {
             tipo: "text",
             inputmode: "text",
@@ -30,7 +28,7 @@ impl Teclado {
             maxlength,
         }
     }
-    pub const fn numerico(autocomplete: &'static str, maxlength: &'static str) -> Teclado {
+    pub const fn numerico(autocomplete: &'static str, maxlength: u32) -> Teclado {
         Teclado {
             tipo: "text",
             inputmode: "numeric",
@@ -45,7 +43,7 @@ impl Teclado {
             inputmode: "email",
             autocomplete: "email",
             autocapitalize: "none",
-            maxlength: "100",
+            maxlength: 100,
         }
     }
 }
@@ -68,88 +66,104 @@ pub fn describedby(id: &str, con_hint: bool, con_error: bool) -> Option<String> 
 }
 
 /// An inline error under a label: "Error:" visually hidden, then the same words as in the summary.
-pub fn field_error(padre: &Element, id: &'static str, error: Signal<Option<String>>) {
-    dom::region(padre, move |r| {
-        if let Some(mensaje) = error.get() {
-            let p = el(r, "p", "afi-field__error");
-            attr(&p, "id", &concat(id, "-error"));
-            html(&p, "<span class=\"afi-visually-hidden\">Error: </span>");
-            dom::texto(&p, &mensaje);
-        }
-    });
+#[component]
+pub fn FieldError(
+    /// The field's id (the message gets `{id}-error`).
+    id: &'static str,
+    /// The message, if any.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    move || {
+        error.get().map(|mensaje| {
+            view! {
+                <p id=concat(id, "-error") class="afi-field__error">
+                    <span class="afi-visually-hidden">"Error: "</span>
+                    {mensaje}
+                </p>
+            }
+        })
+    }
 }
 
 /// A text field. The value lives outside (in the form's state); `on_input` gets every keystroke and
 /// `on_blur` fires as the field loses focus (format validation).
-pub struct Field {
+#[component]
+pub fn Field(
     /// The input's id (the error summary links to it).
-    pub id: &'static str,
+    id: &'static str,
     /// The visible label (the seed's words).
-    pub label: &'static str,
+    label: &'static str,
     /// A hint under the label.
-    pub hint: Option<&'static str>,
+    #[prop(optional)]
+    hint: Option<&'static str>,
     /// Keyboard, autofill, length.
-    pub teclado: Teclado,
+    teclado: Teclado,
     /// The current value.
-    pub value: Signal<String>,
+    #[prop(into)]
+    value: Signal<String>,
     /// Every change.
-    pub on_input: Callback<String>,
+    on_input: Callback<String>,
     /// The field lost focus.
-    pub on_blur: Option<Callback<()>>,
+    #[prop(optional)]
+    on_blur: Option<Callback<()>>,
     /// The error shown under the label.
-    pub error: Signal<Option<String>>,
-    /// Extra classes for the input (e.g. `afi-field__input--curp`), "" for none.
-    pub input_class: &'static str,
-}
-
-/// Appends a [`Field`]; `despues` adds content after the input (e.g. the e-mail suggestion).
-pub fn field(padre: &Element, f: Field, despues: Option<&dyn Fn(&Element)>) {
-    let Field {
-        id,
-        label,
-        hint,
-        teclado,
-        value,
-        on_input,
-        on_blur,
-        error,
-        input_class,
-    } = f;
+    #[prop(into)]
+    error: Signal<Option<String>>,
+    /// Extra classes for the input (e.g. `afi-field__input--curp`).
+    #[prop(optional)]
+    input_class: &'static str,
+    /// Content after the input (e.g. the e-mail suggestion).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
     let con_error = move || error.with(|e| e.is_some());
-    let grupo = el(padre, "div", "afi-field");
-    clase_si(&grupo, "afi-field--error", con_error);
-    let l = el_texto(&grupo, "label", "afi-field__label", label);
-    attr(&l, "for", id);
-    if let Some(h) = hint {
-        let s = el_texto(&grupo, "span", "afi-field__hint", h);
-        attr(&s, "id", &concat(id, "-hint"));
-    }
-    field_error(&grupo, id, error);
-    let input = el(&grupo, "input", "afi-field__input");
-    if !input_class.is_empty() {
-        let _ = input.class_list().add_1(input_class);
-    }
-    clase_si(&input, "afi-field__input--error", con_error);
-    attr(&input, "id", id);
-    attr(&input, "name", id);
-    attr(&input, "type", teclado.tipo);
-    attr(&input, "inputmode", teclado.inputmode);
-    attr(&input, "autocomplete", teclado.autocomplete);
-    attr(&input, "autocapitalize", teclado.autocapitalize);
-    attr(&input, "spellcheck", "false");
-    attr(&input, "maxlength", teclado.maxlength);
-    dom::aria_invalid(&input, con_error);
-    attr_r(&input, "aria-describedby", move || {
-        describedby(id, hint.is_some(), con_error())
-    });
-    valor_r(&input, move || value.get());
-    on(&input, "input", move |ev| on_input.run(valor_de(&ev)));
-    on(&input, "blur", move |_| {
-        if let Some(cb) = on_blur {
-            cb.run(())
+    let clase_grupo = move || {
+        if con_error() {
+            "afi-field afi-field--error"
+        } else {
+            "afi-field"
         }
-    });
-    if let Some(d) = despues {
-        d(&grupo);
+    };
+    let clase_input = move || {
+        let mut c = String::from("afi-field__input");
+        if con_error() {
+            c.push_str(" afi-field__input--error");
+        }
+        if !input_class.is_empty() {
+            c.push(' ');
+            c.push_str(input_class);
+        }
+        c
+    };
+    view! {
+        <div class=clase_grupo>
+            <label class="afi-field__label" for=id>
+                {label}
+            </label>
+            {hint.map(|h| view! { <span id=concat(id, "-hint") class="afi-field__hint">{h}</span> })}
+            <FieldError id=id error=error/>
+            <input
+                id=id
+                name=id
+                class=clase_input
+                type=teclado.tipo
+                inputmode=teclado.inputmode
+                autocomplete=teclado.autocomplete
+                autocapitalize=teclado.autocapitalize
+                spellcheck="false"
+                maxlength=teclado.maxlength
+                aria-invalid=move || if con_error() { "true" } else { "false" }
+                aria-describedby=move || describedby(id, hint.is_some(), con_error())
+                prop:value=move || value.get()
+                on:input=move |ev| on_input.run(event_target_value(&ev))
+                on:blur=move |_| {
+                    if let Some(cb) = on_blur {
+                        cb.run(())
+                    }
+                }
+            />
+            {children.map(|c| c())}
+        </div>
     }
 }

@@ -6,33 +6,65 @@ pub mod error_summary;
 pub mod field;
 pub mod stepper;
 
-use crate::dom::prelude::*;
-use crate::dom::{self, attr, el};
+use leptos::prelude::*;
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
-use web_sys::Element;
 
-/// The polite live region's text (provided by `app`): results are announced through it.
+/// The app's polite live region (provided by `App`): results are announced through it.
+///
+/// Take the handle with [`Anuncios::usar`] while a component is being built, then call
+/// [`Anuncios::anunciar`] from event handlers, effects or after an `await`: there no reactive owner is current,
+/// so looking the context up then would find nothing and the announcement would be lost.
 #[derive(Clone, Copy)]
-pub struct Anuncios(pub RwSignal<String>);
+pub struct Anuncios(RwSignal<String>);
 
-/// Announces a result to screen readers (no-op outside `app`).
-pub fn anunciar(texto: impl Into<String>) {
-    if let Some(Anuncios(s)) = use_context::<Anuncios>() {
-        s.set(texto.into());
+impl Anuncios {
+    /// A new live region's text (`App` provides it to every page).
+    pub fn new() -> Self {
+        Anuncios(RwSignal::new(String::new()))
+    }
+
+    /// The handle of the live region above this component (a detached one outside `App`).
+    pub fn usar() -> Self {
+        use_context::<Anuncios>().unwrap_or_default()
+    }
+
+    /// Announces `texto` to screen readers. The region is emptied first and filled 100 ms later (screen
+    /// readers read a change, not a state), so the same words said twice in a row (a second re-send) are
+    /// announced twice.
+    pub fn anunciar(&self, texto: impl Into<String>) {
+        let s = self.0;
+        let texto = texto.into();
+        s.set(String::new());
+        set_timeout(
+            move || {
+                s.try_set(texto);
+            },
+            std::time::Duration::from_millis(100),
+        );
+    }
+
+    /// What the region says now.
+    pub fn texto(&self) -> Signal<String> {
+        self.0.into()
     }
 }
 
-/// The polite live region itself (`app` provides [`Anuncios`] above the pages and this region).
-pub fn live_region(padre: &Element) {
-    let texto = use_context::<Anuncios>()
-        .map(|a| a.0)
-        .unwrap_or_else(|| RwSignal::new(String::new()));
-    let div = el(padre, "div", "afi-visually-hidden");
-    attr(&div, "role", "status");
-    attr(&div, "aria-live", "polite");
-    attr(&div, "aria-atomic", "true");
-    dom::texto_r(&div, move || texto.get());
+impl Default for Anuncios {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The polite live region itself (`App` provides [`Anuncios`] above the pages and this region).
+#[component]
+pub fn LiveRegion() -> impl IntoView {
+    let texto = Anuncios::usar().texto();
+    view! {
+        <div class="afi-visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="anuncios">
+            {move || texto.get()}
+        </div>
+    }
 }
 
 thread_local! {
@@ -42,15 +74,13 @@ thread_local! {
 
 /// Moves focus to the element with this id on the next frame (after the view is on screen).
 pub fn enfocar(id: &'static str) {
-    request_animation_frame(move || enfocar_ahora(id));
-}
-
-/// Moves focus to the element with this id at once (it is on screen already, e.g. the field of a summary link).
-pub fn enfocar_ahora(id: &str) {
-    let el = document().get_element_by_id(id);
-    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = el.focus();
-    }
+    request_animation_frame(move || {
+        if let Some(el) = document().get_element_by_id(id) {
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        }
+    });
 }
 
 /// Call from a page: moves focus to its `<h1>` (except on the first page after loading), so screen-reader

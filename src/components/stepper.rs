@@ -1,7 +1,6 @@
 //! The step indicator: "Paso 2 de 3" as text, each step completado / actual / pendiente for screen readers.
 
-use crate::dom::{attr, el, el_texto, texto};
-use web_sys::Element;
+use leptos::prelude::*;
 
 /// The seed's three steps when an NSS is assigned.
 pub const PASOS_ASIGNACION: [&str; 3] =
@@ -60,23 +59,32 @@ pub fn paso_n(n: usize) -> String {
     s
 }
 
-/// Shows where the student is in the trámite: `pasos` the steps' names in order, `actual` the current one (0-based).
-pub fn stepper(padre: &Element, pasos: &'static [&'static str], actual: usize) {
-    let nav = el(padre, "nav", "afi-stepper");
-    attr(&nav, "aria-label", "Avance del trámite");
-    let mut cuenta = paso_de(actual + 1, pasos.len());
-    cuenta.push_str(": ");
-    cuenta.push_str(pasos.get(actual).or(pasos.last()).copied().unwrap_or(""));
-    el_texto(&nav, "p", "afi-stepper__count", &cuenta);
-    let ol = el(&nav, "ol", "afi-stepper__list");
-    for (i, nombre) in pasos.iter().enumerate() {
-        let estado = Estado::de(i, actual);
-        let li = el(&ol, "li", estado.clase());
-        if estado == Estado::Actual {
-            attr(&li, "aria-current", "step");
-        }
-        el_texto(&li, "span", "afi-stepper__numero", &paso_n(i + 1));
-        texto(&li, nombre);
-        el_texto(&li, "span", "afi-visually-hidden", estado.texto());
+/// Shows where the student is in the trámite.
+#[component]
+pub fn Stepper(
+    /// The steps' names, in order.
+    pasos: &'static [&'static str],
+    /// The current step, 0-based.
+    actual: usize,
+) -> impl IntoView {
+    let items = pasos
+        .iter()
+        .enumerate()
+        .map(|(i, nombre)| {
+            let estado = Estado::de(i, actual);
+            view! {
+                <li class=estado.clase() aria-current=(estado == Estado::Actual).then_some("step")>
+                    <span class="afi-stepper__numero">{paso_n(i + 1)}</span>
+                    {*nombre}
+                    <span class="afi-visually-hidden">{estado.texto()}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="afi-stepper" aria-label="Avance del trámite">
+            <p class="afi-stepper__count">{paso_de(actual + 1, pasos.len())} ": " {pasos[actual.min(pasos.len() - 1)]}</p>
+            <ol class="afi-stepper__list">{items}</ol>
+        </nav>
     }
 }

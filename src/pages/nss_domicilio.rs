@@ -1,44 +1,44 @@
 //! Paso 2 "Ingresar domicilio": when no NSS was found, the address for the assignment.
 
-use super::{encabezado, rutas, sin_datos, use_tramite};
-use crate::components::cp_lookup::codigo_postal_lookup;
-use crate::components::error_summary::{self, error_summary};
-use crate::components::field::{field, Field, Teclado};
-use crate::components::stepper::{stepper, PASOS_ASIGNACION};
+use super::{rutas, use_tramite, Encabezado, SinDatos};
+use crate::components::cp_lookup::CodigoPostalLookup;
+use crate::components::error_summary::{self, ErrorSummary};
+use crate::components::field::{Field, Teclado};
+use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
 use crate::components::{enfocar, enfocar_titulo, titulo};
-use crate::dom::prelude::*;
-use crate::dom::{attr, efecto, el, el_texto, html, on};
-use crate::router::use_navegador;
 use crate::state::domicilio::{self, ConsultaCp, CAMPOS};
 use crate::state::errores::Campo;
 use crate::state::Errores;
-use web_sys::{Element, Event};
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
 
 pub const NO_ENCONTRADO: &str = "No se encontró un número asociado a tu CURP, se te asignará uno.";
 const CALLE: Teclado = Teclado {
     autocapitalize: "words",
-    ..Teclado::texto("address-line1", "100")
+    ..Teclado::texto("address-line1", 100)
 };
 // Numbers may have letters ("12-B", "SN"): a text keyboard, not a numeric one.
 const NUMERO: Teclado = Teclado {
     autocapitalize: "characters",
-    ..Teclado::texto("off", "20")
+    ..Teclado::texto("off", 20)
 };
 const TITULO: &str = "Ingresar domicilio: Asignación o localización de NSS";
 
-pub fn nss_domicilio_page(padre: &Element) {
+#[component]
+pub fn NssDomicilioPage() -> impl IntoView {
     let tramite = use_tramite();
     let Some(persona) = tramite.with_untracked(|t| t.sin_nss()) else {
-        return sin_datos(padre);
+        return view! { <SinDatos/> }.into_any();
     };
-    let navegador = use_navegador();
+    let navigate = use_navigate();
     // Inline messages (blur and submit) and the summary (the last submit only).
     let errores = RwSignal::new(Errores::new());
     let resumen = RwSignal::new(Errores::new());
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     // The form edits a copy; every change goes back to the trámite (and so to sessionStorage).
     let datos = RwSignal::new(tramite.with_untracked(|t| t.domicilio.clone()));
-    efecto(move || {
+    Effect::new(move |_| {
         let d = datos.get();
         tramite.update(|t| {
             if t.domicilio != d {
@@ -48,7 +48,7 @@ pub fn nss_domicilio_page(padre: &Element) {
     });
 
     enfocar_titulo();
-    efecto(move || titulo(TITULO, resumen.with(|e| !e.is_empty())));
+    Effect::new(move |_| titulo(TITULO, resumen.with(|e| !e.is_empty())));
 
     let error = move |campo: Campo| {
         Signal::derive(move || errores.with(|e| e.get(campo.clave).map(str::to_string)))
@@ -60,7 +60,7 @@ pub fn nss_domicilio_page(padre: &Element) {
         })
     };
 
-    let on_submit = move |ev: Event| {
+    let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let c = consulta.get_untracked();
         let mut nuevos = datos.with_untracked(|d| d.validate(&c));
@@ -82,91 +82,64 @@ pub fn nss_domicilio_page(padre: &Element) {
         }
         let manual = c.manual();
         tramite.update(|t| t.domicilio_manual = manual);
-        navegador.ir(rutas::REVISAR);
+        navigate(rutas::REVISAR, Default::default());
     };
 
-    let c = el(padre, "div", "afi-container afi-container--narrow");
-    encabezado(&c);
-    stepper(&c, &PASOS_ASIGNACION, 1);
-    html(
-        &c,
-        "<h1 class=\"afi-title\" tabindex=\"-1\">Ingresa tu domicilio</h1>",
-    );
-    error_summary(&c, resumen);
-    html(
-        &c,
-        "<div class=\"afi-alert afi-alert--info\">\
-         <p class=\"afi-alert__text\" data-testid=\"sin-nss\">No se encontró un número asociado a tu CURP, \
-         se te asignará uno.</p></div>",
-    );
-    let dl = el(&c, "dl", "afi-datos");
-    for (clave, valor) in [("Nombre", &persona.nombre), ("CURP", &persona.curp)] {
-        let fila = el(&dl, "div", "afi-datos__row");
-        el_texto(&fila, "dt", "afi-datos__key", clave);
-        el_texto(&fila, "dd", "afi-datos__value", valor);
+    view! {
+        <div class="afi-container afi-container--narrow">
+            <Encabezado/>
+            <Stepper pasos=&PASOS_ASIGNACION actual=1/>
+            <h1 class="afi-title" tabindex="-1">"Ingresa tu domicilio"</h1>
+            <ErrorSummary errores=resumen/>
+            <div class="afi-alert afi-alert--info">
+                <p class="afi-alert__text" data-testid="sin-nss">{NO_ENCONTRADO}</p>
+            </div>
+            <dl class="afi-datos">
+                <div class="afi-datos__row">
+                    <dt class="afi-datos__key">"Nombre"</dt>
+                    <dd class="afi-datos__value">{persona.nombre}</dd>
+                </div>
+                <div class="afi-datos__row">
+                    <dt class="afi-datos__key">"CURP"</dt>
+                    <dd class="afi-datos__value">{persona.curp}</dd>
+                </div>
+            </dl>
+            <form class="afi-card" novalidate on:submit=on_submit>
+                <p class="afi-text afi-text--suave afi-text--small">
+                    "Escribe el domicilio donde vives. Todos los campos son obligatorios, salvo los que dicen (opcional)."
+                </p>
+                <CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/>
+                <Field
+                    id=domicilio::CALLE.id
+                    label="Calle"
+                    teclado=CALLE
+                    value=Signal::derive(move || datos.with(|d| d.calle.clone()))
+                    on_input=texto(domicilio::CALLE, |d, v| d.calle = v)
+                    error=error(domicilio::CALLE)
+                />
+                <div class="afi-row">
+                    <Field
+                        id=domicilio::NUMERO_EXTERIOR.id
+                        label="Número exterior"
+                        hint="Si no tiene, escribe SN."
+                        teclado=NUMERO
+                        value=Signal::derive(move || datos.with(|d| d.numero_exterior.clone()))
+                        on_input=texto(domicilio::NUMERO_EXTERIOR, |d, v| d.numero_exterior = v)
+                        error=error(domicilio::NUMERO_EXTERIOR)
+                    />
+                    <Field
+                        id=domicilio::NUMERO_INTERIOR.id
+                        label="Número interior (opcional)"
+                        hint="Departamento, piso o local."
+                        teclado=NUMERO
+                        value=Signal::derive(move || datos.with(|d| d.numero_interior.clone()))
+                        on_input=texto(domicilio::NUMERO_INTERIOR, |d, v| d.numero_interior = v)
+                        error=error(domicilio::NUMERO_INTERIOR)
+                    />
+                </div>
+                <button type="submit" class="afi-button">"Continuar"</button>
+            </form>
+        </div>
     }
-    let form = el(&c, "form", "afi-card");
-    attr(&form, "novalidate", "");
-    on(&form, "submit", on_submit);
-    html(
-        &form,
-        "<p class=\"afi-text afi-text--suave afi-text--small\">Escribe el domicilio donde vives. Todos los campos \
-         son obligatorios, salvo los que dicen (opcional).</p>",
-    );
-    codigo_postal_lookup(&form, datos, consulta, errores);
-    let campo = |padre: &Element,
-                 c: Campo,
-                 label: &'static str,
-                 hint: Option<&'static str>,
-                 teclado: Teclado,
-                 f: fn(&domicilio::DatosDomicilio) -> &String,
-                 set: fn(&mut domicilio::DatosDomicilio, String)| {
-        field(
-            padre,
-            Field {
-                id: c.id,
-                label,
-                hint,
-                teclado,
-                value: Signal::derive(move || datos.with(|d| f(d).clone())),
-                on_input: texto(c, set),
-                on_blur: None,
-                error: error(c),
-                input_class: "",
-            },
-            None,
-        )
-    };
-    campo(
-        &form,
-        domicilio::CALLE,
-        "Calle",
-        None,
-        CALLE,
-        |d| &d.calle,
-        |d, v| d.calle = v,
-    );
-    let fila = el(&form, "div", "afi-row");
-    campo(
-        &fila,
-        domicilio::NUMERO_EXTERIOR,
-        "Número exterior",
-        Some("Si no tiene, escribe SN."),
-        NUMERO,
-        |d| &d.numero_exterior,
-        |d, v| d.numero_exterior = v,
-    );
-    campo(
-        &fila,
-        domicilio::NUMERO_INTERIOR,
-        "Número interior (opcional)",
-        Some("Departamento, piso o local."),
-        NUMERO,
-        |d| &d.numero_interior,
-        |d, v| d.numero_interior = v,
-    );
-    html(
-        &form,
-        "<button type=\"submit\" class=\"afi-button\">Continuar</button>",
-    );
+    .into_any()
 }

@@ -2,112 +2,111 @@
 
 use crate::api::{self, ApiError};
 use crate::components::{enfocar_titulo, titulo};
-use crate::dom::prelude::*;
-use crate::dom::{self, attr, el, el_texto, html};
-use afiliate_domain::api::Verificacion;
-use web_sys::Element;
+use crate::ruta;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
 
-#[derive(Clone, Debug, PartialEq)]
-enum Estado {
-    Cargando,
-    Listo(Verificacion),
-    Error(ApiError),
-}
-
-pub fn verificar_page(padre: &Element, folio: String) {
-    let estado = RwSignal::new(Estado::Cargando);
+#[component]
+pub fn VerificarPage() -> impl IntoView {
+    let params = use_params_map();
+    let folio = Memo::new(move |_| params.with(|p| p.get("folio").unwrap_or_default()));
     titulo("Verificación de documento", false);
     enfocar_titulo();
-
-    let consultar = move |folio: String| {
-        estado.set(Estado::Cargando);
-        spawn_local(async move {
-            let r = api::backend().verificacion(folio).await;
-            estado.set(match r {
-                Ok(v) => Estado::Listo(v),
-                Err(e) => Estado::Error(e),
-            });
-        });
-    };
-    consultar(folio.clone());
-
-    let c = el(padre, "div", "afi-container afi-container--narrow");
-    html(
-        &c,
-        "<nav class=\"afi-breadcrumb\" aria-label=\"Ruta de navegación\"><a href=\"/\" class=\"afi-link\">Inicio</a></nav>\
-         <h1 class=\"afi-title\" tabindex=\"-1\">Verificación de documento</h1>",
-    );
-    dom::region(&c, move |r| {
-        match estado.get() {
-        Estado::Cargando => html(
-            r,
-            "<p class=\"afi-progress\"><span class=\"afi-progress__spinner\" aria-hidden=\"true\"></span>\
-             Consultando el documento…</p>",
-        ),
-        Estado::Listo(v) => {
-            let alerta = el(
-                r,
-                "div",
-                if v.autentico {
-                    "afi-alert"
-                } else {
-                    "afi-alert afi-alert--error"
-                },
-            );
-            attr(&alerta, "data-testid", "verificacion");
-            el_texto(
-                &alerta,
-                "p",
-                "afi-alert__title",
-                if v.autentico {
-                    "Documento auténtico"
-                } else {
-                    "Documento NO auténtico"
-                },
-            );
-            el_texto(&alerta, "p", "afi-alert__text", &v.mensaje);
-            let dl = el(r, "dl", "afi-datos");
-            for (clave, valor) in [
-                ("Documento", &v.documento),
-                ("Certifica", &v.certifica),
-                ("Folio", &v.folio),
-                ("Fecha de emisión", &v.fecha),
-                ("Nombre", &v.nombre),
-                ("CURP", &v.curp),
-                ("NSS", &v.nss),
-            ] {
-                let fila = el(&dl, "div", "afi-datos__row");
-                el_texto(&fila, "dt", "afi-datos__key", clave);
-                el_texto(&fila, "dd", "afi-datos__value", valor);
+    // The verification is a read: a LocalResource that follows the folio in the URL, shown under Suspense.
+    let verificacion = LocalResource::new(move || api::backend().verificacion(folio.get()));
+    let contenido = move || {
+        let r = verificacion.get()?;
+        Some(match r {
+        Ok(v) => {
+            let clase = if v.autentico { "afi-alert" } else { "afi-alert afi-alert--error" };
+            let titulo_alerta = if v.autentico { "Documento auténtico" } else { "Documento NO auténtico" };
+            view! {
+                <div class=clase data-testid="verificacion">
+                    <p class="afi-alert__title">{titulo_alerta}</p>
+                    <p class="afi-alert__text">{v.mensaje.clone()}</p>
+                </div>
+                <dl class="afi-datos">
+                    <div class="afi-datos__row">
+                        <dt class="afi-datos__key">"Documento"</dt>
+                        <dd class="afi-datos__value">{v.documento.clone()}</dd>
+                    </div>
+                    <div class="afi-datos__row">
+                        <dt class="afi-datos__key">"Certifica"</dt>
+                        <dd class="afi-datos__value">{v.certifica.clone()}</dd>
+                    </div>
+                    <div class="afi-datos__row">
+                        <dt class="afi-datos__key">"Folio"</dt>
+                        <dd class="afi-datos__value">{v.folio.clone()}</dd>
+                    </div>
+                    <div class="afi-datos__row">
+                        <dt class="afi-datos__key">"Fecha de emisión"</dt>
+                        <dd class="afi-datos__value">{v.fecha.clone()}</dd>
+                    </div>
+                    <div class="afi-datos__row">
+                        <dt class="afi-datos__key">"Nombre"</dt>
+                        <dd class="afi-datos__value">{v.nombre.clone()}</dd>
+                    </div>
+                    <div class="afi-datos__row">
+                        <dt class="afi-datos__key">"CURP"</dt>
+                        <dd class="afi-datos__value">{v.curp.clone()}</dd>
+                    </div>
+                    <div class="afi-datos__row">
+                        <dt class="afi-datos__key">"NSS"</dt>
+                        <dd class="afi-datos__value">{v.nss.clone()}</dd>
+                    </div>
+                </dl>
+                <p class="afi-text afi-text--small afi-text--suave">
+                    "Por tu privacidad, los datos personales se muestran incompletos."
+                </p>
             }
-            html(
-                r,
-                "<p class=\"afi-text afi-text--small afi-text--suave\">Por tu privacidad, los datos personales se \
-                 muestran incompletos.</p>",
-            );
+            .into_any()
         }
-        Estado::Error(e) if no_encontrado(&e) => html(
-            r,
-            "<div class=\"afi-alert afi-alert--error\" data-testid=\"verificacion\">\
-             <p class=\"afi-alert__title\">No encontramos este documento</p>\
-             <p class=\"afi-alert__text\">No existe un documento con este folio. Revisa que la dirección sea la del \
-             código QR del documento.</p></div>",
-        ),
-        Estado::Error(e) => {
-            let alerta = el(r, "div", "afi-alert afi-alert--error");
-            attr(&alerta, "data-testid", "verificacion");
-            el_texto(&alerta, "p", "afi-alert__text", e.mensaje());
-            let p = el(r, "p", "afi-actions");
-            let folio = folio.clone();
-            dom::boton(
-                &p,
-                "afi-button afi-button--secondary",
-                "Intentar de nuevo",
-                move |_| consultar(folio.clone()),
-            );
+        Err(e) if no_encontrado(&e) => view! {
+            <div class="afi-alert afi-alert--error" data-testid="verificacion">
+                <p class="afi-alert__title">"No encontramos este documento"</p>
+                <p class="afi-alert__text">
+                    "No existe un documento con este folio. Revisa que la dirección sea la del código QR del documento."
+                </p>
+            </div>
         }
+        .into_any(),
+        Err(e) => {
+            view! {
+                <div class="afi-alert afi-alert--error" data-testid="verificacion">
+                    <p class="afi-alert__text">{e.mensaje().to_string()}</p>
+                </div>
+                <p class="afi-actions">
+                    <button
+                        type="button"
+                        class="afi-button afi-button--secondary"
+                        on:click=move |_| verificacion.refetch()
+                    >
+                        "Intentar de nuevo"
+                    </button>
+                </p>
+            }
+            .into_any()
+        }
+    })
+    };
+
+    view! {
+        <div class="afi-container afi-container--narrow">
+            <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
+                <A href=ruta("/") attr:class="afi-link">"Inicio"</A>
+            </nav>
+            <h1 class="afi-title" tabindex="-1">"Verificación de documento"</h1>
+            <Suspense fallback=|| view! {
+                <p class="afi-progress">
+                    <span class="afi-progress__spinner" aria-hidden="true"></span>
+                    "Consultando el documento…"
+                </p>
+            }>
+                {contenido}
+            </Suspense>
+        </div>
     }
-    });
 }
 
 /// The server knows no document with that folio.

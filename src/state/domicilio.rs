@@ -4,6 +4,7 @@ use super::errores::{Campo, Errores};
 use crate::api;
 use afiliate_domain::api::{CodigoPostal, Domicilio};
 use afiliate_domain::{postal, ErrorDeDominio};
+use serde::{Deserialize, Serialize};
 
 pub const CODIGO_POSTAL: Campo = Campo {
     clave: "domicilio.codigo_postal",
@@ -93,7 +94,7 @@ pub async fn consultar_cp(cp: &str) -> ConsultaCp {
 }
 
 /// What the student typed (kept across reloads).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DatosDomicilio {
     pub codigo_postal: String,
     pub colonia: String,

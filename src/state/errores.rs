@@ -55,23 +55,14 @@ impl Errores {
         self.0.iter()
     }
 
-    /// Sorts the messages into the order of `campos` (general problems first; equal keys keep their order).
-    /// An insertion sort: a form has a handful of fields, and the standard library's stable sort costs kilobytes
-    /// of wasm.
+    /// Sorts the messages into the order of `campos` (general problems first).
     pub fn ordenar(&mut self, campos: &[Campo]) {
-        let orden = |c: &Campo| {
+        self.0.sort_by_key(|(c, _)| {
             campos
                 .iter()
                 .position(|k| k.clave == c.clave)
                 .map_or(0, |p| p + 1)
-        };
-        for i in 1..self.0.len() {
-            let mut j = i;
-            while j > 0 && orden(&self.0[j - 1].0) > orden(&self.0[j].0) {
-                self.0.swap(j - 1, j);
-                j -= 1;
-            }
-        }
+        });
     }
 
     /// The field errors of a server problem (`errores`: field → messages), on the given form's fields.

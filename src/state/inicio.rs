@@ -3,6 +3,7 @@
 use super::errores::{Campo, Errores};
 use afiliate_domain::api::SolicitudNss;
 use afiliate_domain::{email, Curp, Email, ErrorDeDominio};
+use serde::{Deserialize, Serialize};
 
 pub const CURP: Campo = Campo {
     clave: "curp",
@@ -28,7 +29,7 @@ const FALTA_CONFIRMACION: &str = "Confirma tu correo electrónico.";
 const FALTA_CAPTCHA: &str = "Escribe los caracteres de la imagen.";
 
 /// What the student typed (kept across reloads; the CAPTCHA answer is not part of it and never stored).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DatosInicio {
     pub curp: String,
     pub correo: String,
@@ -85,13 +86,12 @@ impl DatosInicio {
         email::sugerencia(self.correo.trim())
     }
 
-    /// The request, normalised (CURP upper-cased without separators, e-mails trimmed and lower-cased; a valid
-    /// address is ASCII, so `to_ascii_lowercase`, which spares the wasm Unicode's case tables).
+    /// The request, normalised (CURP upper-cased without separators, e-mails trimmed and lower-cased).
     pub fn solicitud(&self, captcha_id: &str, captcha: &str) -> SolicitudNss {
         SolicitudNss {
             curp: Curp::normalize(&self.curp),
-            correo: self.correo.trim().to_ascii_lowercase(),
-            confirmacion_correo: self.confirmacion.trim().to_ascii_lowercase(),
+            correo: self.correo.trim().to_lowercase(),
+            confirmacion_correo: self.confirmacion.trim().to_lowercase(),
             captcha_id: captcha_id.to_string(),
             captcha_respuesta: captcha.trim().to_string(),
         }

@@ -3,20 +3,20 @@
 
 use super::domicilio::DatosDomicilio;
 use super::inicio::DatosInicio;
-use crate::api::json::{self, booleano, campo, opcional, texto, Json, Objeto};
 use afiliate_domain::api::{Documento, ResultadoAsignacion, ResultadoSolicitud};
-use wasm_bindgen::JsValue;
+use serde::{Deserialize, Serialize};
 
 /// The sessionStorage key.
 pub const CLAVE_STORAGE: &str = "afiliate.tramite.nss";
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tramite {
     pub inicio: DatosInicio,
     /// The answer to step 1.
     pub solicitud: Option<ResultadoSolicitud>,
     pub domicilio: DatosDomicilio,
     /// The address was typed by hand (the code is not in the catalog).
+    #[serde(default)]
     pub domicilio_manual: bool,
     /// The answer to the assignment.
     pub asignacion: Option<ResultadoAsignacion>,
@@ -96,7 +96,7 @@ impl Tramite {
     pub fn cargar() -> Tramite {
         storage()
             .and_then(|s| s.get_item(CLAVE_STORAGE).ok().flatten())
-            .and_then(|texto| json::leer(&texto))
+            .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default()
     }
 
@@ -105,70 +105,9 @@ impl Tramite {
         let Some(storage) = storage() else { return };
         if *self == Tramite::default() {
             let _ = storage.remove_item(CLAVE_STORAGE);
-        } else {
-            let _ = storage.set_item(CLAVE_STORAGE, &json::stringify(&self.a_json()));
+        } else if let Ok(json) = serde_json::to_string(self) {
+            let _ = storage.set_item(CLAVE_STORAGE, &json);
         }
-    }
-}
-
-/// Stored as `{"inicio": {…}, "solicitud": null | {…}, "domicilio": {…}, "domicilio_manual": false,
-/// "asignacion": null | {…}}` (the API's own field names).
-impl Json for Tramite {
-    fn desde(v: &JsValue) -> Option<Self> {
-        let i = campo(v, "inicio");
-        let d = campo(v, "domicilio");
-        Some(Tramite {
-            inicio: DatosInicio {
-                curp: texto(&i, "curp")?,
-                correo: texto(&i, "correo")?,
-                confirmacion: texto(&i, "confirmacion")?,
-            },
-            solicitud: opcional(v, "solicitud")?,
-            domicilio: DatosDomicilio {
-                codigo_postal: texto(&d, "codigo_postal")?,
-                colonia: texto(&d, "colonia")?,
-                calle: texto(&d, "calle")?,
-                numero_exterior: texto(&d, "numero_exterior")?,
-                numero_interior: texto(&d, "numero_interior")?,
-                estado: texto(&d, "estado")?,
-                municipio: texto(&d, "municipio")?,
-            },
-            domicilio_manual: booleano(v, "domicilio_manual").unwrap_or(false),
-            asignacion: opcional(v, "asignacion")?,
-        })
-    }
-
-    fn a_json(&self) -> JsValue {
-        let i = &self.inicio;
-        let d = &self.domicilio;
-        Objeto::new()
-            .valor(
-                "inicio",
-                &Objeto::new()
-                    .texto("curp", &i.curp)
-                    .texto("correo", &i.correo)
-                    .texto("confirmacion", &i.confirmacion)
-                    .fin(),
-            )
-            .valor("solicitud", &json::o_null(&self.solicitud))
-            .valor(
-                "domicilio",
-                &Objeto::new()
-                    .texto("codigo_postal", &d.codigo_postal)
-                    .texto("colonia", &d.colonia)
-                    .texto("calle", &d.calle)
-                    .texto("numero_exterior", &d.numero_exterior)
-                    .texto("numero_interior", &d.numero_interior)
-                    .texto("estado", &d.estado)
-                    .texto("municipio", &d.municipio)
-                    .fin(),
-            )
-            .valor(
-                "domicilio_manual",
-                &JsValue::from_bool(self.domicilio_manual),
-            )
-            .valor("asignacion", &json::o_null(&self.asignacion))
-            .fin()
     }
 }
 
