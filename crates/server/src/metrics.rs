@@ -1,9 +1,23 @@
-//! Prometheus metrics, hand-written: request counts and latency histograms per route, assignments, errors by kind.
+//! Prometheus metrics on the `metrics` facade and `metrics-exporter-prometheus`'s recorder (lock-free counters and
+//! histograms in a sharded registry; nothing on a request's path takes a global lock). `GET /metrics` renders them.
+//!
+//! - `afiliate_http_requests_total{route,status}`, `afiliate_http_request_duration_seconds{route}` (histogram):
+//!   every answer, by its matched route pattern, never by the raw path (it may hold a folio or an id).
+//! - `afiliate_errors_total{kind}`, `afiliate_nss_asignados_total`, `afiliate_nss_localizados_total`.
+//! - The SQLite writer's group commits, WAL fsyncs and checkpoints (`afiliate_db_*`): kept in atomics, which
+//!   `bench_api` also reads, and published when scraped.
+//! - At scrape time ([`publicar_estado`]): the outbox backlog (`afiliate_outbox_pendientes`) and its oldest
+//!   queued message's age (`afiliate_outbox_mas_antiguo_segundos`), and whether the database writer is alive
+//!   (`afiliate_db_escritor_vivo`, 1 or 0).
+//! - The mail worker's failed deliveries (`afiliate_outbox_fallos_total`) and messages given up
+//!   (`afiliate_outbox_abandonados_total`, a permanent failure: the row becomes `fallido`).
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use metrics::{describe_counter, describe_gauge, describe_histogram, Counter, Histogram, Unit};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 /// Upper bounds (seconds) of the latency histogram buckets.
@@ -11,24 +25,13 @@ const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
 ];
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    sum: f64,
-    count: u64,
-}
+const PETICIONES: &str = "afiliate_http_requests_total";
+const LATENCIA: &str = "afiliate_http_request_duration_seconds";
+const ERRORES: &str = "afiliate_errors_total";
+const PENDIENTES: &str = "afiliate_outbox_pendientes";
+const MAS_ANTIGUO: &str = "afiliate_outbox_mas_antiguo_segundos";
+const ESCRITOR_VIVO: &str = "afiliate_db_escritor_vivo";
 
-#[derive(Default)]
-struct Registry {
-    /// (route, status) → count
-    requests: BTreeMap<(String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
-    errors: BTreeMap<&'static str, u64>,
-}
-
-static REGISTRY: Mutex<Option<Registry>> = Mutex::new(None);
-static ASSIGNMENTS: AtomicU64 = AtomicU64::new(0);
-static LOCATED: AtomicU64 = AtomicU64::new(0);
 static BATCHES: AtomicU64 = AtomicU64::new(0);
 static BATCHED_JOBS: AtomicU64 = AtomicU64::new(0);
 static BATCH_MICROS: AtomicU64 = AtomicU64::new(0);
@@ -40,37 +43,174 @@ static CHECKPOINTS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 static CHECKPOINT_MICROS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 static CHECKPOINT_MAX_MICROS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 
-fn with<R>(f: impl FnOnce(&mut Registry) -> R) -> R {
-    let mut guard = REGISTRY.lock().unwrap_or_else(|p| p.into_inner());
-    f(guard.get_or_insert_with(Registry::default))
+/// The recorder's handle and the handles of the unlabelled counters.
+struct Metricas {
+    handle: PrometheusHandle,
+    asignados: Counter,
+    localizados: Counter,
+    fallos_correo: Counter,
+    abandonados_correo: Counter,
+}
+
+static METRICAS: OnceLock<Metricas> = OnceLock::new();
+
+/// Installs the recorder (once per process; every record function calls it, so nothing recorded is lost).
+fn metricas() -> &'static Metricas {
+    METRICAS.get_or_init(|| {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(LATENCIA.to_string()), &BUCKETS)
+            .expect("the bucket list is not empty")
+            .build_recorder();
+        let handle = recorder.handle();
+        if let Err(e) = metrics::set_global_recorder(recorder) {
+            tracing::warn!(error = %e, "another metrics recorder is installed: /metrics stays empty");
+        }
+        // Histogram samples wait in lock-free buckets until upkeep folds them in; scrapes do it too.
+        let h = handle.clone();
+        let _ = std::thread::Builder::new()
+            .name("afiliate-metricas".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(5));
+                h.run_upkeep();
+            });
+        describe_counter!(PETICIONES, "HTTP requests answered, by route and status.");
+        describe_histogram!(LATENCIA, Unit::Seconds, "Request latency by route.");
+        describe_counter!(ERRORES, "API errors by kind.");
+        describe_counter!("afiliate_nss_asignados_total", "NSS assigned.");
+        describe_counter!("afiliate_nss_localizados_total", "NSS located.");
+        describe_counter!(
+            "afiliate_outbox_fallos_total",
+            "Failed email deliveries (each attempt)."
+        );
+        describe_counter!(
+            "afiliate_outbox_abandonados_total",
+            "Emails given up after a permanent failure (their row is 'fallido')."
+        );
+        describe_gauge!(PENDIENTES, "Emails queued in the outbox.");
+        describe_gauge!(
+            MAS_ANTIGUO,
+            Unit::Seconds,
+            "Age of the oldest queued email (0 when none)."
+        );
+        describe_gauge!(
+            ESCRITOR_VIVO,
+            "1 while the database write path works (SQLite: the writer thread; PostgreSQL: the pool), else 0."
+        );
+        describe_counter!(
+            "afiliate_db_group_commits_total",
+            "Group commits of the SQLite writer."
+        );
+        describe_counter!(
+            "afiliate_db_group_commit_jobs_total",
+            "Requests written by group commits."
+        );
+        describe_gauge!(
+            "afiliate_db_group_commit_seconds_total",
+            "Time the SQLite writer spent in group commits (all of it, and in COMMIT)."
+        );
+        describe_counter!(
+            "afiliate_db_wal_fsyncs_total",
+            "fsyncs of the WAL that made assignment batches durable."
+        );
+        describe_gauge!("afiliate_db_wal_fsync_seconds_total", "Time those fsyncs took.");
+        describe_counter!(
+            "afiliate_db_wal_checkpoints_total",
+            "WAL checkpoints, by the checkpoint thread (hilo) or by the SQLite writer between batches (escritor)."
+        );
+        describe_gauge!(
+            "afiliate_db_wal_checkpoint_seconds_total",
+            "Time those checkpoints took."
+        );
+        let m = Metricas {
+            handle,
+            asignados: metrics::counter!("afiliate_nss_asignados_total"),
+            localizados: metrics::counter!("afiliate_nss_localizados_total"),
+            fallos_correo: metrics::counter!("afiliate_outbox_fallos_total"),
+            abandonados_correo: metrics::counter!("afiliate_outbox_abandonados_total"),
+        };
+        // Shown from the start, at 0.
+        for c in [
+            &m.asignados,
+            &m.localizados,
+            &m.fallos_correo,
+            &m.abandonados_correo,
+        ] {
+            c.increment(0);
+        }
+        m
+    })
+}
+
+/// Installs the recorder now (the server does it at start).
+pub fn init() {
+    metricas();
+}
+
+/// A route's handles: its latency histogram and its counter per status.
+struct PorRuta {
+    latencia: Histogram,
+    peticiones: Vec<(u16, Counter)>,
+}
+
+thread_local! {
+    /// Each thread's handles by route: a request then costs a hash of its route pattern and two atomic updates,
+    /// not the registry's key building and lookup. Bounded: routes are patterns, statuses a few codes.
+    static RUTAS: RefCell<HashMap<Box<str>, PorRuta>> = RefCell::new(HashMap::new());
 }
 
 /// One answered request; `route` is the matched route pattern (never the raw path: it may hold a folio or id).
 pub fn record_request(route: &str, status: u16, elapsed: Duration) {
-    let secs = elapsed.as_secs_f64();
-    with(|r| {
-        *r.requests.entry((route.to_string(), status)).or_default() += 1;
-        let h = r.latency.entry(route.to_string()).or_default();
-        for (i, b) in BUCKETS.iter().enumerate() {
-            if secs <= *b {
-                h.counts[i] += 1;
+    metricas();
+    RUTAS.with_borrow_mut(|rutas| {
+        if !rutas.contains_key(route) {
+            let etiqueta = metrics::SharedString::from(route.to_string());
+            rutas.insert(
+                route.into(),
+                PorRuta {
+                    latencia: metrics::histogram!(LATENCIA, "route" => etiqueta),
+                    peticiones: Vec::new(),
+                },
+            );
+        }
+        let Some(r) = rutas.get_mut(route) else {
+            return;
+        };
+        r.latencia.record(elapsed.as_secs_f64());
+        match r.peticiones.iter().find(|(s, _)| *s == status) {
+            Some((_, c)) => c.increment(1),
+            None => {
+                let c = metrics::counter!(
+                    PETICIONES,
+                    "route" => route.to_string(),
+                    "status" => status.to_string()
+                );
+                c.increment(1);
+                r.peticiones.push((status, c));
             }
         }
-        h.sum += secs;
-        h.count += 1;
     });
 }
 
 pub fn record_error(kind: &'static str) {
-    with(|r| *r.errors.entry(kind).or_default() += 1);
+    metricas();
+    metrics::counter!(ERRORES, "kind" => kind).increment(1);
 }
 
 pub fn record_assignment() {
-    ASSIGNMENTS.fetch_add(1, Ordering::Relaxed);
+    metricas().asignados.increment(1);
 }
 
 pub fn record_located() {
-    LOCATED.fetch_add(1, Ordering::Relaxed);
+    metricas().localizados.increment(1);
+}
+
+/// One failed email delivery; `abandonado` when the worker gives the message up (a permanent failure).
+pub fn record_mail_failure(abandonado: bool) {
+    let m = metricas();
+    m.fallos_correo.increment(1);
+    if abandonado {
+        m.abandonados_correo.increment(1);
+    }
 }
 
 /// One group commit: how many requests, how long the whole batch took and how long its COMMIT took.
@@ -123,87 +263,39 @@ pub fn group_commits() -> (u64, u64, f64, f64) {
     )
 }
 
-/// The Prometheus text exposition.
-pub fn render() -> String {
-    let mut out = String::new();
-    out.push_str(
-        "# HELP afiliate_http_requests_total HTTP requests answered, by route and status.\n",
-    );
-    out.push_str("# TYPE afiliate_http_requests_total counter\n");
-    with(|r| {
-        for ((route, status), n) in &r.requests {
-            let _ = writeln!(
-                out,
-                "afiliate_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
-            );
-        }
-        out.push_str("# HELP afiliate_http_request_duration_seconds Request latency by route.\n");
-        out.push_str("# TYPE afiliate_http_request_duration_seconds histogram\n");
-        for (route, h) in &r.latency {
-            for (i, b) in BUCKETS.iter().enumerate() {
-                let _ = writeln!(
-                    out,
-                    "afiliate_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {}",
-                    h.counts[i]
-                );
-            }
-            let _ = writeln!(
-                out,
-                "afiliate_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                h.count
-            );
-            let _ = writeln!(
-                out,
-                "afiliate_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "afiliate_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                h.count
-            );
-        }
-        out.push_str("# HELP afiliate_errors_total API errors by kind.\n");
-        out.push_str("# TYPE afiliate_errors_total counter\n");
-        for (kind, n) in &r.errors {
-            let _ = writeln!(out, "afiliate_errors_total{{kind=\"{kind}\"}} {n}");
-        }
-    });
-    let _ = writeln!(
-        out,
-        "# HELP afiliate_nss_asignados_total NSS assigned.\n# TYPE afiliate_nss_asignados_total counter\nafiliate_nss_asignados_total {}",
-        ASSIGNMENTS.load(Ordering::Relaxed)
-    );
-    let _ = writeln!(
-        out,
-        "# HELP afiliate_nss_localizados_total NSS located.\n# TYPE afiliate_nss_localizados_total counter\nafiliate_nss_localizados_total {}",
-        LOCATED.load(Ordering::Relaxed)
-    );
-    let _ = writeln!(
-        out,
-        "# HELP afiliate_db_group_commits_total Group commits of the SQLite writer.\n# TYPE afiliate_db_group_commits_total counter\nafiliate_db_group_commits_total {}",
-        BATCHES.load(Ordering::Relaxed)
-    );
-    let _ = writeln!(
-        out,
-        "# HELP afiliate_db_group_commit_jobs_total Requests written by group commits.\n# TYPE afiliate_db_group_commit_jobs_total counter\nafiliate_db_group_commit_jobs_total {}",
-        BATCHED_JOBS.load(Ordering::Relaxed)
-    );
-    let (_, _, lotes, commits) = group_commits();
-    let _ = writeln!(
-        out,
-        "# HELP afiliate_db_group_commit_seconds_total Time the SQLite writer spent in group commits (all of it, and in COMMIT).\n# TYPE afiliate_db_group_commit_seconds_total counter\nafiliate_db_group_commit_seconds_total{{fase=\"lote\"}} {lotes}\nafiliate_db_group_commit_seconds_total{{fase=\"commit\"}} {commits}"
-    );
-    let (syncs, segundos) = wal_syncs();
-    let _ = writeln!(
-        out,
-        "# HELP afiliate_db_wal_fsyncs_total fsyncs of the WAL that made assignment batches durable.\n# TYPE afiliate_db_wal_fsyncs_total counter\nafiliate_db_wal_fsyncs_total {syncs}\n# HELP afiliate_db_wal_fsync_seconds_total Time those fsyncs took.\n# TYPE afiliate_db_wal_fsync_seconds_total counter\nafiliate_db_wal_fsync_seconds_total {segundos}"
-    );
-    let (hn, hs, _) = checkpoints(false);
-    let (en, es, _) = checkpoints(true);
-    let _ = writeln!(
-        out,
-        "# HELP afiliate_db_wal_checkpoints_total WAL checkpoints, by the checkpoint thread (hilo) or by the SQLite writer between batches (escritor).\n# TYPE afiliate_db_wal_checkpoints_total counter\nafiliate_db_wal_checkpoints_total{{por=\"hilo\"}} {hn}\nafiliate_db_wal_checkpoints_total{{por=\"escritor\"}} {en}\n# HELP afiliate_db_wal_checkpoint_seconds_total Time those checkpoints took.\n# TYPE afiliate_db_wal_checkpoint_seconds_total counter\nafiliate_db_wal_checkpoint_seconds_total{{por=\"hilo\"}} {hs}\nafiliate_db_wal_checkpoint_seconds_total{{por=\"escritor\"}} {es}"
-    );
-    out
+/// What [`render`] shows of the server's state, read at scrape time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Estado {
+    /// Emails queued and the age (seconds) of the oldest; None when the outbox could not be read.
+    pub outbox: Option<(u64, u64)>,
+    pub escritor_vivo: bool,
+}
+
+/// Serialises [`render`]'s "set the scrape-time gauges, then render" so two scrapes never mix their values.
+static RENDER: Mutex<()> = Mutex::new(());
+
+/// The Prometheus text exposition, with `estado`'s gauges and the writer's statistics.
+pub fn render(estado: Estado) -> String {
+    let m = metricas();
+    let _uno = RENDER.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((pendientes, antiguedad)) = estado.outbox {
+        metrics::gauge!(PENDIENTES).set(pendientes as f64);
+        metrics::gauge!(MAS_ANTIGUO).set(antiguedad as f64);
+    }
+    metrics::gauge!(ESCRITOR_VIVO).set(if estado.escritor_vivo { 1.0 } else { 0.0 });
+    let (lotes, trabajos, seg_lotes, seg_commits) = group_commits();
+    metrics::counter!("afiliate_db_group_commits_total").absolute(lotes);
+    metrics::counter!("afiliate_db_group_commit_jobs_total").absolute(trabajos);
+    metrics::gauge!("afiliate_db_group_commit_seconds_total", "fase" => "lote").set(seg_lotes);
+    metrics::gauge!("afiliate_db_group_commit_seconds_total", "fase" => "commit").set(seg_commits);
+    let (syncs, seg_syncs) = wal_syncs();
+    metrics::counter!("afiliate_db_wal_fsyncs_total").absolute(syncs);
+    metrics::gauge!("afiliate_db_wal_fsync_seconds_total").set(seg_syncs);
+    for (por, escritor) in [("hilo", false), ("escritor", true)] {
+        let (n, seg, _) = checkpoints(escritor);
+        metrics::counter!("afiliate_db_wal_checkpoints_total", "por" => por).absolute(n);
+        metrics::gauge!("afiliate_db_wal_checkpoint_seconds_total", "por" => por).set(seg);
+    }
+    m.handle.run_upkeep();
+    m.handle.render()
 }

@@ -985,7 +985,71 @@ async fn nss_importados_se_saltan(b: Backend) {
     );
 }
 
+/// `/metrics` shows the outbox backlog and its oldest message's age (read at scrape time from this state's
+/// database), the writer's liveness, the mail worker's counters and the latency histogram by route pattern.
+async fn metricas_de_cola_y_escritor(b: Backend) {
+    let e = entorno(b).await;
+    let ahora = e.state.ahora();
+    for creado in [ahora - 120, ahora - 5] {
+        sqlx::query(
+            "INSERT INTO outbox (creado_en, payload, proximo_intento) VALUES ($1, '{}', $2)",
+        )
+        .bind(creado)
+        .bind(ahora + 3600)
+        .execute(&e.state.db().pool)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO outbox (creado_en, payload, proximo_intento, estado) VALUES ($1, '{}', $1, 'enviado')",
+    )
+    .bind(ahora - 9999)
+    .execute(&e.state.db().pool)
+    .await
+    .unwrap();
+    let (s, _, _) = llamar(&e.state, get("/api/openapi.json")).await;
+    assert_eq!(s, StatusCode::OK);
+    let res = tower::ServiceExt::oneshot(afiliate_server::app(e.state.clone()), get("/metrics"))
+        .await
+        .unwrap();
+    let texto = String::from_utf8(
+        http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    let valor = |nombre: &str| -> f64 {
+        texto
+            .lines()
+            .find_map(|l| l.strip_prefix(nombre)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("{nombre} missing:\n{texto}"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(valor("afiliate_outbox_pendientes"), 2.0, "{texto}");
+    let edad = valor("afiliate_outbox_mas_antiguo_segundos");
+    assert!((120.0..130.0).contains(&edad), "{edad}");
+    assert_eq!(valor("afiliate_db_escritor_vivo"), 1.0);
+    assert!(valor("afiliate_outbox_abandonados_total") >= 0.0);
+    assert!(valor("afiliate_outbox_fallos_total") >= 0.0);
+    assert!(valor("afiliate_nss_asignados_total") >= 0.0);
+    assert!(texto.contains("# TYPE afiliate_http_request_duration_seconds histogram"));
+    assert!(
+        texto.contains(
+            "afiliate_http_request_duration_seconds_bucket{route=\"/api/openapi.json\",le=\"0.001\"}"
+        ),
+        "{texto}"
+    );
+    assert!(
+        texto.contains("afiliate_http_request_duration_seconds_count{route=\"/api/openapi.json\"}")
+    );
+}
+
 en_ambas!(
+    metricas_de_cola_y_escritor,
     tiempo_agotado,
     con_catalogo,
     localizado,

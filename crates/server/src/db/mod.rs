@@ -41,6 +41,17 @@ pub struct Db {
     lectores: Option<Arc<Lectores>>,
 }
 
+impl Db {
+    /// Whether the write path works: on SQLite the writer thread is running (its channel is open), on PostgreSQL
+    /// the pool is open.
+    pub fn escritor_vivo(&self) -> bool {
+        match &self.writer {
+            Some(w) => !w.is_closed(),
+            None => !self.pool.is_closed(),
+        }
+    }
+}
+
 /// Read-only SQLite connections used synchronously, for the hot primary-key lookups: a lookup is a few
 /// microseconds, less than the hand-off to one of sqlx's connection threads and back. WAL readers never wait for
 /// the writer. Any error falls back to the pool.

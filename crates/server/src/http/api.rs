@@ -94,13 +94,24 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
     }
 }
 
-pub async fn metrics() -> Response {
+pub async fn metrics(State(st): State<AppState>) -> Response {
+    let outbox = match st.outbox().cola(st.ahora()).await {
+        Ok(cola) => Some(cola),
+        Err(e) => {
+            tracing::warn!(error = %e, "metrics: the outbox could not be read");
+            None
+        }
+    };
+    let estado = crate::metrics::Estado {
+        outbox,
+        escritor_vivo: st.db().escritor_vivo(),
+    };
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
         )],
-        crate::metrics::render(),
+        crate::metrics::render(estado),
     )
         .into_response()
 }

@@ -92,6 +92,7 @@ impl AppState {
                 None
             }
         };
+        crate::metrics::init();
         let subdelegaciones = Subdelegaciones::cargar(config.subdelegaciones.as_deref())?;
         let limite_ip = super::limite_ip::LimiteIp::new(config.limite_ip_seg);
         let guardia = match db.backend {
@@ -387,6 +388,20 @@ impl OutboxStore for OutboxDb {
 }
 
 impl OutboxDb {
+    /// The queued messages (`pendiente`): how many, and the oldest one's age in seconds (0 when none).
+    pub async fn cola(&self, ahora: i64) -> anyhow::Result<(u64, u64)> {
+        let fila =
+            sqlx::query("SELECT COUNT(*), MIN(creado_en) FROM outbox WHERE estado = 'pendiente'")
+                .fetch_one(&self.db.pool)
+                .await?;
+        let n: i64 = fila.get(0);
+        let primero: Option<i64> = fila.get(1);
+        Ok((
+            n.max(0) as u64,
+            primero.map_or(0, |t| (ahora - t).max(0) as u64),
+        ))
+    }
+
     /// Every row as `mail status` shows it (no recipient, no content), newest first.
     pub async fn estado(&self, limite: i64) -> anyhow::Result<Vec<crate::mail::EstadoCorreo>> {
         let filas = sqlx::query(

@@ -160,6 +160,7 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
                         permanente = falla.permanente,
                         "message not delivered"
                     );
+                    crate::metrics::record_mail_failure(proximo.is_none());
                     if let Err(e) = self
                         .store
                         .mark_failed(item.id, intentos, proximo, &falla.tipo)
