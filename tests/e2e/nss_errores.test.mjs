@@ -177,7 +177,7 @@ test('server error: a message and the form stays usable', async () => {
   await context.close();
 });
 
-test('while the server works: the processing message, the button disabled (no double submit)', async () => {
+test('while the server works: the processing message, the button aria-disabled and focusable (no double submit)', async () => {
   const { context, page } = await abrir();
   await llenarInicio(page, { curp: DEMO.curpLocalizado, correo: correoUnico('espera') });
   let liberar;
@@ -186,7 +186,10 @@ test('while the server works: the processing message, the button disabled (no do
   await page.route('**/api/nss/solicitudes', async (route) => { llamadas++; await retenida; await route.continue(); });
   await campos(page).continuar.click();
   await page.getByText('Su petición se está procesando... espere un momento.').first().waitFor();
-  assert.equal(await campos(page).continuar.isDisabled(), true);
+  // GOV.UK's pattern: aria-disabled, not disabled, so the keyboard focus is not thrown away.
+  assert.equal(await campos(page).continuar.getAttribute('aria-disabled'), 'true');
+  assert.equal(await campos(page).continuar.evaluate((b) => b.disabled), false, 'not the disabled attribute');
+  await campos(page).continuar.click({ force: true });
   await revisarPantalla(page, '1-iniciar-procesando');
   liberar();
   await page.waitForURL(/\/resultado$/);

@@ -11,6 +11,7 @@
 //!
 //! Only std here: xtask must compile in seconds on a cold machine.
 
+mod bench;
 mod setup;
 mod suites;
 mod util;

@@ -43,7 +43,8 @@ pub fn setup(needs: Needs) -> Result {
     if needs.test {
         step("Debian packages", || apt(APT_PACKAGES))?;
     } else {
-        step("brotli", || apt(&["brotli"]))?;
+        // brotli precompresses; Chromium prerenders the first screens (xtask/tools/prerender.mjs).
+        step("brotli and Chromium", || apt(&["brotli", "chromium"]))?;
     }
     step("npm build tools (wasm-opt 132)", || {
         npm_ci(&util::root().join("xtask/tools"))

@@ -1,5 +1,6 @@
 //! The build, run, test and bench commands.
 
+use crate::bench;
 use crate::setup::{self, Needs};
 use crate::util::{self, cmd, run as run_cmd, Result};
 use std::path::{Path, PathBuf};
@@ -21,10 +22,20 @@ fn dist() -> PathBuf {
     util::root().join("dist")
 }
 
-/// trunk's release build: wasm-opt -O3, hashed file names, the glue JS minified and everything precompressed by
-/// the post_build hook.
+/// trunk's release build (wasm-opt -O3, hashed file names, the glue JS minified and everything precompressed by
+/// the post_build hook), then the first screens prerendered from the built app in headless Chromium.
 pub fn build_app() -> Result {
-    run_cmd(cmd("trunk").args(["build", "--release"]))
+    run_cmd(cmd("trunk").args(["build", "--release"]))?;
+    prerender(&dist())
+}
+
+/// Snapshots the built app's first render of `/`, `/tramite/nss` and a neutral page (see prerender.mjs).
+pub fn prerender(dist: &Path) -> Result {
+    run_cmd(
+        cmd("node")
+            .arg(util::root().join("xtask/tools/prerender.mjs"))
+            .arg(dist),
+    )
 }
 
 /// The release app and the server built for speed.
@@ -242,6 +253,8 @@ fn run_suite(name: &str) -> Result<String> {
             "--workspace",
             "--exclude",
             "afiliate",
+            "--exclude",
+            "afiliate-floor",
             "--all-targets",
             "--",
             "-D",
@@ -272,7 +285,14 @@ fn run_suite(name: &str) -> Result<String> {
             ])
         }),
         // Native tests of every crate; the server's PostgreSQL tests start their own throwaway cluster.
-        "unit" => cargo(&["test", "--workspace", "--exclude", "afiliate"]),
+        "unit" => cargo(&[
+            "test",
+            "--workspace",
+            "--exclude",
+            "afiliate",
+            "--exclude",
+            "afiliate-floor",
+        ]),
         "domain-wasm" => cargo(&[
             "build",
             "-p",
@@ -299,7 +319,13 @@ fn run_suite(name: &str) -> Result<String> {
 }
 
 /// Kills a child process when dropped.
-struct Guard(Child);
+pub struct Guard(Child);
+
+impl Guard {
+    pub fn new(child: Child) -> Self {
+        Guard(child)
+    }
+}
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -374,79 +400,19 @@ fn e2e() -> Result<String> {
     Ok(format!("screenshots in {}", artifacts.display()))
 }
 
-/// Sizes of the release app's wasm and js: raw, gzip -9 and brotli -q 11 (the files the server sends).
+/// Sizes of the release app's wasm and js: raw, gzip -9 and brotli -q 11 (the files the server sends). The goal
+/// and the floor to compare with are `cargo xtask bench`'s.
 pub fn size_report() -> Result<String> {
-    let dir = dist();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map_err(|e| format!("{}: {e} (build first)", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "js")))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        return Err("no .wasm or .js in dist/".into());
-    }
-    println!(
-        "{:<40} {:>10} {:>10} {:>10}",
-        "file", "raw", "gzip", "brotli"
-    );
-    let (mut raw_t, mut gz_t, mut br_t) = (0, 0, 0);
-    for f in &files {
-        let raw = len(f);
-        let gz = compressed_len(f, "gz", || cmd("gzip").args(["-9", "-c"]).arg(f).output())?;
-        let br = compressed_len(f, "br", || {
-            cmd("brotli").args(["-q", "11", "-c"]).arg(f).output()
-        })?;
-        println!(
-            "{:<40} {:>10} {:>10} {:>10}",
-            f.file_name().unwrap().to_string_lossy(),
-            raw,
-            gz,
-            br
-        );
-        raw_t += raw;
-        gz_t += gz;
-        br_t += br;
-    }
-    println!(
-        "{:<40} {:>10} {:>10} {:>10}",
-        "total wasm+js", raw_t, gz_t, br_t
-    );
-    const BUDGET: u64 = 100 * 1024;
-    println!(
-        "budget: {BUDGET} bytes brotli for wasm+js; used {br_t} ({}%)",
-        br_t * 100 / BUDGET
-    );
-    Ok(format!("wasm+js {br_t} B brotli (budget {BUDGET})"))
-}
-
-fn len(p: &Path) -> u64 {
-    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)
-}
-
-/// The precompressed file's length if the build wrote it, else compresses now.
-fn compressed_len(
-    f: &Path,
-    ext: &str,
-    compress: impl FnOnce() -> std::io::Result<std::process::Output>,
-) -> Result<u64> {
-    let mut pre = f.as_os_str().to_owned();
-    pre.push(".");
-    pre.push(ext);
-    let pre = PathBuf::from(pre);
-    if pre.exists() {
-        return Ok(len(&pre));
-    }
-    let out = compress().map_err(|e| format!("{ext}: {e}"))?;
-    Ok(out.stdout.len() as u64)
+    let total = bench::print_sizes("app (dist/)", &bench::sizes(&dist())?);
+    Ok(format!("wasm+js {} B brotli", total.brotli))
 }
 
 /// `cargo xtask bench`: sizes, then each benchmark prints its own figures.
 pub fn bench() -> Result {
-    setup::setup(Needs::build())?;
+    setup::setup(Needs::all())?;
     build_app()?;
-    println!("\n== app size");
-    size_report()?;
+    bench::size_figures()?;
+    bench::page_figures()?;
     let benches: &[(&str, &[&str])] = &[
         (
             "domain: CURP validation and catalog lookup",
