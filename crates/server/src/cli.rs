@@ -8,25 +8,77 @@ use afiliate_domain::nss::Nss;
 use afiliate_domain::ErrorDeDominio;
 use std::path::Path;
 
-/// Splits one CSV line (commas; double quotes around a field allowed, `""` inside quotes).
-pub fn campos_csv(linea: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut campo = String::new();
-    let mut comillas = false;
-    let mut chars = linea.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if comillas && chars.peek() == Some(&'"') => {
-                campo.push('"');
-                chars.next();
+/// A CSV row after the header: its line number (where the record starts) and its fields, trimmed, or why it could
+/// not be read.
+type FilaCsv = (usize, Result<Vec<String>, String>);
+
+/// Reads a CSV text with the `csv` crate (RFC 4180: quoted fields may hold commas, quotes and line breaks; CRLF or
+/// LF line ends; a UTF-8 BOM is skipped) and checks its header against `encabezado` (case-insensitive). Rows with
+/// every field empty are skipped.
+pub fn leer_csv(texto: &str, encabezado: &str) -> anyhow::Result<Vec<FilaCsv>> {
+    let texto = texto.strip_prefix('\u{feff}').unwrap_or(texto);
+    let mut lector = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(texto.as_bytes());
+    let cabecera = lector
+        .headers()
+        .map(|h| h.iter().collect::<Vec<_>>().join(",").to_lowercase())
+        .unwrap_or_default();
+    if cabecera != encabezado {
+        anyhow::bail!("el encabezado debe ser {encabezado}");
+    }
+    let mut filas = Vec::new();
+    let mut lineas = Lineas {
+        texto: texto.as_bytes(),
+        byte: 0,
+        linea: 1,
+    };
+    for registro in lector.records() {
+        match registro {
+            Ok(r) => {
+                if r.iter().all(str::is_empty) {
+                    continue;
+                }
+                let linea = r.position().map_or(0, |p| lineas.de(p.byte()));
+                filas.push((linea, Ok(r.iter().map(str::to_string).collect())));
             }
-            '"' => comillas = !comillas,
-            ',' if !comillas => out.push(std::mem::take(&mut campo)),
-            c => campo.push(c),
+            Err(e) => {
+                let linea = e.position().map_or(0, |p| lineas.de(p.byte()));
+                filas.push((linea, Err("renglón CSV ilegible".to_string())));
+            }
         }
     }
-    out.push(campo);
-    out.into_iter().map(|s| s.trim().to_string()).collect()
+    Ok(filas)
+}
+
+/// Line numbers from byte offsets, counted forward as the records come (the `csv` crate's own line count is one
+/// short after CRLF line ends).
+struct Lineas<'a> {
+    texto: &'a [u8],
+    byte: usize,
+    linea: usize,
+}
+
+impl Lineas<'_> {
+    /// The line of the first character of the record that starts at or after `byte` (past any line break).
+    fn de(&mut self, byte: u64) -> usize {
+        let mut hasta = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.texto.len());
+        while matches!(self.texto.get(hasta), Some(b'\r' | b'\n')) {
+            hasta += 1;
+        }
+        if hasta > self.byte {
+            self.linea += self.texto[self.byte..hasta]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.byte = hasta;
+        }
+        self.linea
+    }
 }
 
 /// A rejected line of an import.
@@ -121,25 +173,14 @@ pub async fn guardar_personas(db: &Db, personas: &[PersonaRegistro]) -> anyhow::
 pub async fn importar_registro(db: &Db, csv: &str) -> anyhow::Result<Resumen> {
     let mut resumen = Resumen::default();
     let mut buenas = Vec::new();
-    for (i, linea) in csv.lines().enumerate() {
-        let n = i + 1;
-        if i == 0 {
-            let h = campos_csv(linea.trim_start_matches('\u{feff}'));
-            if h.join(",").to_lowercase()
-                != "curp,nombre,primer_apellido,segundo_apellido,fecha_nacimiento,sexo,entidad"
-            {
-                anyhow::bail!(
-                    "el encabezado debe ser curp,nombre,primer_apellido,segundo_apellido,fecha_nacimiento,sexo,entidad"
-                );
-            }
-            continue;
-        }
-        if linea.trim().is_empty() {
-            continue;
-        }
-        match persona_de_campos(&campos_csv(linea)) {
+    let filas = leer_csv(
+        csv,
+        "curp,nombre,primer_apellido,segundo_apellido,fecha_nacimiento,sexo,entidad",
+    )?;
+    for (linea, campos) in filas {
+        match campos.and_then(|c| persona_de_campos(&c)) {
             Ok(p) => buenas.push(p),
-            Err(motivo) => resumen.rechazadas.push(LineaRechazada { linea: n, motivo }),
+            Err(motivo) => resumen.rechazadas.push(LineaRechazada { linea, motivo }),
         }
     }
     guardar_personas(db, &buenas).await?;
@@ -182,22 +223,14 @@ async fn guardar_nss(
 pub async fn importar_nss(db: &Db, csv: &str) -> anyhow::Result<Resumen> {
     let mut resumen = Resumen::default();
     let ahora = chrono::Utc::now().timestamp();
-    for (i, linea) in csv.lines().enumerate() {
-        let n = i + 1;
-        if i == 0 {
-            if campos_csv(linea.trim_start_matches('\u{feff}'))
-                .join(",")
-                .to_lowercase()
-                != "curp,nss"
-            {
-                anyhow::bail!("el encabezado debe ser curp,nss");
+    for (n, campos) in leer_csv(csv, "curp,nss")? {
+        let c = match campos {
+            Ok(c) => c,
+            Err(motivo) => {
+                resumen.rechazadas.push(LineaRechazada { linea: n, motivo });
+                continue;
             }
-            continue;
-        }
-        if linea.trim().is_empty() {
-            continue;
-        }
-        let c = campos_csv(linea);
+        };
         let par = match c.as_slice() {
             [curp, nss] => Curp::parse(curp)
                 .map_err(|e| format!("curp: {}", e.message()))
@@ -506,4 +539,60 @@ pub fn leer_texto(path: &Path) -> anyhow::Result<String> {
         Ok(s) => s,
         Err(e) => e.as_bytes().iter().map(|&b| b as char).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leer_csv;
+
+    fn campos(filas: &[super::FilaCsv]) -> Vec<(usize, Vec<String>)> {
+        filas
+            .iter()
+            .map(|(n, c)| (*n, c.clone().expect("readable")))
+            .collect()
+    }
+
+    #[test]
+    fn campos_entre_comillas_con_comas_y_saltos_de_linea() {
+        let texto = "curp,nss\n\"A, con coma\",\"dos\nlineas\"\n\"con \"\"comillas\"\"\",x\n";
+        let filas = leer_csv(texto, "curp,nss").unwrap();
+        assert_eq!(
+            campos(&filas),
+            vec![
+                (
+                    2,
+                    vec!["A, con coma".to_string(), "dos\nlineas".to_string()]
+                ),
+                // The second record starts on line 4: the first one took lines 2 and 3.
+                (4, vec!["con \"comillas\"".to_string(), "x".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn bom_utf8_y_encabezado() {
+        let filas = leer_csv("\u{feff}CURP,NSS\nA,1\n", "curp,nss").unwrap();
+        assert_eq!(campos(&filas), vec![(2, vec!["A".into(), "1".into()])]);
+        let e = leer_csv("curp;nss\nA;1\n", "curp,nss").unwrap_err();
+        assert!(
+            e.to_string().contains("el encabezado debe ser curp,nss"),
+            "{e}"
+        );
+        assert!(leer_csv("", "curp,nss").is_err());
+    }
+
+    #[test]
+    fn fin_de_linea_crlf_y_renglones_vacios() {
+        let filas = leer_csv("curp,nss\r\nA,1\r\n\r\n  ,  \r\nB , 2\r\n", "curp,nss").unwrap();
+        assert_eq!(
+            campos(&filas),
+            vec![
+                (2, vec!["A".into(), "1".into()]),
+                (5, vec!["B".into(), "2".into()]),
+            ]
+        );
+        // Rows of another width are handed over as they are (the importer says how many columns it expected).
+        let filas = leer_csv("curp,nss\nA,1,extra\n", "curp,nss").unwrap();
+        assert_eq!(campos(&filas)[0].1.len(), 3);
+    }
 }

@@ -57,6 +57,7 @@ use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{Address, Message};
+use maud::{html, DOCTYPE};
 use serde::{Deserialize, Serialize};
 
 use crate::documents::{Documento, Tramite};
@@ -238,21 +239,6 @@ impl Compositor {
     }
 }
 
-fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 const PASO_2: &str = "Verifica que tu escuela te haya inscrito al IMSS (seguro facultativo).";
 const PASO_3: &str = "Regístrate en la Unidad de Medicina Familiar (clínica) que te corresponde.";
 
@@ -296,57 +282,70 @@ fn cuerpo(tipo: TipoCorreo, documentos: &[Documento], base_url: &str) -> (String
          Instituto Mexicano del Seguro Social · Afíliate\n"
     ));
 
-    let e = html_escape;
-    let mut folios = String::new();
-    for doc in documentos {
-        folios.push_str(&format!(
-            "<tr><td style=\"padding:4px 12px 4px 0;color:#54575a\">Folio</td>\
-             <td style=\"padding:4px 0\">{} <span style=\"color:#54575a\">({})</span></td></tr>",
-            e(&doc.folio),
-            e(doc.tipo.nombre())
-        ));
+    // The HTML from a maud template: every value is escaped by maud (names, folios, the link).
+    let titulo = if tipo == TipoCorreo::Nss {
+        "Tu Número de Seguridad Social"
+    } else {
+        "Reenvío de documento"
+    };
+    const GRIS: &str = "color:#54575a";
+    let html = html! {
+        (DOCTYPE)
+        html lang="es-MX" {
+            head { meta charset="utf-8"; title { (titulo) } }
+            body style="margin:0;padding:0;background:#f2f2f2;font-family:Montserrat,Arial,sans-serif;color:#161a1d" {
+                table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f2f2f2" {
+                    tr { td align="center" style="padding:24px 8px" {
+                        table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff" {
+                            tr { td style="background:#611232;color:#ffffff;padding:20px 24px;font-size:18px;font-weight:bold;border-bottom:4px solid #a57f2c" {
+                                "Instituto Mexicano del Seguro Social"
+                            } }
+                            tr { td style="padding:24px;font-size:15px;line-height:1.5" {
+                                p style="margin:0 0 12px" { "Hola, " (d.nombre) ":" }
+                                p style="margin:0 0 16px" { (entrada) }
+                                div style="background:#f2f2f2;border-left:5px solid #611232;padding:12px 16px;margin:0 0 16px" {
+                                    div style="font-size:13px;color:#54575a" { "Tu Número de Seguridad Social (NSS) es:" }
+                                    div style="font-size:28px;font-weight:bold;color:#611232;letter-spacing:1px" { (d.nss) }
+                                }
+                                table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px;margin:0 0 16px" {
+                                    tr {
+                                        td style="padding:4px 12px 4px 0;color:#54575a" { "CURP" }
+                                        td style="padding:4px 0" { (d.curp) }
+                                    }
+                                    @for doc in documentos {
+                                        tr {
+                                            td style="padding:4px 12px 4px 0;color:#54575a" { "Folio" }
+                                            td style="padding:4px 0" {
+                                                (doc.folio) " " span style=(GRIS) { "(" (doc.tipo.nombre()) ")" }
+                                            }
+                                        }
+                                    }
+                                }
+                                p style="margin:0 0 4px" { "Te adjuntamos en PDF:" }
+                                ul style="margin:0 0 16px" {
+                                    @for (nombre, archivo) in &adjuntos {
+                                        li { (nombre) " " span style=(GRIS) { "(" (archivo) ")" } }
+                                    }
+                                }
+                                h2 style="font-size:17px;color:#611232;margin:0 0 8px" { "¿Qué sigue?" }
+                                p style="margin:0 0 6px" { strong { "Paso 2." } " " (PASO_2) }
+                                p style="margin:0 0 16px" { strong { "Paso 3." } " " (PASO_3) }
+                                p style="margin:0 0 8px" { "Tu NSS es el mismo para toda la vida: guarda este correo." }
+                                p style="margin:0;font-size:13px;color:#54575a" {
+                                    "Cualquiera puede comprobar que tus documentos son auténticos en "
+                                    a href=(verificar) style="color:#9b2247" { (verificar) } "."
+                                }
+                            } }
+                            tr { td style="background:#611232;color:#ffffff;padding:12px 24px;font-size:12px" {
+                                "Este mensaje se envió automáticamente; por favor no lo respondas."
+                            } }
+                        }
+                    } }
+                }
+            }
+        }
     }
-    let mut lista = String::new();
-    for (nombre, archivo) in &adjuntos {
-        lista.push_str(&format!(
-            "<li>{} <span style=\"color:#54575a\">({})</span></li>",
-            e(nombre),
-            e(archivo)
-        ));
-    }
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"es-MX\"><head><meta charset=\"utf-8\"><title>{titulo}</title></head>\
-<body style=\"margin:0;padding:0;background:#f2f2f2;font-family:Montserrat,Arial,sans-serif;color:#161a1d\">\
-<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f2f2f2\"><tr><td align=\"center\" style=\"padding:24px 8px\">\
-<table role=\"presentation\" width=\"600\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:600px;background:#ffffff\">\
-<tr><td style=\"background:#611232;color:#ffffff;padding:20px 24px;font-size:18px;font-weight:bold;border-bottom:4px solid #a57f2c\">\
-Instituto Mexicano del Seguro Social</td></tr>\
-<tr><td style=\"padding:24px;font-size:15px;line-height:1.5\">\
-<p style=\"margin:0 0 12px\">Hola, {nombre}:</p><p style=\"margin:0 0 16px\">{entrada}</p>\
-<div style=\"background:#f2f2f2;border-left:5px solid #611232;padding:12px 16px;margin:0 0 16px\">\
-<div style=\"font-size:13px;color:#54575a\">Tu Número de Seguridad Social (NSS) es:</div>\
-<div style=\"font-size:28px;font-weight:bold;color:#611232;letter-spacing:1px\">{nss}</div></div>\
-<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" style=\"font-size:14px;margin:0 0 16px\">\
-<tr><td style=\"padding:4px 12px 4px 0;color:#54575a\">CURP</td><td style=\"padding:4px 0\">{curp}</td></tr>{folios}</table>\
-<p style=\"margin:0 0 4px\">Te adjuntamos en PDF:</p><ul style=\"margin:0 0 16px\">{lista}</ul>\
-<h2 style=\"font-size:17px;color:#611232;margin:0 0 8px\">¿Qué sigue?</h2>\
-<p style=\"margin:0 0 6px\"><strong>Paso 2.</strong> {paso2}</p>\
-<p style=\"margin:0 0 16px\"><strong>Paso 3.</strong> {paso3}</p>\
-<p style=\"margin:0 0 8px\">Tu NSS es el mismo para toda la vida: guarda este correo.</p>\
-<p style=\"margin:0;font-size:13px;color:#54575a\">Cualquiera puede comprobar que tus documentos son auténticos en \
-<a href=\"{verificar}\" style=\"color:#9b2247\">{verificar}</a>.</p></td></tr>\
-<tr><td style=\"background:#611232;color:#ffffff;padding:12px 24px;font-size:12px\">\
-Este mensaje se envió automáticamente; por favor no lo respondas.</td></tr>\
-</table></td></tr></table></body></html>",
-        titulo = e(if tipo == TipoCorreo::Nss { "Tu Número de Seguridad Social" } else { "Reenvío de documento" }),
-        nombre = e(&d.nombre),
-        entrada = e(&entrada),
-        nss = e(&d.nss),
-        curp = e(&d.curp),
-        paso2 = e(PASO_2),
-        paso3 = e(PASO_3),
-        verificar = e(&verificar),
-    );
+    .into_string();
     (texto, html)
 }
 
@@ -367,6 +366,26 @@ mod tests {
             .iter()
             .map(|&t| Documento::emitir(t, Tramite::Asignacion, &p, Utc::now(), &s))
             .collect()
+    }
+
+    #[test]
+    fn el_html_escapa_nombre_y_datos() {
+        let mut d = docs();
+        d[0].nombre = "<script>alert(1)</script> Peña & Hijos \"x\"".into();
+        let (texto, html) = cuerpo(TipoCorreo::Nss, &d, "https://afiliate.test/?a=1&b=2");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            html.contains(
+                "Hola, &lt;script&gt;alert(1)&lt;/script&gt; Peña &amp; Hijos &quot;x&quot;:"
+            ),
+            "{html}"
+        );
+        assert!(!html.contains("Peña & Hijos"));
+        assert!(html.contains("a=1&amp;b=2"), "the link is escaped too");
+        assert!(html.starts_with("<!DOCTYPE html><html lang=\"es-MX\">"));
+        assert!(html.contains(&d[0].folio) && html.contains("12345678901"));
+        // The plain text part carries the name as it is.
+        assert!(texto.contains("Hola, <script>alert(1)</script> Peña & Hijos"));
     }
 
     #[test]

@@ -149,49 +149,23 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-fn u16_at(b: &[u8], i: usize) -> Option<usize> {
-    Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?) as usize)
-}
-
-fn u32_at(b: &[u8], i: usize) -> Option<usize> {
-    Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?) as usize)
-}
-
-/// The contents of one file of a zip archive (stored or deflated), found through the central directory.
+/// The contents of one file of a zip archive (stored or deflated; its CRC-32 checked), read with the `zip` crate.
 fn zip_entry(zip: &[u8], nombre: &str) -> anyhow::Result<Vec<u8>> {
+    use std::io::Read as _;
+    use zip::result::ZipError;
     let corrupto = || anyhow!("El paquete no es un zip válido.");
-    // End of central directory: 22 bytes plus a comment of up to 65,535 bytes at the end.
-    let desde = zip.len().saturating_sub(22 + 65_535);
-    let eocd = (desde..zip.len().saturating_sub(21))
-        .rev()
-        .find(|&i| zip[i..].starts_with(b"PK\x05\x06"))
-        .ok_or_else(corrupto)?;
-    let entradas = u16_at(zip, eocd + 10).ok_or_else(corrupto)?;
-    let mut i = u32_at(zip, eocd + 16).ok_or_else(corrupto)?;
-    for _ in 0..entradas {
-        if !zip.get(i..).is_some_and(|r| r.starts_with(b"PK\x01\x02")) {
-            return Err(corrupto());
+    let mut archivo = zip::ZipArchive::new(std::io::Cursor::new(zip)).map_err(|_| corrupto())?;
+    let mut entrada = match archivo.by_name(nombre) {
+        Ok(e) => e,
+        Err(ZipError::FileNotFound) => bail!("El paquete no contiene {nombre}."),
+        Err(ZipError::UnsupportedArchive(_)) => {
+            bail!("El paquete usa una compresión no soportada.")
         }
-        let metodo = u16_at(zip, i + 10).ok_or_else(corrupto)?;
-        let comprimido = u32_at(zip, i + 20).ok_or_else(corrupto)?;
-        let n = u16_at(zip, i + 28).ok_or_else(corrupto)?;
-        let extra = u16_at(zip, i + 30).ok_or_else(corrupto)?;
-        let comentario = u16_at(zip, i + 32).ok_or_else(corrupto)?;
-        let local = u32_at(zip, i + 42).ok_or_else(corrupto)?;
-        if zip.get(i + 46..i + 46 + n) == Some(nombre.as_bytes()) {
-            let ln = u16_at(zip, local + 26).ok_or_else(corrupto)?;
-            let le = u16_at(zip, local + 28).ok_or_else(corrupto)?;
-            let inicio = local + 30 + ln + le;
-            let datos = zip.get(inicio..inicio + comprimido).ok_or_else(corrupto)?;
-            return match metodo {
-                0 => Ok(datos.to_vec()),
-                8 => miniz_oxide::inflate::decompress_to_vec(datos).map_err(|_| corrupto()),
-                _ => bail!("El paquete usa una compresión no soportada."),
-            };
-        }
-        i += 46 + n + extra + comentario;
-    }
-    bail!("El paquete no contiene {nombre}.")
+        Err(_) => return Err(corrupto()),
+    };
+    let mut datos = Vec::with_capacity(usize::try_from(entrada.size()).unwrap_or(0).min(1 << 30));
+    entrada.read_to_end(&mut datos).map_err(|_| corrupto())?;
+    Ok(datos)
 }
 
 async fn from_sqlite(path: &Path) -> anyhow::Result<(Catalogo, Vec<(usize, &'static str)>)> {
@@ -431,55 +405,26 @@ mod tests {
 
     #[test]
     fn reads_stored_and_deflated_zip_entries() {
-        // A two-file zip written by hand: "a.txt" stored, "b/c.txt" deflated.
-        fn entrada(
-            nombre: &str,
-            metodo: u16,
-            datos: &[u8],
-            crudo: usize,
-            local: &mut Vec<u8>,
-            central: &mut Vec<u8>,
-        ) {
-            let offset = local.len() as u32;
-            local.extend_from_slice(b"PK\x03\x04");
-            local.extend_from_slice(&[20, 0, 0, 0]);
-            local.extend_from_slice(&metodo.to_le_bytes());
-            local.extend_from_slice(&[0; 8]); // time, date, crc (not checked)
-            local.extend_from_slice(&(datos.len() as u32).to_le_bytes());
-            local.extend_from_slice(&(crudo as u32).to_le_bytes());
-            local.extend_from_slice(&(nombre.len() as u16).to_le_bytes());
-            local.extend_from_slice(&[0, 0]);
-            local.extend_from_slice(nombre.as_bytes());
-            local.extend_from_slice(datos);
-            central.extend_from_slice(b"PK\x01\x02");
-            central.extend_from_slice(&[20, 0, 20, 0, 0, 0]);
-            central.extend_from_slice(&metodo.to_le_bytes());
-            central.extend_from_slice(&[0; 8]);
-            central.extend_from_slice(&(datos.len() as u32).to_le_bytes());
-            central.extend_from_slice(&(crudo as u32).to_le_bytes());
-            central.extend_from_slice(&(nombre.len() as u16).to_le_bytes());
-            central.extend_from_slice(&[0; 12]); // extra, comment, disk, attributes
-            central.extend_from_slice(&offset.to_le_bytes());
-            central.extend_from_slice(nombre.as_bytes());
-        }
-        let (mut zip, mut central) = (Vec::new(), Vec::new());
-        entrada("a.txt", 0, b"hola", 4, &mut zip, &mut central);
+        // A two-file zip: "a.txt" stored, "b/c.txt" deflated.
+        use std::io::Write as _;
+        use zip::write::SimpleFileOptions;
+        use zip::CompressionMethod;
         let texto = "código postal ".repeat(50);
-        let comprimido = miniz_oxide::deflate::compress_to_vec(texto.as_bytes(), 6);
-        entrada(
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opciones = SimpleFileOptions::default();
+        w.start_file(
+            "a.txt",
+            opciones.compression_method(CompressionMethod::Stored),
+        )
+        .unwrap();
+        w.write_all(b"hola").unwrap();
+        w.start_file(
             "b/c.txt",
-            8,
-            &comprimido,
-            texto.len(),
-            &mut zip,
-            &mut central,
-        );
-        let cd_offset = zip.len() as u32;
-        zip.extend_from_slice(&central);
-        zip.extend_from_slice(b"PK\x05\x06\0\0\0\0\x02\0\x02\0");
-        zip.extend_from_slice(&(central.len() as u32).to_le_bytes());
-        zip.extend_from_slice(&cd_offset.to_le_bytes());
-        zip.extend_from_slice(&[0, 0]);
+            opciones.compression_method(CompressionMethod::Deflated),
+        )
+        .unwrap();
+        w.write_all(texto.as_bytes()).unwrap();
+        let zip = w.finish().unwrap().into_inner();
         assert_eq!(zip_entry(&zip, "a.txt").unwrap(), b"hola");
         assert_eq!(zip_entry(&zip, "b/c.txt").unwrap(), texto.as_bytes());
         assert!(zip_entry(&zip, "x")
@@ -487,6 +432,14 @@ mod tests {
             .to_string()
             .contains("no contiene"));
         assert!(zip_entry(&zip[..20], "a.txt").is_err());
+        // A stored entry whose bytes were altered fails its CRC-32.
+        let i = zip.windows(4).position(|w| w == b"hola").unwrap();
+        let mut alterado = zip.clone();
+        alterado[i] = b'H';
+        assert!(zip_entry(&alterado, "a.txt")
+            .unwrap_err()
+            .to_string()
+            .contains("no es un zip válido"));
     }
 
     #[tokio::test]
