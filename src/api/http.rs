@@ -120,10 +120,35 @@ fn json_post<B: Serialize + 'static>(
     }
 }
 
+/// The challenge `boot.js` asked for while the wasm was on its way (taken once; `None` when there is none).
+fn captcha_adelantado() -> Option<js_sys::Promise> {
+    let ventana = web_sys::window()?;
+    let clave = wasm_bindgen::JsValue::from_str("afiliateCaptcha");
+    let promesa = js_sys::Reflect::get(&ventana, &clave).ok()?;
+    let _ = js_sys::Reflect::delete_property(&ventana, &clave);
+    wasm_bindgen::JsCast::dyn_into::<js_sys::Promise>(promesa).ok()
+}
+
+/// The answer of `boot.js`'s request, if it came back as a challenge.
+async fn captcha_de(promesa: js_sys::Promise) -> Option<CaptchaCreado> {
+    let valor = wasm_bindgen_futures::JsFuture::from(promesa).await.ok()?;
+    let texto = js_sys::JSON::stringify(&valor).ok()?.as_string()?;
+    serde_json::from_str(&texto).ok()
+}
+
 impl Backend for HttpBackend {
     fn nuevo_captcha(&self) -> Respuesta<CaptchaCreado> {
+        let adelantado = captcha_adelantado();
         let answer = self.send(json_post::<()>(self.url("/api/captcha"), None));
-        Box::pin(async move { answer.await?.json() })
+        Box::pin(async move {
+            if let Some(c) = match adelantado {
+                Some(p) => captcha_de(p).await,
+                None => None,
+            } {
+                return Ok(c);
+            }
+            answer.await?.json()
+        })
     }
 
     fn solicitar_nss(&self, solicitud: SolicitudNss) -> Respuesta<ResultadoSolicitud> {

@@ -44,14 +44,16 @@ pub fn ErrorSummary(
             })
             .collect_view()
     };
+    // Shown while there are errors (new errors re-render the list only).
+    let hay = Memo::new(move |_| errores.with(|e| !e.is_empty()));
     view! {
-        <Show when=move || errores.with(|e| !e.is_empty())>
+        {move || hay.get().then(|| view! {
             <div id=ID class="afi-summary" role="alert" tabindex="-1" aria-labelledby="afi-error-summary-title">
                 <h2 id="afi-error-summary-title" class="afi-summary__title">
                     "Hay un problema"
                 </h2>
                 <ul class="afi-summary__list">{items}</ul>
             </div>
-        </Show>
+        })}
     }
 }

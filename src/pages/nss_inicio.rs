@@ -346,12 +346,12 @@ pub fn NssInicioPage() -> impl IntoView {
                 <button type="submit" class="afi-button" aria-disabled=move || enviando.get().then_some("true")>
                     "Continuar"
                 </button>
-                <Show when=move || enviando.get()>
+                {move || enviando.get().then(|| view! {
                     <p class="afi-progress">
                         <span class="afi-progress__spinner" aria-hidden="true"></span>
                         {PROCESANDO}
                     </p>
-                </Show>
+                })}
             </form>
         </div>
     }

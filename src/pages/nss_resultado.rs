@@ -37,7 +37,7 @@ pub fn NssResultadoPage() -> impl IntoView {
     anuncio.push_str(&r.nss);
     Anuncios::usar().anunciar(anuncio);
 
-    let correo = tramite.with_untracked(|t| t.inicio.correo.trim().to_lowercase());
+    let correo = tramite.with_untracked(|t| t.inicio.correo.trim().to_ascii_lowercase());
     let finalizar = move |_| {
         tramite.set(Tramite::default());
         navigate(rutas::FIN, Default::default());

@@ -140,11 +140,11 @@ pub fn NssRevisarPage() -> impl IntoView {
             <Stepper pasos=&PASOS_ASIGNACION actual=1/>
             <h1 class="afi-title" tabindex="-1">"Revisa tus datos"</h1>
             <ErrorSummary errores=errores/>
-            <Show when=move || reiniciar.get()>
+            {move || reiniciar.get().then(|| view! {
                 <p class="afi-text">
                     <A href=ruta(rutas::INICIO) attr:class="afi-link">"Volver a iniciar el trámite"</A>
                 </p>
-            </Show>
+            })}
             <p class="afi-text">"Con estos datos se te asignará tu Número de Seguridad Social. Revisa que sean correctos."</p>
             <h2 class="afi-subheading">"Tus datos"</h2>
             <dl class="afi-datos">
@@ -166,17 +166,17 @@ pub fn NssRevisarPage() -> impl IntoView {
                 <button type="submit" class="afi-button" aria-disabled=move || enviando.get().then_some("true")>
                     "Continuar"
                 </button>
-                <Show when=move || enviando.get()>
+                {move || enviando.get().then(|| view! {
                     <p class="afi-progress">
                         <span class="afi-progress__spinner" aria-hidden="true"></span>
                         {ASIGNANDO}
                     </p>
-                </Show>
-                <Show when=move || lento.get()>
+                })}
+                {move || lento.get().then(|| view! {
                     <div class="afi-alert afi-alert--info" data-testid="tarda">
                         <p class="afi-alert__text">{TARDA}</p>
                     </div>
-                </Show>
+                })}
             </form>
         </div>
     }

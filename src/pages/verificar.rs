@@ -13,11 +13,19 @@ pub fn VerificarPage() -> impl IntoView {
     let folio = Memo::new(move |_| params.with(|p| p.get("folio").unwrap_or_default()));
     titulo("Verificación de documento", false);
     enfocar_titulo();
-    // The verification is a read: a LocalResource that follows the folio in the URL, shown under Suspense.
+    // The verification is a read: a LocalResource that follows the folio in the URL, shown while it loads as "Consultando el documento…".
     let verificacion = LocalResource::new(move || api::backend().verificacion(folio.get()));
     let contenido = move || {
-        let r = verificacion.get()?;
-        Some(match r {
+        let Some(r) = verificacion.get() else {
+            return view! {
+                <p class="afi-progress">
+                    <span class="afi-progress__spinner" aria-hidden="true"></span>
+                    "Consultando el documento…"
+                </p>
+            }
+            .into_any();
+        };
+        match r {
         Ok(v) => {
             let clase = if v.autentico { "afi-alert" } else { "afi-alert afi-alert--error" };
             let titulo_alerta = if v.autentico { "Documento auténtico" } else { "Documento NO auténtico" };
@@ -88,7 +96,7 @@ pub fn VerificarPage() -> impl IntoView {
             }
             .into_any()
         }
-    })
+    }
     };
 
     view! {
@@ -97,14 +105,7 @@ pub fn VerificarPage() -> impl IntoView {
                 <A href=ruta("/") attr:class="afi-link">"Inicio"</A>
             </nav>
             <h1 class="afi-title" tabindex="-1">"Verificación de documento"</h1>
-            <Suspense fallback=|| view! {
-                <p class="afi-progress">
-                    <span class="afi-progress__spinner" aria-hidden="true"></span>
-                    "Consultando el documento…"
-                </p>
-            }>
-                {contenido}
-            </Suspense>
+            {contenido}
         </div>
     }
 }

@@ -90,8 +90,8 @@ impl DatosInicio {
     pub fn solicitud(&self, captcha_id: &str, captcha: &str) -> SolicitudNss {
         SolicitudNss {
             curp: Curp::normalize(&self.curp),
-            correo: self.correo.trim().to_lowercase(),
-            confirmacion_correo: self.confirmacion.trim().to_lowercase(),
+            correo: self.correo.trim().to_ascii_lowercase(),
+            confirmacion_correo: self.confirmacion.trim().to_ascii_lowercase(),
             captcha_id: captcha_id.to_string(),
             captcha_respuesta: captcha.trim().to_string(),
         }

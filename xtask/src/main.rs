@@ -5,7 +5,7 @@
 //! - `cargo xtask test`: install what is missing, then run every check and print each suite's result.
 //! - `cargo xtask bench`: sizes of the release app and the benchmarks' figures.
 //! - `cargo xtask setup`: only the installs (idempotent: a second run skips what is there).
-//! - `cargo xtask build`: the release app (trunk, wasm-opt -O3, precompressed) and the server.
+//! - `cargo xtask build`: the release app (trunk, wasm-opt -Os, prerendered, precompressed) and the server.
 //! - `cargo xtask offline-build`: the release app built with the network cut off (`unshare -n`).
 //! - `cargo xtask size`: the release app's wasm and js sizes, raw, gzip and brotli.
 //!

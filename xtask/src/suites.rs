@@ -22,7 +22,7 @@ fn dist() -> PathBuf {
     util::root().join("dist")
 }
 
-/// trunk's release build (wasm-opt -O3, hashed file names, the glue JS minified and everything precompressed by
+/// trunk's release build (wasm-opt -Os, hashed file names, the glue JS minified and everything precompressed by
 /// the post_build hook), then the first screens prerendered from the built app in headless Chromium.
 pub fn build_app() -> Result {
     run_cmd(cmd("trunk").args(["build", "--release"]))?;

@@ -24,8 +24,9 @@ impl Cabeceras {
             .chars()
             .filter(|c| !matches!(c, ';' | ',' | '\r' | '\n'))
             .collect();
+        let estilos = hashes_de_estilos(&config.static_dir.join("index.html"));
         let csp = format!(
-            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'{estilos}; img-src 'self' data:; \
              font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
              frame-ancestors {}",
             ancestros.trim()
@@ -35,6 +36,34 @@ impl Cabeceras {
                 .unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'")),
         }
     }
+}
+
+/// The CSP sources (`'sha256-…'`) of the `<style>` blocks the built app's page inlines (its stylesheet, so the
+/// first paint waits for no second request); every prerendered page carries the same one. Empty without a built
+/// app.
+pub fn hashes_de_estilos(index: &std::path::Path) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let Ok(html) = std::fs::read_to_string(index) else {
+        return String::new();
+    };
+    let mut fuentes = String::new();
+    let mut resto = html.as_str();
+    while let Some(inicio) = resto.find("<style") {
+        let Some(abre) = resto[inicio..].find('>') else {
+            break;
+        };
+        let cuerpo = &resto[inicio + abre + 1..];
+        let Some(fin) = cuerpo.find("</style>") else {
+            break;
+        };
+        let hash = sha2::Sha256::digest(cuerpo[..fin].as_bytes());
+        fuentes.push_str(" 'sha256-");
+        fuentes.push_str(&base64::engine::general_purpose::STANDARD.encode(hash));
+        fuentes.push('\'');
+        resto = &cuerpo[fin..];
+    }
+    fuentes
 }
 
 pub async fn cabeceras(State(c): State<Cabeceras>, req: Request, next: Next) -> Response {
@@ -227,5 +256,25 @@ mod tests {
         ] {
             assert_eq!(ip_cliente(socket, &con(&[basura]), 1), socket, "{basura}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests_estilos {
+    #[test]
+    fn each_inline_style_is_allowed_by_its_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index.html");
+        std::fs::write(
+            &index,
+            "<html><style>a{b:c}</style><style media=x>d{}</style></html>",
+        )
+        .unwrap();
+        // sha256("a{b:c}") and sha256("d{}"), base64 (as the browser computes them for CSP).
+        assert_eq!(
+            super::hashes_de_estilos(&index),
+            " 'sha256-0cRUVYRKwNwnl1hkfkPGjkht16b039TjFdJzmXfFK2o=' 'sha256-fTCnhmQx+Vznx1J/TbamDaXx+RzqkeQEjy6m9fNBY/I='"
+        );
+        assert_eq!(super::hashes_de_estilos(&dir.path().join("none.html")), "");
     }
 }
