@@ -2,12 +2,22 @@
 //!
 //! Field names are Spanish and part of the public contract (the app, the tests and integrators rely on them):
 //! never rename one without versioning the API.
+//!
+//! With the `utoipa` feature (the server only; never the wasm app) every type also derives `utoipa::ToSchema`, from
+//! which the server generates its OpenAPI document: the schemas follow these serde attributes exactly.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// `POST /api/captcha` → 201.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Reto CAPTCHA creado: su `id` y las direcciones de su imagen y su audio."
+    )
+)]
 pub struct CaptchaCreado {
     pub id: String,
     pub imagen_url: String,
@@ -17,6 +27,11 @@ pub struct CaptchaCreado {
 
 /// `POST /api/nss/solicitudes`: locate the NSS of a CURP, or learn that one will be assigned.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "Solicitud de localización del NSS de una CURP.")
+)]
 pub struct SolicitudNss {
     pub curp: String,
     pub correo: String,
@@ -27,6 +42,11 @@ pub struct SolicitudNss {
 
 /// One document issued to the student (the comprobante, the tarjeta, later the constancia).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "Un documento emitido al estudiante (comprobante o tarjeta del NSS).")
+)]
 pub struct Documento {
     pub folio: String,
     /// dd/mm/aaaa
@@ -41,6 +61,13 @@ pub struct Documento {
 
 /// The answer to a [`SolicitudNss`]: `{"resultado": "localizado", …}` or `{"resultado": "sin_nss", …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Respuesta a una solicitud: `localizado` (ya tiene NSS) o `sin_nss` (se le asignará uno con el `token`)."
+    )
+)]
 #[serde(tag = "resultado", rename_all = "snake_case")]
 pub enum ResultadoSolicitud {
     /// The person already has an NSS.
@@ -63,6 +90,15 @@ pub enum ResultadoSolicitud {
 /// When the postal code is in the catalog, `colonia` must be one of its asentamientos and `estado`/`municipio`
 /// are ignored; when it is not, `estado`, `municipio` and a free-text `colonia` are required.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Domicilio del estudiante. Si el código postal está en el catálogo, `colonia` debe ser uno de sus \
+                       asentamientos y `estado`/`municipio` se ignoran; si no está, `estado`, `municipio` y `colonia` \
+                       (texto libre) son obligatorios."
+    )
+)]
 pub struct Domicilio {
     pub codigo_postal: String,
     pub colonia: String,
@@ -78,6 +114,11 @@ pub struct Domicilio {
 
 /// `POST /api/nss/asignaciones`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "Asignación de un NSS: el `token` de la solicitud y el domicilio.")
+)]
 pub struct AsignacionNss {
     pub token: String,
     pub domicilio: Domicilio,
@@ -85,6 +126,11 @@ pub struct AsignacionNss {
 
 /// The answer to an [`AsignacionNss`]: `{"resultado": "asignado", …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "Respuesta a una asignación: `asignado`, con el NSS y sus documentos.")
+)]
 #[serde(tag = "resultado", rename_all = "snake_case")]
 pub enum ResultadoAsignacion {
     Asignado {
@@ -97,6 +143,13 @@ pub enum ResultadoAsignacion {
 
 /// One settlement (colonia, fraccionamiento, barrio…) of a postal code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Un asentamiento (colonia, fraccionamiento, barrio…) de un código postal."
+    )
+)]
 pub struct Asentamiento {
     pub nombre: String,
     pub tipo: String,
@@ -104,6 +157,11 @@ pub struct Asentamiento {
 
 /// `GET /api/cp/{cp}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "Un código postal del catálogo de SEPOMEX.")
+)]
 pub struct CodigoPostal {
     pub codigo_postal: String,
     pub estado: String,
@@ -114,12 +172,21 @@ pub struct CodigoPostal {
 
 /// A short confirmation, e.g. the answer to `POST /api/documentos/{folio}/reenvios`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "utoipa", schema(description = "Una confirmación breve."))]
 pub struct Mensaje {
     pub mensaje: String,
 }
 
 /// Every API error: an RFC 9457 `application/problem+json` body with the Spanish messages of each field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Todo error de la API: `application/problem+json` (RFC 9457) con los mensajes en español de cada campo en `errores`."
+    )
+)]
 pub struct Problema {
     /// A URI naming the kind of error, e.g. `/problemas/captcha-invalido`.
     #[serde(rename = "type")]
@@ -128,7 +195,9 @@ pub struct Problema {
     pub status: u16,
     pub detail: String,
     /// Field name (as in the request, e.g. `curp`, `domicilio.codigo_postal`) → its Spanish messages.
+    /// The server always sends it (empty when no field is at fault).
     #[serde(default)]
+    #[cfg_attr(feature = "utoipa", schema(required))]
     pub errores: BTreeMap<String, Vec<String>>,
 }
 
@@ -136,6 +205,13 @@ pub struct Problema {
 /// original) and what it certifies. Personal data is partly masked: whoever scans the QR learns no more than the
 /// printed document shows. An unknown folio answers 404 (a [`Problema`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Si un documento es auténtico (su sello digital corresponde a su cadena original) y qué certifica. Los datos personales vienen enmascarados."
+    )
+)]
 pub struct Verificacion {
     pub folio: String,
     /// `true` when the seal verifies.

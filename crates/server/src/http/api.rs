@@ -1,4 +1,7 @@
-//! The JSON API handlers: CAPTCHA, solicitudes, asignaciones, postal codes, readiness, metrics, OpenAPI.
+//! The JSON API handlers: CAPTCHA, solicitudes, asignaciones, postal codes, health, readiness, metrics.
+//!
+//! Each handler carries its `#[utoipa::path]`: [`router`] registers it with `utoipa_axum::routes!`, so the router
+//! and the OpenAPI document ([`super::openapi`]) are built from the same list.
 
 use super::AppState;
 use crate::config::Config;
@@ -7,7 +10,8 @@ use crate::error::AppError;
 use crate::guardia::Paso1;
 use crate::service::{self, Serie};
 use afiliate_domain::api::{
-    AsignacionNss, CaptchaCreado, ResultadoAsignacion, ResultadoSolicitud, SolicitudNss,
+    AsignacionNss, CaptchaCreado, CodigoPostal, Problema, ResultadoAsignacion, ResultadoSolicitud,
+    SolicitudNss,
 };
 use afiliate_domain::curp::{self, Curp};
 use afiliate_domain::{email, postal, ErrorDeDominio};
@@ -15,24 +19,31 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::Datelike as _;
 use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-static OPENAPI: &str = include_str!("../../assets/openapi.json");
-
-pub fn router(config: &Config) -> Router<AppState> {
-    Router::new()
-        .route("/api/captcha", post(crear_captcha))
-        .route("/api/captcha/{id}/imagen", get(imagen_captcha))
-        .route("/api/captcha/{id}/audio", get(audio_captcha))
-        .route("/api/nss/solicitudes", post(solicitud))
-        .route("/api/nss/asignaciones", post(asignacion))
-        .route("/api/cp/{cp}", get(codigo_postal))
-        .route("/api/openapi.json", get(openapi))
+/// The API's routes under `/api` (documented), then the catch-all that answers 404 for any other `/api/…` path.
+pub fn router(config: &Config) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(crear_captcha))
+        .routes(routes!(imagen_captcha))
+        .routes(routes!(audio_captcha))
+        .routes(routes!(solicitud))
+        .routes(routes!(asignacion))
+        .routes(routes!(codigo_postal))
         .route("/api/{*resto}", axum::routing::any(no_existe))
         .layer(DefaultBodyLimit::max(config.max_body))
+}
+
+/// Health, readiness and metrics: outside `/api`, documented too.
+pub fn operacion() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics))
 }
 
 /// `axum::Json` whose rejections are problem documents in Spanish.
@@ -75,18 +86,30 @@ async fn no_existe() -> AppError {
     AppError::NoEncontrado("La dirección solicitada no existe.")
 }
 
-async fn openapi() -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        OPENAPI,
-    )
-        .into_response()
+/// Liveness: the process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operación",
+    summary = "Vivo",
+    responses((status = 200, description = "ok", body = String, content_type = "text/plain; charset=utf-8", example = "ok"))
+)]
+async fn healthz() -> &'static str {
+    "ok"
 }
 
-pub async fn readyz(State(st): State<AppState>) -> Response {
+/// Readiness: the database answers.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operación",
+    summary = "Listo (base de datos accesible)",
+    responses(
+        (status = 200, description = "ready", body = String, content_type = "text/plain; charset=utf-8", example = "ready"),
+        (status = 503, description = "database unreachable", body = String, content_type = "text/plain; charset=utf-8", example = "database unreachable"),
+    )
+)]
+async fn readyz(State(st): State<AppState>) -> Response {
     if st.db().ping().await {
         (StatusCode::OK, "ready").into_response()
     } else {
@@ -94,7 +117,15 @@ pub async fn readyz(State(st): State<AppState>) -> Response {
     }
 }
 
-pub async fn metrics(State(st): State<AppState>) -> Response {
+/// Prometheus metrics (no personal data).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operación",
+    summary = "Métricas Prometheus",
+    responses((status = 200, description = "Formato de texto de Prometheus", body = String, content_type = "text/plain; version=0.0.4; charset=utf-8"))
+)]
+async fn metrics(State(st): State<AppState>) -> Response {
     let outbox = match st.outbox().cola(st.ahora()).await {
         Ok(cola) => Some(cola),
         Err(e) => {
@@ -116,6 +147,14 @@ pub async fn metrics(State(st): State<AppState>) -> Response {
         .into_response()
 }
 
+/// A new CAPTCHA challenge.
+#[utoipa::path(
+    post,
+    path = "/api/captcha",
+    tag = "captcha",
+    summary = "Crea un reto CAPTCHA (un solo uso, 10 minutos)",
+    responses((status = 201, description = "Creado", body = CaptchaCreado))
+)]
 async fn crear_captcha(State(st): State<AppState>) -> Result<Response, AppError> {
     // The id is the sealed challenge itself: nothing is stored until it is used.
     let respuesta = st
@@ -132,6 +171,18 @@ async fn crear_captcha(State(st): State<AppState>) -> Result<Response, AppError>
     Ok((StatusCode::CREATED, Json(cuerpo)).into_response())
 }
 
+/// The challenge as a PNG image.
+#[utoipa::path(
+    get,
+    path = "/api/captcha/{id}/imagen",
+    tag = "captcha",
+    summary = "Imagen PNG del reto",
+    params(("id" = String, Path, description = "El `id` de `CaptchaCreado`")),
+    responses(
+        (status = 200, description = "PNG (sin caché)", content_type = "image/png"),
+        (status = 404, description = "Reto desconocido o expirado", body = Problema, content_type = "application/problem+json"),
+    )
+)]
 async fn imagen_captcha(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -140,6 +191,17 @@ async fn imagen_captcha(
 }
 
 /// The same challenge spoken (for people who cannot see the image).
+#[utoipa::path(
+    get,
+    path = "/api/captcha/{id}/audio",
+    tag = "captcha",
+    summary = "Audio WAV del mismo reto (los caracteres dichos uno por uno, con mayúscula o minúscula)",
+    params(("id" = String, Path, description = "El `id` de `CaptchaCreado`")),
+    responses(
+        (status = 200, description = "WAV, 8 kHz, 8 bits, mono (sin caché)", content_type = "audio/wav"),
+        (status = 404, description = "Reto desconocido o expirado", body = Problema, content_type = "application/problem+json"),
+    )
+)]
 async fn audio_captcha(
     State(st): State<AppState>,
     Path(id): Path<String>,
@@ -224,6 +286,28 @@ fn documentos_api(st: &AppState, docs: &[Documento]) -> Vec<afiliate_domain::api
     docs.iter().map(|d| st.docs().api(d, ahora)).collect()
 }
 
+/// Locates the NSS of a CURP, or answers the token that continues to the assignment.
+#[utoipa::path(
+    post,
+    path = "/api/nss/solicitudes",
+    tag = "nss",
+    summary = "Localiza el NSS de una CURP o indica que se asignará uno",
+    description = "Con la CURP, el correo (dos veces) y la respuesta del CAPTCHA: `localizado` trae el NSS y sus \
+                   documentos (también enviados por correo); `sin_nss` trae el `token` para `POST /api/nss/asignaciones`.",
+    request_body = SolicitudNss,
+    responses(
+        (status = 200, description = "`localizado` o `sin_nss`", body = ResultadoSolicitud),
+        (status = 400, description = "JSON mal formado o con campos faltantes", body = Problema, content_type = "application/problem+json"),
+        (status = 409, description = "Tu solicitud requiere que acudas a la subdelegación.", body = Problema, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo demasiado grande", body = Problema, content_type = "application/problem+json"),
+        (status = 415, description = "No es JSON", body = Problema, content_type = "application/problem+json"),
+        (status = 422, description = "Datos inválidos (`errores` por campo), captcha no válido o CURP no encontrada en RENAPO", body = Problema, content_type = "application/problem+json",
+            example = json!({"type": "/problemas/captcha-invalido", "title": "Captcha no válido", "status": 422,
+                "detail": crate::error::MSG_CAPTCHA, "errores": {"captcha_respuesta": [crate::error::MSG_CAPTCHA]}})),
+        (status = 429, description = "Límite diario por CURP o correo, o demasiadas solicitudes desde la conexión", body = Problema, content_type = "application/problem+json"),
+        (status = 503, description = "Falla técnica de RENAPO, o la solicitud tardó demasiado", body = Problema, content_type = "application/problem+json"),
+    )
+)]
 async fn solicitud(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<SolicitudNss>,
@@ -453,6 +537,25 @@ fn validar_domicilio(
     }
 }
 
+/// Assigns an NSS to the token's person (idempotent).
+#[utoipa::path(
+    post,
+    path = "/api/nss/asignaciones",
+    tag = "nss",
+    summary = "Asigna un NSS (idempotente)",
+    description = "Con el `token` de una solicitud `sin_nss` y el domicilio. Repetir la misma asignación responde el mismo NSS.",
+    request_body = AsignacionNss,
+    responses(
+        (status = 200, description = "`asignado`", body = ResultadoAsignacion),
+        (status = 400, description = "JSON mal formado o con campos faltantes", body = Problema, content_type = "application/problem+json"),
+        (status = 409, description = "Tu solicitud requiere que acudas a la subdelegación.", body = Problema, content_type = "application/problem+json"),
+        (status = 410, description = "Token expirado o desconocido", body = Problema, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo demasiado grande", body = Problema, content_type = "application/problem+json"),
+        (status = 415, description = "No es JSON", body = Problema, content_type = "application/problem+json"),
+        (status = 422, description = "Domicilio inválido o token vacío (`errores` por campo)", body = Problema, content_type = "application/problem+json"),
+        (status = 503, description = "Serie de NSS agotada, o la solicitud tardó demasiado", body = Problema, content_type = "application/problem+json"),
+    )
+)]
 async fn asignacion(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<AsignacionNss>,
@@ -497,10 +600,23 @@ async fn asignacion(
     }))
 }
 
+/// A postal code's estado, municipio, ciudad and asentamientos.
+#[utoipa::path(
+    get,
+    path = "/api/cp/{cp}",
+    tag = "catálogo",
+    summary = "Datos de un código postal",
+    params(("cp" = String, Path, description = "Cinco dígitos", pattern = "^[0-9]{5}$", example = "04510")),
+    responses(
+        (status = 200, description = "Código postal", body = CodigoPostal),
+        (status = 404, description = "Código desconocido", body = Problema, content_type = "application/problem+json"),
+        (status = 422, description = "Código mal escrito", body = Problema, content_type = "application/problem+json"),
+    )
+)]
 async fn codigo_postal(
     State(st): State<AppState>,
     Path(cp): Path<String>,
-) -> Result<Json<afiliate_domain::api::CodigoPostal>, AppError> {
+) -> Result<Json<CodigoPostal>, AppError> {
     let cp = postal::codigo_postal_valido(&cp)
         .map_err(|e| AppError::campo("codigo_postal", e.message()))?;
     st.catalogo()

@@ -57,7 +57,7 @@ pub fn hashes_de_estilos(index: &std::path::Path) -> String {
         let Some(fin) = cuerpo.find("</style>") else {
             break;
         };
-        let hash = sha2::Sha256::digest(cuerpo[..fin].as_bytes());
+        let hash = sha2::Sha256::digest(&cuerpo.as_bytes()[..fin]);
         fuentes.push_str(" 'sha256-");
         fuentes.push_str(&base64::engine::general_purpose::STANDARD.encode(hash));
         fuentes.push('\'');

@@ -4,24 +4,38 @@ mod api;
 mod capas;
 mod estado;
 pub mod limite_ip;
+pub mod openapi;
 mod static_files;
 
 pub use estado::{AppState, OutboxDb};
 pub use static_files::is_hashed_asset;
 
-use axum::routing::get;
 use axum::Router;
 
-/// The whole HTTP application: API, health, metrics, catalog shards, the built app.
+/// The routes [`api`] documents itself, and the document they make with [`openapi::ApiDoc`].
+fn rutas(config: &crate::Config) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (rutas, recogido) = api::operacion()
+        .merge(api::router(config))
+        .split_for_parts();
+    (rutas, openapi::documento(recogido))
+}
+
+/// The OpenAPI document the app serves at `GET /api/openapi.json`.
+pub fn documento_openapi() -> utoipa::openapi::OpenApi {
+    rutas(&crate::Config::for_data_dir(std::path::Path::new("."))).1
+}
+
+/// The whole HTTP application: API, its OpenAPI document and Swagger UI, health, metrics, catalog shards, the
+/// built app.
 pub fn app(state: AppState) -> Router {
     let config = state.config().clone();
     let static_service = static_files::router(&config.static_dir);
     let shards = static_files::shards(&config.data_dir.join("catalog").join("cp"));
-    let api = api::router(&config).merge(crate::documents::http::router::<AppState>());
+    let (rutas, documento) = rutas(&config);
+    let api = rutas
+        .merge(crate::documents::http::router::<AppState>())
+        .merge(openapi::router(&documento));
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(api::readyz))
-        .route("/metrics", get(api::metrics))
         .merge(api)
         .nest_service("/catalogo/cp", shards)
         .fallback_service(static_service)

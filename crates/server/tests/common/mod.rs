@@ -200,20 +200,206 @@ pub fn demos() -> Demos {
     }
 }
 
-/// Sends one request through the router (no TCP).
+/// Sends one request through the router (no TCP) and checks the answer against the OpenAPI document
+/// ([`Contrato::validar`]): an answer the document does not describe fails the test.
 pub async fn llamar(
     state: &AppState,
     req: Request<Body>,
 ) -> (StatusCode, Value, axum::http::HeaderMap) {
-    let res = afiliate_server::app(state.clone())
+    let metodo = req.method().clone();
+    let ruta = req.uri().path().to_string();
+    let res = con_ruta(afiliate_server::app(state.clone()))
         .oneshot(req)
         .await
         .expect("infallible");
     let status = res.status();
     let headers = res.headers().clone();
+    let plantilla = res
+        .extensions()
+        .get::<RutaCoincidente>()
+        .map(|r| r.0.clone());
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    if let Err(e) = contrato().validar(&metodo, plantilla.as_deref(), status, &headers, &bytes) {
+        panic!("{metodo} {ruta} → {status}: the answer does not match the OpenAPI document: {e}");
+    }
     let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     (status, v, headers)
+}
+
+/// The route template the router matched (axum's `MatchedPath`), copied onto the response by [`con_ruta`].
+#[derive(Clone, Debug)]
+pub struct RutaCoincidente(pub String);
+
+/// The app with a layer that copies the matched route template onto each response. `Router::layer` wraps the
+/// routes themselves, so the layer runs after routing and sees `MatchedPath`.
+pub fn con_ruta(app: axum::Router) -> axum::Router {
+    app.layer(axum::middleware::from_fn(
+        |req: axum::extract::Request, next: axum::middleware::Next| async move {
+            let plantilla = req
+                .extensions()
+                .get::<axum::extract::MatchedPath>()
+                .map(|m| RutaCoincidente(m.as_str().to_string()));
+            let mut res = next.run(req).await;
+            if let Some(p) = plantilla {
+                res.extensions_mut().insert(p);
+            }
+            res
+        },
+    ))
+}
+
+/// The OpenAPI document the app serves, as JSON, and the schema validators built from it.
+pub struct Contrato {
+    pub doc: Value,
+    validadores:
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
+}
+
+/// The app's document, built once per test binary.
+pub fn contrato() -> &'static Contrato {
+    static C: OnceLock<Contrato> = OnceLock::new();
+    C.get_or_init(|| {
+        Contrato::new(
+            serde_json::to_value(afiliate_server::http::documento_openapi())
+                .expect("document as JSON"),
+        )
+    })
+}
+
+/// A media type without its parameters, lower case: `application/json; charset=utf-8` → `application/json`.
+fn tipo_base(t: &str) -> String {
+    t.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+impl Contrato {
+    pub fn new(doc: Value) -> Contrato {
+        Contrato {
+            doc,
+            validadores: Default::default(),
+        }
+    }
+
+    /// Checks one answer against the document: the operation of `metodo` + `plantilla` (the matched route template)
+    /// must exist, `status` must be one of its responses, the answer's `Content-Type` one of that response's media
+    /// types, and a JSON body must validate against that media type's schema (`$ref`s resolved in
+    /// `components/schemas`). Routes outside the document are accepted only where it says nothing: the built app
+    /// and the catalog shards (no `/api` template), Swagger UI's files, and the `/api/{*resto}` catch-all, whose
+    /// answer must still be a `Problema`.
+    pub fn validar(
+        &self,
+        metodo: &axum::http::Method,
+        plantilla: Option<&str>,
+        status: StatusCode,
+        cabeceras: &axum::http::HeaderMap,
+        cuerpo: &[u8],
+    ) -> Result<(), String> {
+        let tipo = cabeceras
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(tipo_base);
+        let Some(plantilla) = plantilla else {
+            return Ok(()); // fallback: the built app's files
+        };
+        if plantilla == "/api/{*resto}" {
+            if status != StatusCode::NOT_FOUND
+                && status != StatusCode::TOO_MANY_REQUESTS
+                && status != StatusCode::SERVICE_UNAVAILABLE
+            {
+                return Err(format!("the /api catch-all answered {status}"));
+            }
+            if tipo.as_deref() != Some("application/problem+json") {
+                return Err(format!("the /api catch-all answered {tipo:?}"));
+            }
+            let esquema = serde_json::json!({"$ref": "#/components/schemas/Problema"});
+            return self.validar_json("Problema", &esquema, cuerpo);
+        }
+        let en_doc = self.doc["paths"].get(plantilla);
+        let Some(item) = en_doc else {
+            if plantilla.starts_with("/api/docs") || plantilla.starts_with("/catalogo/") {
+                return Ok(());
+            }
+            return Err(format!("the route {plantilla} is not in the document"));
+        };
+        let metodo_doc = metodo.as_str().to_ascii_lowercase();
+        let Some(operacion) = item.get(&metodo_doc) else {
+            if status == StatusCode::METHOD_NOT_ALLOWED {
+                return Ok(()); // axum's answer to another method: no body
+            }
+            return Err(format!("{metodo} {plantilla} is not in the document"));
+        };
+        let respuesta = operacion["responses"]
+            .get(status.as_str())
+            .or_else(|| operacion["responses"].get("default"))
+            .ok_or_else(|| format!("status {status} of {metodo} {plantilla} is not documented"))?;
+        let Some(contenido) = respuesta.get("content").and_then(Value::as_object) else {
+            return if cuerpo.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "a body where {metodo} {plantilla} → {status} documents none"
+                ))
+            };
+        };
+        let tipo = tipo.ok_or_else(|| "an answer without Content-Type".to_string())?;
+        let (_, medio) = contenido
+            .iter()
+            .find(|(t, _)| tipo_base(t) == tipo)
+            .ok_or_else(|| {
+                format!(
+                    "Content-Type {tipo} where {metodo} {plantilla} → {status} documents {:?}",
+                    contenido.keys().collect::<Vec<_>>()
+                )
+            })?;
+        let es_json = tipo == "application/json" || tipo.ends_with("+json");
+        match medio.get("schema") {
+            Some(esquema) if es_json => {
+                let clave = format!("{metodo_doc} {plantilla} {status} {tipo}");
+                self.validar_json(&clave, esquema, cuerpo)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Validates `cuerpo` (JSON) against `esquema`, whose `$ref`s point into this document's components.
+    pub fn validar_json(&self, clave: &str, esquema: &Value, cuerpo: &[u8]) -> Result<(), String> {
+        let valor: Value = serde_json::from_slice(cuerpo).map_err(|e| {
+            format!(
+                "the body is not JSON ({e}): {}",
+                String::from_utf8_lossy(cuerpo)
+            )
+        })?;
+        let validador = {
+            let mut cache = self.validadores.lock().expect("validators");
+            match cache.get(clave) {
+                Some(v) => v.clone(),
+                None => {
+                    let mut raiz = esquema.clone();
+                    raiz.as_object_mut()
+                        .ok_or("a schema that is not an object")?
+                        .insert("components".into(), self.doc["components"].clone());
+                    let v =
+                        std::sync::Arc::new(jsonschema::draft202012::new(&raiz).map_err(|e| {
+                            format!("the document's schema for {clave} does not compile: {e}")
+                        })?);
+                    cache.insert(clave.to_string(), v.clone());
+                    v
+                }
+            }
+        };
+        let errores: Vec<String> = validador
+            .iter_errors(&valor)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        if errores.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{} in {valor}", errores.join("; ")))
+        }
+    }
 }
 
 pub fn post_json(uri: &str, body: &Value) -> Request<Body> {
