@@ -149,12 +149,17 @@ fn crate_costs() -> Result {
     let mut per_crate: Vec<(String, u64)> = Vec::new();
     let mut total = 0u64;
     for line in out.lines().skip(1) {
-        // Name,ShallowSize,ShallowSizePercent (the name may hold commas: take the numbers from the end)
-        let mut parts = line.rsplitn(3, ',');
-        let (_, size, name) = (parts.next(), parts.next(), parts.next());
+        // Name,ShallowSize,ShallowSizePercent,RetainedSize,RetainedSizePercent (the name may hold commas: take
+        // the numbers from the end)
+        let mut parts = line.rsplitn(5, ',');
+        let (size, name) = (parts.nth(3), parts.next());
         let (Some(size), Some(name)) = (size.and_then(|s| s.parse::<u64>().ok()), name) else {
             continue;
         };
+        // Names and wasm-bindgen's descriptors are custom sections the shipped file does not keep.
+        if name.contains("subsection") || name.starts_with("custom section") {
+            continue;
+        }
         total += size;
         let krate = crate_of(name);
         match per_crate.iter_mut().find(|(k, _)| *k == krate) {
@@ -177,20 +182,29 @@ fn crate_costs() -> Result {
 /// tachys), "data" for data segments, "other" for what has no path.
 fn crate_of(name: &str) -> String {
     let name = name.trim_matches('"');
-    if name.starts_with("data[") {
+    if name.starts_with("data[") || name.starts_with("data segment") {
         return "data (strings, tables)".into();
     }
-    let name = name.strip_prefix('<').unwrap_or(name);
-    let first = name.split("::").next().unwrap_or("");
-    let first = first.rsplit(['<', ' ', '&', '(']).next().unwrap_or(first);
-    if name.contains("::")
-        && !first.is_empty()
-        && first.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
-        first.to_string()
-    } else {
-        "other (glue, tables, headers)".into()
+    let is_crate = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !matches!(s, "T" | "F" | "V" | "I" | "K" | "Fut" | "impl")
+    };
+    // The first path segment; for `<T as tachys::…>` the trait's crate.
+    let bare = name.trim_start_matches(['<', '&']);
+    let first = bare.split("::").next().unwrap_or("");
+    let first = first.split('[').next().unwrap_or(first);
+    if bare.contains("::") && is_crate(first) {
+        return first.to_string();
     }
+    if let Some(after) = name.split(" as ").nth(1) {
+        let seg = after.split("::").next().unwrap_or("");
+        let seg = seg.split('[').next().unwrap_or(seg);
+        if is_crate(seg) {
+            return seg.to_string();
+        }
+    }
+    "other (glue, tables, headers)".into()
 }
 
 fn target_dir() -> PathBuf {

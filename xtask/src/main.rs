@@ -3,7 +3,8 @@
 //!
 //! - `cargo xtask run`: install what is missing, build the app and the server, serve on http://127.0.0.1:8080.
 //! - `cargo xtask test`: install what is missing, then run every check and print each suite's result.
-//! - `cargo xtask bench`: sizes of the release app and the benchmarks' figures.
+//! - `cargo xtask bench [app]`: the release app's sizes against a floor, its pages under Slow 4G against the
+//!   control page, Lighthouse, then the domain, PDF and API benchmarks (`app`: only the app's figures).
 //! - `cargo xtask setup`: only the installs (idempotent: a second run skips what is there).
 //! - `cargo xtask build`: the release app (trunk, wasm-opt -Os, prerendered, precompressed) and the server.
 //! - `cargo xtask offline-build`: the release app built with the network cut off (`unshare -n`).
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
         "build" => setup::setup(setup::Needs::build()).and_then(|()| suites::build_release()),
         "run" => suites::run(rest),
         "test" => return suites::test(rest),
-        "bench" => suites::bench(),
+        "bench" => suites::bench(rest),
         "size" => suites::size_report().map(|_| ()),
         "offline-build" => {
             setup::setup(setup::Needs::build()).and_then(|()| suites::offline_build())
@@ -40,7 +41,7 @@ fn main() -> ExitCode {
                 "usage: cargo xtask <run|test|bench|setup|build|offline-build|size|catalog>\n\
                  \n  run            install what is missing, build, serve http://127.0.0.1:8080\
                  \n  test [SUITE..] install what is missing, run every check (or only the named suites)\
-                 \n  bench          sizes and benchmark figures\
+                 \n  bench [app]    sizes and benchmark figures (app: only the app's sizes, pages, Lighthouse)\
                  \n  setup          only the installs\
                  \n  build          release app (dist/) and server\
                  \n  offline-build  the release app built under `unshare -n` (no network)\

@@ -408,11 +408,15 @@ pub fn size_report() -> Result<String> {
 }
 
 /// `cargo xtask bench`: sizes, then each benchmark prints its own figures.
-pub fn bench() -> Result {
+/// `cargo xtask bench app` stops after the app's figures (sizes, pages, Lighthouse).
+pub fn bench(args: &[String]) -> Result {
     setup::setup(Needs::all())?;
     build_app()?;
     bench::size_figures()?;
     bench::page_figures()?;
+    if args.first().map(String::as_str) == Some("app") {
+        return Ok(());
+    }
     let benches: &[(&str, &[&str])] = &[
         (
             "domain: CURP validation and catalog lookup",
