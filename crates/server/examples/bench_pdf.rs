@@ -1,5 +1,6 @@
 //! PDF generation benchmark: time per document (p50/p95/p99, both templates, sealing included) and the process's
-//! resident memory after generating 10,000.
+//! resident memory after generating 10,000. Each document is a krilla PDF/UA-1 + PDF/A-2b file, validated as it is
+//! written, with its fonts subset for it.
 //!
 //! `cargo run --profile server -p afiliate-server --example bench_pdf [N]`
 
@@ -91,11 +92,11 @@ fn main() {
         "bench_pdf: {n} documents (comprobante and tarjeta alternating, folio + seal + render)"
     );
     println!(
-        "  one-time font preparation: {:.1} ms",
+        "  one-time font loading: {:.1} ms",
         preparacion.as_secs_f64() * 1000.0
     );
     println!(
-        "  per document: p50 {:.3} ms, p95 {:.3} ms, p99 {:.3} ms, max {:.3} ms (goal p95 <= 5 ms)",
+        "  per document: p50 {:.3} ms, p95 {:.3} ms, p99 {:.3} ms, max {:.3} ms (goal p95 <= 10 ms)",
         percentil(&tiempos, 0.50),
         percentil(&tiempos, 0.95),
         percentil(&tiempos, 0.99),

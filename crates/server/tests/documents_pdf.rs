@@ -120,6 +120,214 @@ fn pdfinfo_reports_letter_size_and_embedded_fonts() {
     );
 }
 
+/// Runs a poppler tool (`pdfinfo`, `pdffonts`) on `pdf` with `args`; its standard output.
+fn poppler(herramienta: &str, args: &[&str], pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let ruta = dir.path().join("d.pdf");
+    std::fs::write(&ruta, pdf).unwrap();
+    let out = Command::new(herramienta)
+        .args(args)
+        .arg(&ruta)
+        .output()
+        .unwrap_or_else(|e| panic!("{herramienta} installed: {e}"));
+    assert!(
+        out.status.success(),
+        "{herramienta} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts that `esperados` occur in `texto` in this order (each after the previous one).
+fn en_orden(texto: &str, esperados: &[&str]) {
+    let mut desde = 0;
+    for e in esperados {
+        match texto[desde..].find(e) {
+            Some(i) => desde += i + e.len(),
+            None => panic!("{e:?} missing or out of order after byte {desde}:\n{texto}"),
+        }
+    }
+}
+
+#[test]
+fn names_with_letters_beyond_winansi_render_and_extract_back() {
+    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
+    let unicode = Persona {
+        nombre: "Ñandú Ŭgarte Øster Łukasz".into(),
+        ..persona()
+    };
+    for tipo in TipoDocumento::DEL_NSS {
+        let d = docs.emitir(tipo, Tramite::Localizacion, &unicode, Utc::now());
+        let pdf = d.pdf(&docs.base_url).expect("a conforming PDF");
+        let texto = pdftotext(&pdf);
+        assert!(
+            texto.contains("Ñandú Ŭgarte Øster Łukasz"),
+            "{tipo:?}:\n{texto}"
+        );
+    }
+    // A character Montserrat has no glyph for is drawn as "?" (PDF/A and PDF/UA forbid the .notdef glyph): the
+    // document is still written, and conforms.
+    let sin_glifo = Persona {
+        nombre: "Ana 漢 Pérez".into(),
+        ..persona()
+    };
+    let d = docs.emitir(
+        TipoDocumento::TarjetaNss,
+        Tramite::Asignacion,
+        &sin_glifo,
+        Utc::now(),
+    );
+    let texto = pdftotext(&d.pdf(&docs.base_url).expect("a conforming PDF"));
+    assert!(texto.contains("Ana ? Pérez"), "{texto}");
+}
+
+#[test]
+fn every_field_of_each_document_extracts_as_text() {
+    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
+    let emitido = Utc.with_ymd_and_hms(2026, 11, 26, 17, 5, 0).unwrap();
+    for tipo in TipoDocumento::DEL_NSS {
+        let d = docs.emitir(tipo, Tramite::Asignacion, &persona(), emitido);
+        let texto = pdftotext(&docs.render(&d));
+        let url = d.url_verificacion(&docs.base_url);
+        let mut esperados = vec![
+            tipo.nombre(),
+            "Instituto Mexicano del Seguro Social",
+            "12345678901",
+            "María Peña Núñez",
+            "PENM000101MDFXXX09",
+            d.folio.as_str(),
+            "26/11/2026",
+            "Sello digital del documento",
+            "Cadena original:",
+            "Sello digital (Ed25519):",
+            url.as_str(),
+        ];
+        if tipo == TipoDocumento::ComprobanteNss {
+            esperados.extend([
+                "Asignación de NSS",
+                "11:05 h (hora del centro de México)",
+                "¿Qué sigue?",
+                "Paso 3.",
+            ]);
+        } else {
+            esperados.extend(["Verifica esta tarjeta", "Dobla aquí"]);
+        }
+        for e in esperados {
+            assert!(texto.contains(e), "{e:?} missing from {tipo:?}:\n{texto}");
+        }
+        // The cadena original and the sello are wrapped over lines: every field of the cadena and every line's
+        // worth of the sello appear.
+        let cadena = d.cadena_original();
+        for campo in cadena.trim_matches('|').split('|') {
+            assert!(
+                texto.contains(campo),
+                "cadena field {campo:?} missing:\n{texto}"
+            );
+        }
+        let sin_blancos: String = texto.split_whitespace().collect();
+        assert!(sin_blancos.contains(&d.sello), "sello missing:\n{texto}");
+    }
+}
+
+#[test]
+fn pdfinfo_shows_a_tagged_pdf_ua_and_pdf_a_file_with_its_title_and_language() {
+    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
+    for tipo in TipoDocumento::DEL_NSS {
+        let d = docs.emitir(tipo, Tramite::Asignacion, &persona(), Utc::now());
+        let pdf = docs.render(&d);
+        let info = poppler("pdfinfo", &[], &pdf);
+        let titulo = format!("Title:           {} — {}", tipo.nombre(), d.folio);
+        assert!(info.lines().any(|l| l == titulo), "{titulo:?}:\n{info}");
+        assert!(info.lines().any(|l| l == "Tagged:          yes"), "{info}");
+        assert!(info.contains("PDF version:     1.7"), "{info}");
+        let xmp = poppler("pdfinfo", &["-meta"], &pdf);
+        for marca in [
+            "<pdfaid:part>2</pdfaid:part>",
+            "<pdfaid:conformance>B</pdfaid:conformance>",
+            "<pdfuaid:part>1</pdfuaid:part>",
+            "<dc:language><rdf:Bag><rdf:li>es-MX</rdf:li>",
+        ] {
+            assert!(xmp.contains(marca), "{marca} missing from the XMP:\n{xmp}");
+        }
+    }
+}
+
+#[test]
+fn the_structure_tree_follows_the_reading_order() {
+    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
+    let c = docs.emitir(
+        TipoDocumento::ComprobanteNss,
+        Tramite::Asignacion,
+        &persona(),
+        Utc::now(),
+    );
+    let arbol = poppler("pdfinfo", &["-struct-text"], &docs.render(&c));
+    en_orden(
+        &arbol,
+        &[
+            "Document",
+            "\"Instituto Mexicano del Seguro Social\"",
+            "H1",
+            "\"Número de Seguridad Social\"",
+            "\"Tu Número de Seguridad Social (NSS) es:\"",
+            "\"12345678901\"",
+            "Table",
+            "TH",
+            "\"NOMBRE\"",
+            "TD",
+            "\"María Peña Núñez\"",
+            "\"CURP\"",
+            "\"PENM000101MDFXXX09\"",
+            "\"FOLIO\"",
+            "H2",
+            "\"¿Qué sigue?\"",
+            "L (block)",
+            "Lbl",
+            "\"Paso 2.\"",
+            "LBody",
+            "\"Paso 3.\"",
+            "H2",
+            "\"Sello digital del documento\"",
+            "Figure",
+            "\"Cadena original:\"",
+            "\"Sello digital (Ed25519):\"",
+            "/verificar/",
+        ],
+    );
+    // The decoration (bands, rules, the "IMSS" logo) is an artifact, not content.
+    assert!(!arbol.contains("\"IMSS\""), "{arbol}");
+
+    let t = docs.emitir(
+        TipoDocumento::TarjetaNss,
+        Tramite::Asignacion,
+        &persona(),
+        Utc::now(),
+    );
+    let arbol = poppler("pdfinfo", &["-struct-text"], &docs.render(&t));
+    en_orden(
+        &arbol,
+        &[
+            "H1",
+            "\"Tarjeta de Número de Seguridad Social\"",
+            "Div",
+            "\"NÚMERO DE SEGURIDAD SOCIAL\"",
+            "\"12345678901\"",
+            "\"NOMBRE\"",
+            "\"María Peña Núñez\"",
+            "\"CURP\"",
+            "Div",
+            "H2",
+            "\"Verifica esta tarjeta\"",
+            "Figure",
+            "\"Dobla aquí\"",
+            "H2",
+            "\"Sello digital del documento\"",
+            "Figure",
+            "\"Cadena original:\"",
+        ],
+    );
+}
+
 #[test]
 fn the_seal_fails_for_a_tampered_folio_or_seal() {
     let s = Sellador::aleatorio();

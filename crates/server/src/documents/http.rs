@@ -153,8 +153,9 @@ async fn pdf<S: AlmacenDocumentos>(
     let base_url = docs.base_url.clone();
     let doc = std::sync::Arc::new(doc);
     let para_render = doc.clone();
-    let bytes = match tokio::task::spawn_blocking(move || para_render.render(&base_url)).await {
-        Ok(b) => b,
+    let bytes = match tokio::task::spawn_blocking(move || para_render.pdf(&base_url)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => return falla_tecnica(e.into()),
         Err(e) => return falla_tecnica(anyhow::anyhow!("PDF rendering failed: {e}")),
     };
     let disposicion = match modo {

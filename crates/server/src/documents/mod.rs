@@ -287,9 +287,23 @@ impl Documento {
         )
     }
 
-    /// The PDF bytes.
-    pub fn render(&self, base_url: &str) -> Vec<u8> {
+    /// The PDF bytes: a tagged PDF/UA-1 and PDF/A-2b file, checked by krilla's validators as it is written.
+    /// Fails when a check fails (a defect of a template: text the fonts cannot show is drawn as `?`, so the
+    /// person's data cannot make a document fail).
+    pub fn pdf(&self, base_url: &str) -> Result<Vec<u8>, pdf::ErrorPdf> {
         plantillas::render(self, base_url)
+    }
+
+    /// The PDF bytes, as [`Documento::pdf`].
+    ///
+    /// # Panics
+    /// When [`Documento::pdf`] fails: a template that breaks PDF/UA-1 or PDF/A-2b is a bug the tests catch, and
+    /// a non-conforming file is never handed out.
+    pub fn render(&self, base_url: &str) -> Vec<u8> {
+        match self.pdf(base_url) {
+            Ok(bytes) => bytes,
+            Err(e) => panic!("{} {}: {e}", self.tipo.codigo(), self.folio),
+        }
     }
 
     /// The answer of `GET /api/verificacion/{folio}`: personal data partly masked.

@@ -1,22 +1,44 @@
-//! A small PDF 1.7 writer: one page, two embedded TrueType fonts, text, rectangles, lines and QR codes.
+//! The documents' PDF writer on [krilla]: one page, Montserrat (subset and embedded by krilla), text, rectangles,
+//! lines and QR codes, and the page's logical structure.
 //!
-//! Hand-written on purpose: a document is a few kilobytes of drawing operators plus font objects serialised once per
-//! process (see [`fuente`]), so generating one takes well under a millisecond.
+//! Every file is a tagged PDF that conforms to **PDF/UA-1** (accessibility) and **PDF/A-2b** (archiving) at once:
+//! krilla's [`Configuration`](krilla::configure::Configuration) holds one validator of each family
+//! ([`Archival::A2_B`] and [`Accessibility::UA1`], PDF 1.7), writes what both standards need (XMP metadata with
+//! both identifications, sRGB output intent, embedded fonts with ToUnicode, `DisplayDocTitle`, the structure tree,
+//! the language) and refuses to finish a document that breaks a rule it can check (missing title, language,
+//! alternative text, heading title, `.notdef` glyphs, …): [`escribir`] then returns an error, never a
+//! non-conforming file. What krilla cannot check (the semantic rules of PDF/UA) is the templates' job: every piece
+//! of content is inside a structure element ([`Lienzo::en`]) in reading order or is an artifact (decoration, crop
+//! marks), headings carry their title and the QR code is a figure with alternative text.
+//!
 //! Templates draw on a [`Lienzo`] with the origin at the TOP-left corner and y growing downwards, in points.
 
 pub mod fuente;
 
-use fuente::{winansi, Fuente, Peso, FUENTES};
-use std::fmt::Write as _;
-use std::io::Write as _;
-use std::sync::LazyLock;
+use fuente::{Peso, FUENTES};
+use krilla::color::rgb;
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
+use krilla::destination::XyzDestination;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::{DateTime, Metadata};
+use krilla::outline::{Outline, OutlineNode};
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke, StrokeDash};
+use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Node, SpanTag, Tag, TagGroup, TagKind, TagTree,
+};
+use krilla::{Document, SerializeSettings};
+use std::num::NonZeroU16;
 
 /// Points per millimetre.
 pub const MM: f32 = 72.0 / 25.4;
 /// US letter, in points.
 pub const CARTA: (f32, f32) = (612.0, 792.0);
+/// The documents' language (catalog `/Lang`, XMP `dc:language`).
+pub const IDIOMA: &str = "es-MX";
 
-/// An RGB colour.
+/// An RGB colour (sRGB: PDF/A makes krilla write it device-independent).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Color(pub u8, pub u8, pub u8);
 
@@ -32,6 +54,17 @@ impl Color {
     pub const TEXTO_SUAVE: Color = Color(0x54, 0x57, 0x5A);
     pub const BLANCO: Color = Color(0xFF, 0xFF, 0xFF);
     pub const NEGRO: Color = Color(0, 0, 0);
+
+    fn rgb(self) -> rgb::Color {
+        rgb::Color::new(self.0, self.1, self.2)
+    }
+
+    fn relleno(self) -> Fill {
+        Fill {
+            paint: self.rgb().into(),
+            ..Fill::default()
+        }
+    }
 }
 
 /// How a line of text is placed relative to its x coordinate.
@@ -42,39 +75,71 @@ pub enum Alinear {
     Derecha,
 }
 
-/// The drawing surface of one page.
-pub struct Lienzo {
+/// Why a document could not be written: krilla's error, validation errors included.
+#[derive(Debug)]
+pub struct ErrorPdf(pub krilla::error::KrillaError);
+
+impl From<krilla::error::KrillaError> for ErrorPdf {
+    fn from(e: krilla::error::KrillaError) -> ErrorPdf {
+        ErrorPdf(e)
+    }
+}
+
+/// Names each broken rule and the standards that forbid it, never the payload (which may quote the document's
+/// text, i.e. personal data, and this goes to the logs).
+impl std::fmt::Display for ErrorPdf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let krilla::error::KrillaError::Validation(errores) = &self.0 else {
+            return write!(f, "the PDF could not be written: {}", self.0);
+        };
+        write!(f, "the PDF breaks")?;
+        for (i, (error, normas)) in errores.iter().enumerate() {
+            let depurado = format!("{error:?}");
+            let regla = depurado.split(['(', ' ', '{']).next().unwrap_or_default();
+            let normas: Vec<&str> = [
+                normas.archival().map(Archival::as_str),
+                normas.accessibility().map(Accessibility::as_str),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let sep = if i == 0 { " " } else { ", " };
+            write!(f, "{sep}{regla} ({})", normas.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ErrorPdf {}
+
+/// The drawing surface of one page and the structure tree built while drawing.
+pub struct Lienzo<'a> {
+    s: Surface<'a>,
     ancho: f32,
     alto: f32,
-    ops: String,
+    /// The structure elements being filled, innermost last.
+    pila: Vec<TagGroup>,
+    /// The finished top-level structure elements, in reading order.
+    raiz: Vec<Node>,
+    /// Inside [`Lienzo::artefacto`]: drawing is not marked as content.
+    en_artefacto: bool,
     /// The last QR code drawn: (data, modules per side, dark modules row by row).
     qr_cache: Option<(String, usize, Vec<bool>)>,
+    /// The headings drawn (level, text, top y), for the outline PDF/UA-1 asks for.
+    titulos: Vec<(u16, String, f32)>,
 }
 
-fn num(s: &mut String, v: f32) {
-    let r = (v * 100.0).round() / 100.0;
-    if r == r.trunc() {
-        let _ = write!(s, "{} ", r as i64);
-    } else {
-        let _ = write!(s, "{r} ");
-    }
-}
-
-fn color_op(s: &mut String, c: Color, op: &str) {
-    for v in [c.0, c.1, c.2] {
-        num(s, v as f32 / 255.0);
-    }
-    s.push_str(op);
-    s.push('\n');
-}
-
-impl Lienzo {
-    pub fn new(ancho: f32, alto: f32) -> Lienzo {
+impl<'a> Lienzo<'a> {
+    fn new(s: Surface<'a>, ancho: f32, alto: f32) -> Lienzo<'a> {
         Lienzo {
+            s,
             ancho,
             alto,
-            ops: String::with_capacity(16 * 1024),
+            pila: Vec::new(),
+            raiz: Vec::new(),
+            en_artefacto: false,
             qr_cache: None,
+            titulos: Vec::new(),
         }
     }
 
@@ -91,32 +156,125 @@ impl Lienzo {
         FUENTES.de(peso).ancho(texto, tamano)
     }
 
-    /// A filled rectangle; (x, y) is its top-left corner.
+    /// Runs `f` inside a new structure element `tag` (a child of the current one): what `f` draws belongs to it,
+    /// in the order drawn.
+    pub fn en<R>(&mut self, tag: impl Into<TagKind>, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.pila.push(TagGroup::new(tag));
+        let r = f(self);
+        let grupo = self.pila.pop().expect("the group pushed above");
+        self.nodo(grupo.into());
+        r
+    }
+
+    /// A heading of `nivel` (1 = the document's title) drawn as one bold line with its baseline at `y`; it is
+    /// also an entry of the document's outline.
+    #[allow(clippy::too_many_arguments)]
+    pub fn encabezado(
+        &mut self,
+        nivel: u16,
+        x: f32,
+        y: f32,
+        tamano: f32,
+        color: Color,
+        texto: &str,
+    ) {
+        let nivel = NonZeroU16::new(nivel).unwrap_or(NonZeroU16::MIN);
+        self.titulos
+            .push((nivel.get(), texto.to_string(), (y - tamano).max(0.0)));
+        self.en(Tag::Hn(nivel, Some(texto.to_string())), |l| {
+            l.texto(
+                x,
+                y,
+                tamano,
+                Peso::Negrita,
+                color,
+                Alinear::Izquierda,
+                texto,
+            )
+        });
+    }
+
+    /// Runs `f` as an artifact of kind `tipo`: decoration that assistive technology skips.
+    pub fn artefacto<R>(&mut self, tipo: ArtifactType, f: impl FnOnce(&mut Self) -> R) -> R {
+        if self.en_artefacto {
+            return f(self);
+        }
+        self.s
+            .start_tagged(ContentTag::Artifact(Artifact::with_kind(tipo)));
+        self.en_artefacto = true;
+        let r = f(self);
+        self.en_artefacto = false;
+        self.s.end_tagged();
+        r
+    }
+
+    fn nodo(&mut self, nodo: Node) {
+        match self.pila.last_mut() {
+            Some(grupo) => grupo.push(nodo),
+            None => self.raiz.push(nodo),
+        }
+    }
+
+    /// Draws `f` as one marked-content sequence of the current structure element.
+    fn contenido(&mut self, tag: ContentTag, f: impl FnOnce(&mut Surface<'a>)) {
+        if self.en_artefacto {
+            f(&mut self.s);
+            return;
+        }
+        let id = self.s.start_tagged(tag);
+        f(&mut self.s);
+        self.s.end_tagged();
+        self.nodo(id.into());
+    }
+
+    fn rectangulo(s: &mut Surface<'_>, x: f32, y: f32, w: f32, h: f32, color: Color) {
+        let mut pb = PathBuilder::new();
+        if let Some(r) = Rect::from_xywh(x, y, w, h) {
+            pb.push_rect(r);
+        }
+        if let Some(path) = pb.finish() {
+            s.set_fill(Some(color.relleno()));
+            s.set_stroke(None);
+            s.draw_path(&path);
+        }
+    }
+
+    /// A filled rectangle (decoration); (x, y) is its top-left corner.
     pub fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: Color) {
-        color_op(&mut self.ops, color, "rg");
-        self.rect_sin_color(x, y, w, h);
-        self.ops.push_str("f\n");
+        self.artefacto(ArtifactType::Layout, |l| {
+            Self::rectangulo(&mut l.s, x, y, w, h, color)
+        });
     }
 
-    fn rect_sin_color(&mut self, x: f32, y: f32, w: f32, h: f32) {
-        let s = &mut self.ops;
-        num(s, x);
-        num(s, self.alto - y - h);
-        num(s, w);
-        num(s, h);
-        s.push_str("re\n");
+    fn trazar(&mut self, pb: PathBuilder, grosor: f32, color: Color, guiones: f32) {
+        let Some(path) = pb.finish() else { return };
+        let s = &mut self.s;
+        s.set_fill(None);
+        s.set_stroke(Some(Stroke {
+            paint: color.rgb().into(),
+            width: grosor,
+            dash: (guiones > 0.0).then(|| StrokeDash {
+                array: vec![guiones, guiones],
+                offset: 0.0,
+            }),
+            ..Stroke::default()
+        }));
+        s.draw_path(&path);
+        s.set_stroke(None);
     }
 
-    /// A stroked rectangle outline.
+    /// A stroked rectangle outline (decoration).
     pub fn marco(&mut self, x: f32, y: f32, w: f32, h: f32, grosor: f32, color: Color) {
-        color_op(&mut self.ops, color, "RG");
-        num(&mut self.ops, grosor);
-        self.ops.push_str("w\n");
-        self.rect_sin_color(x, y, w, h);
-        self.ops.push_str("S\n");
+        self.artefacto(ArtifactType::Layout, |l| {
+            let mut pb = PathBuilder::new();
+            if let Some(r) = Rect::from_xywh(x, y, w, h) {
+                pb.push_rect(r);
+            }
+            l.trazar(pb, grosor, color, 0.0);
+        });
     }
 
-    /// A straight line; `guiones` > 0 draws it dashed with that dash length.
+    /// A straight line (decoration); `guiones` > 0 draws it dashed with that dash length.
     #[allow(clippy::too_many_arguments)]
     pub fn linea(
         &mut self,
@@ -128,28 +286,35 @@ impl Lienzo {
         color: Color,
         guiones: f32,
     ) {
-        let s = &mut self.ops;
-        color_op(s, color, "RG");
-        num(s, grosor);
-        s.push_str("w\n");
-        if guiones > 0.0 {
-            s.push('[');
-            num(s, guiones);
-            num(s, guiones);
-            s.push_str("] 0 d\n");
-        }
-        num(s, x1);
-        num(s, self.alto - y1);
-        s.push_str("m ");
-        num(s, x2);
-        num(s, self.alto - y2);
-        s.push_str("l S\n");
-        if guiones > 0.0 {
-            s.push_str("[] 0 d\n");
-        }
+        self.artefacto(ArtifactType::Layout, |l| {
+            let mut pb = PathBuilder::new();
+            pb.move_to(x1, y1);
+            pb.line_to(x2, y2);
+            l.trazar(pb, grosor, color, guiones);
+        });
     }
 
-    /// One line of text with its baseline at `y`.
+    /// Whether text drawn now belongs to the current structure element (a paragraph, heading, cell, label…)
+    /// rather than being a paragraph of its own (at the top level or in a division, list, table or figure).
+    fn admite_texto(&self) -> bool {
+        self.pila.last().is_some_and(|g| {
+            matches!(
+                g.tag,
+                TagKind::P(_)
+                    | TagKind::Hn(_)
+                    | TagKind::TH(_)
+                    | TagKind::TD(_)
+                    | TagKind::Lbl(_)
+                    | TagKind::Span(_)
+                    | TagKind::Caption(_)
+                    | TagKind::Strong(_)
+                    | TagKind::Em(_)
+            )
+        })
+    }
+
+    /// One line of text with its baseline at `y`: a span of the current structure element when that holds text,
+    /// else a paragraph of its own.
     #[allow(clippy::too_many_arguments)]
     pub fn texto(
         &mut self,
@@ -161,39 +326,34 @@ impl Lienzo {
         alinear: Alinear,
         texto: &str,
     ) {
-        let ancho = self.medir(texto, tamano, peso);
+        if !self.en_artefacto && !self.admite_texto() {
+            return self.en(Tag::P, |l| {
+                l.texto(x, y, tamano, peso, color, alinear, texto)
+            });
+        }
+        let fuente = FUENTES.de(peso);
+        let linea = fuente.formar(texto);
+        let ancho = linea.ancho(tamano);
         let x = match alinear {
             Alinear::Izquierda => x,
             Alinear::Centro => x - ancho / 2.0,
             Alinear::Derecha => x - ancho,
         };
-        let s = &mut self.ops;
-        s.push_str("BT\n");
-        color_op(s, color, "rg");
-        s.push_str(match peso {
-            Peso::Regular => "/F1 ",
-            Peso::Negrita => "/F2 ",
+        self.contenido(ContentTag::Span(SpanTag::empty()), |s| {
+            s.set_fill(Some(color.relleno()));
+            s.set_stroke(None);
+            s.draw_glyphs(
+                Point::from_xy(x, y),
+                &linea.glifos,
+                fuente.krilla.clone(),
+                &linea.texto,
+                tamano,
+                false,
+            );
         });
-        num(s, tamano);
-        s.push_str("Tf\n");
-        num(s, x);
-        num(s, self.alto - y);
-        s.push_str("Td\n(");
-        for c in texto.chars() {
-            match winansi(c) {
-                b'(' => s.push_str("\\("),
-                b')' => s.push_str("\\)"),
-                b'\\' => s.push_str("\\\\"),
-                b @ 0x20..=0x7E => s.push(b as char),
-                b => {
-                    let _ = write!(s, "\\{b:03o}");
-                }
-            }
-        }
-        s.push_str(") Tj\nET\n");
     }
 
-    /// Text wrapped at spaces to `ancho`; returns the baseline of the next line.
+    /// A paragraph wrapped at spaces to `ancho`; returns the baseline of the next line.
     #[allow(clippy::too_many_arguments)]
     pub fn parrafo(
         &mut self,
@@ -206,16 +366,19 @@ impl Lienzo {
         color: Color,
         texto: &str,
     ) -> f32 {
-        let mut y = y;
-        for linea in partir_en_palabras(FUENTES.de(peso), texto, tamano, ancho) {
-            self.texto(x, y, tamano, peso, color, Alinear::Izquierda, &linea);
-            y += interlinea;
-        }
-        y
+        let lineas = partir_en_palabras(peso, texto, tamano, ancho);
+        self.en(Tag::P, |l| {
+            let mut y = y;
+            for linea in &lineas {
+                l.texto(x, y, tamano, peso, color, Alinear::Izquierda, linea);
+                y += interlinea;
+            }
+            y
+        })
     }
 
-    /// Text without spaces (a seal, a cadena original) broken to fit `ancho`: after a `|` when one is near the
-    /// end of the line, else at any character.
+    /// A paragraph without spaces (a seal, a cadena original) broken to fit `ancho`: after a `|` when one is near
+    /// the end of the line, else at any character.
     #[allow(clippy::too_many_arguments)]
     pub fn parrafo_partido(
         &mut self,
@@ -229,35 +392,40 @@ impl Lienzo {
         texto: &str,
     ) -> f32 {
         let fuente = FUENTES.de(peso);
-        let mut y = y;
+        let mut lineas = Vec::new();
         let mut linea = String::new();
         let mut ancho_linea = 0.0;
         for c in texto.chars() {
-            let w = fuente.anchos[(winansi(c) - 32) as usize] as f32 * tamano / 1000.0;
+            let w = fuente.avance(c, tamano);
             if ancho_linea + w > ancho && !linea.is_empty() {
                 // Prefer breaking after a `|` field separator in the line's second half.
                 let corte = linea
                     .rfind('|')
                     .filter(|&i| i + 1 < linea.len() && i > linea.len() / 2);
                 let resto = corte.map(|i| linea.split_off(i + 1)).unwrap_or_default();
-                self.texto(x, y, tamano, peso, color, Alinear::Izquierda, &linea);
-                y += interlinea;
-                ancho_linea = fuente.ancho(&resto, tamano);
-                linea = resto;
+                lineas.push(std::mem::replace(&mut linea, resto));
+                ancho_linea = linea.chars().map(|c| fuente.avance(c, tamano)).sum();
             }
             linea.push(c);
             ancho_linea += w;
         }
         if !linea.is_empty() {
-            self.texto(x, y, tamano, peso, color, Alinear::Izquierda, &linea);
-            y += interlinea;
+            lineas.push(linea);
         }
-        y
+        self.en(Tag::P, |l| {
+            let mut y = y;
+            for linea in &lineas {
+                l.texto(x, y, tamano, peso, color, Alinear::Izquierda, linea);
+                y += interlinea;
+            }
+            y
+        })
     }
 
-    /// A QR code of `datos` as filled squares, `lado` points wide including a 2-module quiet zone.
-    /// The modules are computed once per page and data (the tarjeta draws the same code twice).
-    pub fn qr(&mut self, x: f32, y: f32, lado: f32, datos: &str) {
+    /// A QR code of `datos` as filled squares, `lado` points wide including a 2-module quiet zone: a figure whose
+    /// alternative text is `alternativo`. The modules are computed once per page and data (the tarjeta draws the
+    /// same code twice).
+    pub fn qr(&mut self, x: f32, y: f32, lado: f32, datos: &str, alternativo: &str) {
         if self.qr_cache.as_ref().is_none_or(|(d, _, _)| d != datos) {
             let Ok(codigo) =
                 qrcode::QrCode::with_error_correction_level(datos.as_bytes(), qrcode::EcLevel::M)
@@ -271,12 +439,11 @@ impl Lienzo {
                 .collect();
             self.qr_cache = Some((datos.to_string(), codigo.width(), oscuros));
         }
-        let Some((_, n, modulos)) = self.qr_cache.take() else {
+        let Some((datos_qr, n, modulos)) = self.qr_cache.take() else {
             return;
         };
         let m = lado / (n + 4) as f32;
-        self.rect(x, y, lado, lado, Color::BLANCO);
-        color_op(&mut self.ops, Color::NEGRO, "rg");
+        let mut pb = PathBuilder::new();
         for fila in 0..n {
             let mut col = 0;
             while col < n {
@@ -286,51 +453,90 @@ impl Lienzo {
                         col += 1;
                     }
                     // A hair of overlap avoids white seams between modules in some viewers.
-                    self.rect_sin_color(
+                    if let Some(r) = Rect::from_xywh(
                         x + (inicio + 2) as f32 * m,
                         y + (fila + 2) as f32 * m,
                         (col - inicio) as f32 * m,
                         m + 0.05,
-                    );
+                    ) {
+                        pb.push_rect(r);
+                    }
                 } else {
                     col += 1;
                 }
             }
         }
-        self.ops.push_str("f\n");
-        self.qr_cache = Some((datos.to_string(), n, modulos));
+        self.en(Tag::Figure(Some(alternativo.to_string())), |l| {
+            l.contenido(ContentTag::Other, |s| {
+                Self::rectangulo(s, x, y, lado, lado, Color::BLANCO);
+                if let Some(path) = pb.finish() {
+                    s.set_fill(Some(Color::NEGRO.relleno()));
+                    s.draw_path(&path);
+                }
+            });
+        });
+        self.qr_cache = Some((datos_qr, n, modulos));
     }
 
-    /// Crop marks around a rectangle (outside its corners), for cutting out a card.
+    /// Crop marks around a rectangle (outside its corners), for cutting out a card: page artifacts.
     pub fn marcas_de_corte(&mut self, x: f32, y: f32, w: f32, h: f32) {
         let (largo, sep) = (5.0 * MM, 1.5 * MM);
-        for (cx, sx) in [(x, -1.0), (x + w, 1.0)] {
-            for (cy, sy) in [(y, -1.0), (y + h, 1.0)] {
-                self.linea(
-                    cx + sx * sep,
-                    cy,
-                    cx + sx * (sep + largo),
-                    cy,
-                    0.4,
-                    Color::NEGRO,
-                    0.0,
-                );
-                self.linea(
-                    cx,
-                    cy + sy * sep,
-                    cx,
-                    cy + sy * (sep + largo),
-                    0.4,
-                    Color::NEGRO,
-                    0.0,
-                );
+        self.artefacto(ArtifactType::Page, |l| {
+            for (cx, sx) in [(x, -1.0), (x + w, 1.0)] {
+                for (cy, sy) in [(y, -1.0), (y + h, 1.0)] {
+                    l.linea(
+                        cx + sx * sep,
+                        cy,
+                        cx + sx * (sep + largo),
+                        cy,
+                        0.4,
+                        Color::NEGRO,
+                        0.0,
+                    );
+                    l.linea(
+                        cx,
+                        cy + sy * sep,
+                        cx,
+                        cy + sy * (sep + largo),
+                        0.4,
+                        Color::NEGRO,
+                        0.0,
+                    );
+                }
             }
+        });
+    }
+
+    /// The structure tree and the outline: each heading under the last heading of a higher level.
+    fn terminar(self) -> (TagTree, Outline) {
+        debug_assert!(self.pila.is_empty(), "a structure element was left open");
+        // (level, node) of the open outline branch, outermost first.
+        let mut rama: Vec<(u16, OutlineNode)> = Vec::new();
+        let mut indice = Outline::new();
+        let cerrar = |rama: &mut Vec<(u16, OutlineNode)>, indice: &mut Outline| {
+            let (_, nodo) = rama.pop().expect("a node to close");
+            match rama.last_mut() {
+                Some((_, padre)) => padre.push_child(nodo),
+                None => indice.push_child(nodo),
+            }
+        };
+        for (nivel, texto, y) in self.titulos {
+            while rama.last().is_some_and(|(n, _)| *n >= nivel) {
+                cerrar(&mut rama, &mut indice);
+            }
+            let destino = XyzDestination::new(0, Point::from_xy(0.0, y));
+            rama.push((nivel, OutlineNode::new(texto, destino).with_open(true)));
         }
+        while !rama.is_empty() {
+            cerrar(&mut rama, &mut indice);
+        }
+        (TagTree::from(self.raiz), indice)
     }
 }
 
 /// Greedy word wrap.
-fn partir_en_palabras(fuente: &Fuente, texto: &str, tamano: f32, ancho: f32) -> Vec<String> {
+fn partir_en_palabras(peso: Peso, texto: &str, tamano: f32, ancho: f32) -> Vec<String> {
+    let fuente = FUENTES.de(peso);
     let espacio = fuente.ancho(" ", tamano);
     let mut lineas = Vec::new();
     let mut linea = String::new();
@@ -354,200 +560,183 @@ fn partir_en_palabras(fuente: &Fuente, texto: &str, tamano: f32, ancho: f32) -> 
     lineas
 }
 
-/// Metadata written to the PDF's Info dictionary.
+/// The document's metadata (XMP and the Info dictionary).
 pub struct Metadatos<'a> {
     pub titulo: &'a str,
     pub asunto: &'a str,
-    /// `D:YYYYMMDDHHmmSSZ`
-    pub fecha_pdf: &'a str,
+    /// The document's identifier (its folio).
+    pub id: &'a str,
+    /// Creation instant (PDF/A requires one), UTC.
+    pub fecha: chrono::DateTime<chrono::Utc>,
 }
 
-/// Objects 1..=5 are per document; the fonts are objects 6..=11, serialised once.
-const PRIMER_OBJETO_FUENTE: usize = 6;
-
-struct FuentesSerializadas {
-    /// (offset within `bytes` of each object start)
-    offsets: Vec<usize>,
-    bytes: Vec<u8>,
-}
-
-static FUENTES_PDF: LazyLock<FuentesSerializadas> = LazyLock::new(|| {
-    let mut bytes = Vec::with_capacity(128 * 1024);
-    let mut offsets = Vec::new();
-    for (i, fuente) in [&FUENTES.regular, &FUENTES.negrita].into_iter().enumerate() {
-        let n = PRIMER_OBJETO_FUENTE + 3 * i;
-        offsets.push(bytes.len());
-        let mut anchos = String::new();
-        for (j, w) in fuente.anchos.iter().enumerate() {
-            let _ = write!(anchos, "{w}{}", if j % 16 == 15 { "\n" } else { " " });
-        }
-        let _ = write!(
-            bytes,
-            "{n} 0 obj\n<< /Type /Font /Subtype /TrueType /BaseFont /{} /FirstChar 32 /LastChar 255\n\
-             /Widths [{anchos}]\n/Encoding /WinAnsiEncoding /FontDescriptor {} 0 R >>\nendobj\n",
-            fuente.nombre_base,
-            n + 1
-        );
-        offsets.push(bytes.len());
-        let [x0, y0, x1, y1] = fuente.bbox;
-        let _ = write!(
-            bytes,
-            "{} 0 obj\n<< /Type /FontDescriptor /FontName /{} /Flags 32 /FontBBox [{x0} {y0} {x1} {y1}] \
-             /ItalicAngle 0 /Ascent {} /Descent {} /CapHeight {} /StemV {} /FontFile2 {} 0 R >>\nendobj\n",
-            n + 1,
-            fuente.nombre_base,
-            fuente.ascent,
-            fuente.descent,
-            fuente.cap_height,
-            if i == 0 { 80 } else { 140 },
-            n + 2
-        );
-        offsets.push(bytes.len());
-        let _ = write!(
-            bytes,
-            "{} 0 obj\n<< /Length {} /Length1 {} /Filter /FlateDecode >>\nstream\n",
-            n + 2,
-            fuente.programa.len(),
-            fuente.longitud_original
-        );
-        bytes.extend_from_slice(&fuente.programa);
-        bytes.extend_from_slice(b"\nendstream\nendobj\n");
+/// krilla's settings: PDF/UA-1 and PDF/A-2b validated together (PDF 1.7, the newest version both allow).
+fn ajustes() -> SerializeSettings {
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A2_B)
+        .with_accessibility_validator(Accessibility::UA1)
+        .finish()
+        .expect("PDF/A-2b and PDF/UA-1 share PDF 1.7");
+    SerializeSettings {
+        configuration,
+        enable_tagging: true,
+        compress_content_streams: true,
+        ..SerializeSettings::default()
     }
-    FuentesSerializadas { offsets, bytes }
-});
+}
 
-/// Forces the one-time font preparation (call at startup so the first request does not pay for it).
+fn fecha_krilla(f: chrono::DateTime<chrono::Utc>) -> DateTime {
+    use chrono::{Datelike as _, Timelike as _};
+    DateTime::new(f.year().clamp(0, 9999) as u16)
+        .month(f.month() as u8)
+        .day(f.day() as u8)
+        .hour(f.hour() as u8)
+        .minute(f.minute() as u8)
+        .second(f.second() as u8)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0)
+}
+
+/// Forces the one-time font loading (call at startup so the first request does not pay for it).
 pub fn precalentar() {
-    LazyLock::force(&FUENTES_PDF);
+    std::sync::LazyLock::force(&FUENTES);
 }
 
-fn texto_pdf_utf16(s: &str) -> String {
-    let mut out = String::from("<FEFF");
-    for u in s.encode_utf16() {
-        let _ = write!(out, "{u:04X}");
-    }
-    out.push('>');
-    out
-}
-
-/// Serialises a finished page into a complete PDF file.
-pub fn escribir(lienzo: Lienzo, meta: &Metadatos) -> Vec<u8> {
-    let fuentes = &*FUENTES_PDF;
-    let contenido = miniz_oxide::deflate::compress_to_vec_zlib(lienzo.ops.as_bytes(), 3);
-    let mut out: Vec<u8> = Vec::with_capacity(fuentes.bytes.len() + contenido.len() + 2048);
-    let mut offsets = Vec::with_capacity(12);
-    out.extend_from_slice(b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n");
-    let mut objeto = |out: &mut Vec<u8>, cuerpo: &[u8]| {
-        offsets.push(out.len());
-        out.extend_from_slice(cuerpo);
+/// Writes a one-page document of `ancho` × `alto` points that `dibujar` draws. Fails, instead of writing a
+/// non-conforming file, when krilla's PDF/UA-1 or PDF/A-2b validation finds a violation.
+pub fn escribir(
+    ancho: f32,
+    alto: f32,
+    meta: &Metadatos,
+    dibujar: impl FnOnce(&mut Lienzo),
+) -> Result<Vec<u8>, ErrorPdf> {
+    let mut documento = Document::new_with(ajustes());
+    let arbol = {
+        let tamano = PageSettings::from_wh(ancho, alto).expect("a positive page size");
+        let mut pagina = documento.start_page_with(tamano);
+        let mut lienzo = Lienzo::new(pagina.surface(), ancho, alto);
+        dibujar(&mut lienzo);
+        let arbol = lienzo.terminar();
+        pagina.finish();
+        arbol
     };
-    objeto(
-        &mut out,
-        b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R /Lang (es-MX) >>\nendobj\n",
+    let (arbol, indice) = arbol;
+    documento.set_tag_tree(arbol);
+    documento.set_outline(indice);
+    documento.set_metadata(
+        Metadata::new()
+            .title(meta.titulo.to_string())
+            .description(meta.asunto.to_string())
+            .language(IDIOMA.to_string())
+            .creator("Afíliate".to_string())
+            .producer("Afíliate (krilla)".to_string())
+            .document_id(meta.id.to_string())
+            .creation_date(fecha_krilla(meta.fecha)),
     );
-    objeto(
-        &mut out,
-        b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n",
-    );
-    let pagina = format!(
-        "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {} {}] /Contents 4 0 R\n\
-         /Resources << /Font << /F1 6 0 R /F2 9 0 R >> >> >>\nendobj\n",
-        lienzo.ancho, lienzo.alto
-    );
-    objeto(&mut out, pagina.as_bytes());
-    let mut stream = format!(
-        "4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n",
-        contenido.len()
-    )
-    .into_bytes();
-    stream.extend_from_slice(&contenido);
-    stream.extend_from_slice(b"\nendstream\nendobj\n");
-    objeto(&mut out, &stream);
-    let info = format!(
-        "5 0 obj\n<< /Title {} /Subject {} /Producer (Afiliate) /CreationDate ({}) >>\nendobj\n",
-        texto_pdf_utf16(meta.titulo),
-        texto_pdf_utf16(meta.asunto),
-        meta.fecha_pdf
-    );
-    objeto(&mut out, info.as_bytes());
-    let base = out.len();
-    offsets.extend(fuentes.offsets.iter().map(|o| base + o));
-    out.extend_from_slice(&fuentes.bytes);
-    let xref = out.len();
-    let n = offsets.len() + 1;
-    let mut tabla = format!("xref\n0 {n}\n0000000000 65535 f \n");
-    for o in &offsets {
-        // Each xref entry is exactly 20 bytes: "nnnnnnnnnn ggggg n" + space + LF.
-        let _ = writeln!(tabla, "{o:010} 00000 n ");
-    }
-    let _ = write!(
-        tabla,
-        "trailer\n<< /Size {n} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-    );
-    out.extend_from_slice(tabla.as_bytes());
-    out
+    Ok(documento.finish()?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn writes_a_pdf_with_a_correct_xref_table() {
-        let mut l = Lienzo::new(CARTA.0, CARTA.1);
-        l.texto(
-            72.0,
-            72.0,
-            12.0,
-            Peso::Regular,
-            Color::TEXTO,
-            Alinear::Izquierda,
-            "Peña (Núñez) \\ ok",
-        );
-        l.qr(72.0, 100.0, 100.0, "https://example.test/verificar/X");
-        let pdf = escribir(
-            l,
-            &Metadatos {
-                titulo: "Prueba",
-                asunto: "Á",
-                fecha_pdf: "D:20260101000000Z",
-            },
-        );
-        assert!(pdf.starts_with(b"%PDF-1.7"));
-        let cola = String::from_utf8_lossy(&pdf[pdf.len() - 40..]).to_string();
-        let startxref: usize = cola
-            .rsplit("startxref\n")
-            .next()
-            .unwrap()
-            .lines()
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert_eq!(&pdf[startxref..startxref + 4], b"xref");
-        // Every xref entry points at "N 0 obj".
-        let tabla = std::str::from_utf8(&pdf[startxref..]).unwrap();
-        let entradas: Vec<&str> = tabla
-            .lines()
-            .skip(3)
-            .take_while(|l| !l.starts_with("trailer"))
-            .collect();
-        assert_eq!(entradas.len(), 11);
-        for (i, linea) in entradas.iter().enumerate() {
-            let o: usize = linea[..10].parse().unwrap();
-            assert!(
-                pdf[o..].starts_with(format!("{} 0 obj", i + 1).as_bytes()),
-                "object {}",
-                i + 1
-            );
+    fn meta() -> Metadatos<'static> {
+        Metadatos {
+            titulo: "Prueba",
+            asunto: "Á",
+            id: "CN-00000-00000-00000",
+            fecha: chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
         }
+    }
+
+    #[test]
+    fn writes_a_tagged_pdf_ua_and_pdf_a_file() {
+        let pdf = escribir(CARTA.0, CARTA.1, &meta(), |l| {
+            l.en(
+                Tag::Hn(std::num::NonZeroU16::MIN, Some("Prueba".into())),
+                |l| {
+                    l.texto(
+                        72.0,
+                        60.0,
+                        16.0,
+                        Peso::Negrita,
+                        Color::GUINDA,
+                        Alinear::Izquierda,
+                        "Prueba",
+                    )
+                },
+            );
+            l.texto(
+                72.0,
+                72.0,
+                12.0,
+                Peso::Regular,
+                Color::TEXTO,
+                Alinear::Izquierda,
+                "Peña (Núñez) \\ ok",
+            );
+            l.rect(72.0, 80.0, 100.0, 1.0, Color::DORADO);
+            l.qr(
+                72.0,
+                100.0,
+                100.0,
+                "https://example.test/verificar/X",
+                "Código QR",
+            );
+        })
+        .unwrap();
+        assert!(pdf.starts_with(b"%PDF-1.7"));
+        let texto = String::from_utf8_lossy(&pdf);
+        for marca in [
+            "pdfaid:part",
+            "pdfuaid:part",
+            "/StructTreeRoot",
+            "/Lang",
+            "/MarkInfo",
+        ] {
+            assert!(texto.contains(marca), "{marca} missing");
+        }
+    }
+
+    #[test]
+    fn the_same_drawing_gives_the_same_bytes() {
+        let dibujo = |l: &mut Lienzo<'_>| {
+            l.encabezado(1, 72.0, 60.0, 16.0, Color::GUINDA, "Prueba");
+            l.qr(
+                72.0,
+                100.0,
+                100.0,
+                "https://example.test/verificar/X",
+                "Código QR",
+            );
+        };
+        let a = escribir(CARTA.0, CARTA.1, &meta(), dibujo).unwrap();
+        let b = escribir(CARTA.0, CARTA.1, &meta(), dibujo).unwrap();
+        assert!(a == b, "two writes differ");
+    }
+
+    #[test]
+    fn a_violation_is_an_error_not_a_file() {
+        // A figure without alternative text breaks PDF/UA-1.
+        let r = escribir(CARTA.0, CARTA.1, &meta(), |l| {
+            l.en(Tag::Figure(None), |l| {
+                l.rect(10.0, 10.0, 10.0, 10.0, Color::NEGRO)
+            });
+            l.en(Tag::Figure(None), |l| {
+                l.contenido(ContentTag::Other, |s| {
+                    Lienzo::rectangulo(s, 10.0, 10.0, 10.0, 10.0, Color::NEGRO)
+                })
+            });
+        });
+        let e = r.expect_err("no alternative text");
+        assert_eq!(e.to_string(), "the PDF breaks MissingAltText (PDF/UA-1)");
     }
 
     #[test]
     fn word_wrap_respects_the_width() {
         let f = &FUENTES.regular;
         let lineas = partir_en_palabras(
-            f,
+            Peso::Regular,
             "uno dos tres cuatro cinco seis siete ocho nueve diez",
             10.0,
             80.0,

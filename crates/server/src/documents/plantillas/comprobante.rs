@@ -1,14 +1,15 @@
 //! "Número de Seguridad Social": the comprobante of the localización or asignación of the NSS.
 
-use super::{bloque_sello, encabezado, pie, tabla, titulo, Plantilla, MARGEN};
+use super::{bloque_sello, encabezado, encabezado_n, pie, tabla, titulo, Plantilla, MARGEN};
 use crate::documents::pdf::fuente::Peso;
 use crate::documents::pdf::{Alinear, Color, Lienzo};
 use crate::documents::{Documento, Tramite};
+use krilla::tagging::{ListNumbering, Tag};
 
 pub struct Comprobante;
 
 impl Plantilla for Comprobante {
-    fn dibujar(&self, doc: &Documento, url_verificacion: &str, l: &mut Lienzo) {
+    fn dibujar(&self, doc: &Documento, url_verificacion: &str, l: &mut Lienzo<'_>) {
         let ancho = l.ancho();
         let (subtitulo, tramite) = match doc.tramite {
             Tramite::Asignacion => ("Comprobante de asignación del NSS", "Asignación de NSS"),
@@ -119,31 +120,31 @@ impl Plantilla for Comprobante {
         );
 
         let y = y + 8.0;
-        l.texto(
-            MARGEN,
-            y + 6.0,
-            11.0,
-            Peso::Negrita,
-            Color::GUINDA,
-            Alinear::Izquierda,
-            "¿Qué sigue?",
-        );
+        encabezado_n(l, 2, MARGEN, y + 6.0, 11.0, Color::GUINDA, "¿Qué sigue?");
         let mut y = y + 24.0;
-        for (paso, texto) in [
-            (
-                "Paso 2.",
-                "Verifica que tu escuela te haya inscrito al IMSS (seguro facultativo). Si no aparece, acude a \
-                 control escolar con tu NSS.",
-            ),
-            (
-                "Paso 3.",
-                "Regístrate en la Unidad de Medicina Familiar (clínica) que te corresponde, con tu CURP, tu NSS y un \
-                 comprobante de domicilio.",
-            ),
-        ] {
-            l.texto(MARGEN, y, 9.5, Peso::Negrita, Color::TEXTO, Alinear::Izquierda, paso);
-            y = l.parrafo(MARGEN + 46.0, y, w - 46.0, 9.5, 13.0, Peso::Regular, Color::TEXTO, texto) + 4.0;
-        }
+        l.en(Tag::L(ListNumbering::None), |l| {
+            for (paso, texto) in [
+                (
+                    "Paso 2.",
+                    "Verifica que tu escuela te haya inscrito al IMSS (seguro facultativo). Si no aparece, acude a \
+                     control escolar con tu NSS.",
+                ),
+                (
+                    "Paso 3.",
+                    "Regístrate en la Unidad de Medicina Familiar (clínica) que te corresponde, con tu CURP, tu NSS y \
+                     un comprobante de domicilio.",
+                ),
+            ] {
+                l.en(Tag::LI, |l| {
+                    l.en(Tag::Lbl, |l| {
+                        l.texto(MARGEN, y, 9.5, Peso::Negrita, Color::TEXTO, Alinear::Izquierda, paso)
+                    });
+                    y = l.en(Tag::LBody, |l| {
+                        l.parrafo(MARGEN + 46.0, y, w - 46.0, 9.5, 13.0, Peso::Regular, Color::TEXTO, texto)
+                    }) + 4.0;
+                });
+            }
+        });
 
         bloque_sello(l, (y + 14.0).max(598.0), doc, url_verificacion);
         pie(l, "Documento electrónico con sello digital. Imprímelo o guárdalo; no requiere firma autógrafa.");

@@ -1,11 +1,16 @@
 //! Document templates: one [`Plantilla`] per [`super::TipoDocumento`], sharing the gob.mx/IMSS look
 //! (guinda header band, dorado rule, Montserrat) and the seal block (QR, folio, cadena original, sello digital).
+//!
+//! Templates draw in reading order and say what each piece is (heading, paragraph, table, list, figure) through
+//! [`Lienzo::en`]; bands, rules and crop marks are artifacts. That structure is what makes the files PDF/UA-1.
 
 pub mod comprobante;
 pub mod tarjeta;
 
+use krilla::tagging::{ArtifactType, TableHeaderScope, Tag};
+
 use super::pdf::fuente::Peso;
-use super::pdf::{self, Alinear, Color, Lienzo, Metadatos, CARTA};
+use super::pdf::{self, Alinear, Color, ErrorPdf, Lienzo, Metadatos, CARTA};
 use super::Documento;
 
 /// Draws one kind of document.
@@ -16,33 +21,51 @@ pub trait Plantilla: Sync {
     }
 
     /// Draws `doc` on the page; `url_verificacion` is what the QR code holds.
-    fn dibujar(&self, doc: &Documento, url_verificacion: &str, lienzo: &mut Lienzo);
+    fn dibujar(&self, doc: &Documento, url_verificacion: &str, lienzo: &mut Lienzo<'_>);
 }
 
-/// Renders a document to PDF bytes. Pure: same document, same bytes.
-pub fn render(doc: &Documento, base_url: &str) -> Vec<u8> {
+/// Renders a document to PDF bytes (PDF/UA-1 and PDF/A-2b, validated by krilla). Pure: same document, same bytes.
+pub fn render(doc: &Documento, base_url: &str) -> Result<Vec<u8>, ErrorPdf> {
     let plantilla = doc.tipo.plantilla();
     let (ancho, alto) = plantilla.tamano();
-    let mut lienzo = Lienzo::new(ancho, alto);
     let url = doc.url_verificacion(base_url);
-    plantilla.dibujar(doc, &url, &mut lienzo);
     let titulo = format!("{} — {}", doc.tipo.nombre(), doc.folio);
-    let fecha_pdf = doc.emitido.format("D:%Y%m%d%H%M%SZ").to_string();
     pdf::escribir(
-        lienzo,
+        ancho,
+        alto,
         &Metadatos {
             titulo: &titulo,
             asunto: doc.certifica(),
-            fecha_pdf: &fecha_pdf,
+            id: &doc.folio,
+            fecha: doc.emitido,
         },
+        |l| plantilla.dibujar(doc, &url, l),
     )
+}
+
+/// A heading of `nivel` (1 = the document's title) drawn as one line.
+pub fn encabezado_n(
+    l: &mut Lienzo<'_>,
+    nivel: u16,
+    x: f32,
+    y: f32,
+    tamano: f32,
+    color: Color,
+    texto: &str,
+) {
+    l.encabezado(nivel, x, y, tamano, color, texto);
+}
+
+/// The alternative text of a QR code that holds `url`.
+pub fn alternativo_qr(url: &str) -> String {
+    format!("Código QR con la dirección para verificar el documento: {url}")
 }
 
 /// Left and right margin of letter pages.
 pub const MARGEN: f32 = 54.0;
 
 /// The guinda band with the institution's name, and a dorado rule under it. Returns the y below it.
-pub fn encabezado(l: &mut Lienzo, subtitulo: &str) -> f32 {
+pub fn encabezado(l: &mut Lienzo<'_>, subtitulo: &str) -> f32 {
     let ancho = l.ancho();
     l.rect(0.0, 0.0, ancho, 66.0, Color::GUINDA);
     l.rect(0.0, 66.0, ancho, 3.0, Color::DORADO);
@@ -64,30 +87,25 @@ pub fn encabezado(l: &mut Lienzo, subtitulo: &str) -> f32 {
         Alinear::Izquierda,
         subtitulo,
     );
-    l.texto(
-        ancho - MARGEN,
-        42.0,
-        24.0,
-        Peso::Negrita,
-        Color::BLANCO,
-        Alinear::Derecha,
-        "IMSS",
-    );
+    // The acronym is the band's logo: the full name was just read.
+    l.artefacto(ArtifactType::Layout, |l| {
+        l.texto(
+            ancho - MARGEN,
+            42.0,
+            24.0,
+            Peso::Negrita,
+            Color::BLANCO,
+            Alinear::Derecha,
+            "IMSS",
+        )
+    });
     69.0
 }
 
-/// The page title (the document's name) with a thin rule under it. Returns the y below it.
-pub fn titulo(l: &mut Lienzo, y: f32, titulo: &str, subtitulo: &str) -> f32 {
+/// The page title (the document's name, heading level 1) with a thin rule under it. Returns the y below it.
+pub fn titulo(l: &mut Lienzo<'_>, y: f32, titulo: &str, subtitulo: &str) -> f32 {
     let ancho = l.ancho();
-    l.texto(
-        MARGEN,
-        y + 24.0,
-        20.0,
-        Peso::Negrita,
-        Color::GUINDA,
-        Alinear::Izquierda,
-        titulo,
-    );
+    encabezado_n(l, 1, MARGEN, y + 24.0, 20.0, Color::GUINDA, titulo);
     l.texto(
         MARGEN,
         y + 42.0,
@@ -101,53 +119,68 @@ pub fn titulo(l: &mut Lienzo, y: f32, titulo: &str, subtitulo: &str) -> f32 {
     y + 52.0
 }
 
-/// Label/value rows separated by hairlines. Returns the y below the last row.
-pub fn tabla(l: &mut Lienzo, y: f32, filas: &[(&str, &str)]) -> f32 {
+/// Label/value rows separated by hairlines: a table whose rows are headed by their label. Returns the y below the
+/// last row.
+pub fn tabla(l: &mut Lienzo<'_>, y: f32, filas: &[(&str, &str)]) -> f32 {
     let ancho = l.ancho();
-    let mut y = y;
-    for (etiqueta, valor) in filas {
-        l.texto(
-            MARGEN,
-            y + 17.0,
-            8.0,
-            Peso::Negrita,
-            Color::TEXTO_SUAVE,
-            Alinear::Izquierda,
-            etiqueta,
-        );
-        l.texto(
-            MARGEN + 130.0,
-            y + 17.0,
-            11.0,
-            Peso::Regular,
-            Color::TEXTO,
-            Alinear::Izquierda,
-            valor,
-        );
-        y += 26.0;
-        l.rect(MARGEN, y, ancho - 2.0 * MARGEN, 0.5, Color::GRIS);
-    }
-    y
+    l.en(Tag::Table, |l| {
+        let mut y = y;
+        for (etiqueta, valor) in filas {
+            l.en(Tag::TR, |l| {
+                l.en(Tag::TH(TableHeaderScope::Row), |l| {
+                    l.texto(
+                        MARGEN,
+                        y + 17.0,
+                        8.0,
+                        Peso::Negrita,
+                        Color::TEXTO_SUAVE,
+                        Alinear::Izquierda,
+                        etiqueta,
+                    )
+                });
+                l.en(Tag::TD, |l| {
+                    l.texto(
+                        MARGEN + 130.0,
+                        y + 17.0,
+                        11.0,
+                        Peso::Regular,
+                        Color::TEXTO,
+                        Alinear::Izquierda,
+                        valor,
+                    )
+                });
+            });
+            y += 26.0;
+            l.rect(MARGEN, y, ancho - 2.0 * MARGEN, 0.5, Color::GRIS);
+        }
+        y
+    })
 }
 
-/// The seal block: QR code, folio, cadena original, sello digital and where to verify. Returns the y below it.
-pub fn bloque_sello(l: &mut Lienzo, y: f32, doc: &Documento, url_verificacion: &str) -> f32 {
+/// The seal block: heading, QR code, cadena original, sello digital and where to verify. Returns the y below it.
+pub fn bloque_sello(l: &mut Lienzo<'_>, y: f32, doc: &Documento, url_verificacion: &str) -> f32 {
     let ancho = l.ancho();
     let lado = 104.0;
     l.rect(MARGEN, y, ancho - 2.0 * MARGEN, 0.8, Color::DORADO);
     let y = y + 10.0;
-    l.qr(MARGEN - 4.0, y, lado, url_verificacion);
     let x = MARGEN + lado + 8.0;
     let w = ancho - MARGEN - x;
     let mut yy = y + 12.0;
-    l.texto(
+    encabezado_n(
+        l,
+        2,
         x,
         yy,
         8.5,
-        Peso::Negrita,
         Color::GUINDA,
-        Alinear::Izquierda,
         "Sello digital del documento",
+    );
+    l.qr(
+        MARGEN - 4.0,
+        y,
+        lado,
+        url_verificacion,
+        &alternativo_qr(url_verificacion),
     );
     yy += 12.0;
     l.texto(
@@ -206,7 +239,7 @@ pub fn bloque_sello(l: &mut Lienzo, y: f32, doc: &Documento, url_verificacion: &
 }
 
 /// The guinda footer band with a short note.
-pub fn pie(l: &mut Lienzo, nota: &str) {
+pub fn pie(l: &mut Lienzo<'_>, nota: &str) {
     let (ancho, alto) = (l.ancho(), l.alto());
     l.rect(0.0, alto - 30.0, ancho, 30.0, Color::GUINDA);
     l.texto(
@@ -221,7 +254,14 @@ pub fn pie(l: &mut Lienzo, nota: &str) {
 }
 
 /// The largest size ≤ `max` (down to `min`) at which `texto` fits `ancho`.
-pub fn tamano_que_cabe(l: &Lienzo, texto: &str, peso: Peso, ancho: f32, max: f32, min: f32) -> f32 {
+pub fn tamano_que_cabe(
+    l: &Lienzo<'_>,
+    texto: &str,
+    peso: Peso,
+    ancho: f32,
+    max: f32,
+    min: f32,
+) -> f32 {
     let w = l.medir(texto, max, peso);
     if w <= ancho {
         max

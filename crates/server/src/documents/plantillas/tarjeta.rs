@@ -1,10 +1,14 @@
 //! "Tarjeta de Número de Seguridad Social": a card (85.6 × 54 mm, the ID-1 size) to cut out and fold: front with
 //! the NSS, name and CURP, back with the verification QR code; crop marks and a fold line.
 
-use super::{bloque_sello, encabezado, pie, tamano_que_cabe, titulo, Plantilla, MARGEN};
+use super::{
+    alternativo_qr, bloque_sello, encabezado, encabezado_n, pie, tamano_que_cabe, titulo,
+    Plantilla, MARGEN,
+};
 use crate::documents::pdf::fuente::Peso;
 use crate::documents::pdf::{Alinear, Color, Lienzo, MM};
 use crate::documents::Documento;
+use krilla::tagging::{ArtifactType, Tag};
 
 pub struct Tarjeta;
 
@@ -12,7 +16,7 @@ pub struct Tarjeta;
 pub const TARJETA: (f32, f32) = (85.6 * MM, 54.0 * MM);
 
 impl Plantilla for Tarjeta {
-    fn dibujar(&self, doc: &Documento, url_verificacion: &str, l: &mut Lienzo) {
+    fn dibujar(&self, doc: &Documento, url_verificacion: &str, l: &mut Lienzo<'_>) {
         let ancho = l.ancho();
         let y = encabezado(
             l,
@@ -39,8 +43,9 @@ impl Plantilla for Tarjeta {
         let (cw, ch) = TARJETA;
         let x0 = (ancho - 2.0 * cw) / 2.0;
         let y0 = y + 26.0;
-        frente(l, doc, x0, y0);
-        reverso(l, doc, url_verificacion, x0 + cw, y0);
+        // Each side of the card is a division of its own, front first.
+        l.en(Tag::Div, |l| frente(l, doc, x0, y0));
+        l.en(Tag::Div, |l| reverso(l, doc, url_verificacion, x0 + cw, y0));
         l.marco(x0, y0, 2.0 * cw, ch, 0.3, Color::GRIS);
         l.linea(
             x0 + cw,
@@ -67,7 +72,7 @@ impl Plantilla for Tarjeta {
     }
 }
 
-fn frente(l: &mut Lienzo, doc: &Documento, x: f32, y: f32) {
+fn frente(l: &mut Lienzo<'_>, doc: &Documento, x: f32, y: f32) {
     let (cw, ch) = TARJETA;
     let px = x + 12.0;
     let util = cw - 24.0;
@@ -91,15 +96,17 @@ fn frente(l: &mut Lienzo, doc: &Documento, x: f32, y: f32) {
         Alinear::Izquierda,
         "Tarjeta de Número de Seguridad Social",
     );
-    l.texto(
-        x + cw - 10.0,
-        y + 21.0,
-        11.0,
-        Peso::Negrita,
-        Color::BLANCO,
-        Alinear::Derecha,
-        "IMSS",
-    );
+    l.artefacto(ArtifactType::Layout, |l| {
+        l.texto(
+            x + cw - 10.0,
+            y + 21.0,
+            11.0,
+            Peso::Negrita,
+            Color::BLANCO,
+            Alinear::Derecha,
+            "IMSS",
+        )
+    });
 
     l.texto(
         px,
@@ -177,22 +184,28 @@ fn frente(l: &mut Lienzo, doc: &Documento, x: f32, y: f32) {
     );
 }
 
-fn reverso(l: &mut Lienzo, doc: &Documento, url_verificacion: &str, x: f32, y: f32) {
+fn reverso(l: &mut Lienzo<'_>, doc: &Documento, url_verificacion: &str, x: f32, y: f32) {
     let (cw, ch) = TARJETA;
     l.rect(x, y, cw, 6.0, Color::GUINDA);
     l.rect(x, y + 6.0, cw, 1.0, Color::DORADO);
     let lado = 104.0;
-    l.qr(x + 6.0, y + (ch - lado) / 2.0 + 3.0, lado, url_verificacion);
     let tx = x + lado + 10.0;
     let tw = cw - lado - 18.0;
-    l.texto(
+    encabezado_n(
+        l,
+        2,
         tx,
         y + 28.0,
         8.0,
-        Peso::Negrita,
         Color::GUINDA,
-        Alinear::Izquierda,
         "Verifica esta tarjeta",
+    );
+    l.qr(
+        x + 6.0,
+        y + (ch - lado) / 2.0 + 3.0,
+        lado,
+        url_verificacion,
+        &alternativo_qr(url_verificacion),
     );
     let yy = l.parrafo(
         tx,
