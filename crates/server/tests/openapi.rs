@@ -310,7 +310,7 @@ async fn el_documento_servido_es_el_generado() {
     assert_eq!(v["info"]["title"], "Afíliate API");
 }
 
-/// `/api/docs/` is Swagger UI from the binary: same-origin files only, no inline script, under the app's CSP.
+/// `/api/docs/` is Swagger UI from the binary: same-origin files only, no inline script, under its own CSP.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pagina_de_documentacion() {
     let e = entorno(Backend::Sqlite).await;
@@ -325,9 +325,15 @@ async fn pagina_de_documentacion() {
         .unwrap()
         .starts_with("text/html"));
     let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert_eq!(csp, afiliate_server::http::openapi::CSP_VISOR);
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    // Every other answer keeps the app's policy.
+    let (_, _, h_doc, _) = enviar(&e, get(RUTA_DOCUMENTO)).await;
+    let csp_app = h_doc[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
     assert!(
-        csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
-        "{csp}"
+        csp_app.contains("script-src 'self' 'wasm-unsafe-eval';"),
+        "{csp_app}"
     );
     let html = String::from_utf8(cuerpo.to_vec()).unwrap();
     // Every <script> has a relative src (a file of this origin) and no inline code.

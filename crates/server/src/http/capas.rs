@@ -69,7 +69,10 @@ pub fn hashes_de_estilos(index: &std::path::Path) -> String {
 pub async fn cabeceras(State(c): State<Cabeceras>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, c.csp.clone());
+    // A route with a policy of its own keeps it (Swagger UI's page: `super::openapi`).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, c.csp.clone());
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -8,8 +8,8 @@
 //! (`afiliate_domain::api`, feature `utoipa`).
 //!
 //! `GET /api/openapi.json` serves the document, serialised once; `GET /api/docs/` serves Swagger UI, whose files are
-//! embedded in the binary (`utoipa-swagger-ui`'s `vendored` feature) and loaded as files from the same origin, so the
-//! app's Content-Security-Policy (scripts from `'self'` only) lets it run.
+//! embedded in the binary (`utoipa-swagger-ui`'s `vendored` feature) and loaded as files from the same origin (scripts
+//! from `'self'` only), under its own Content-Security-Policy [`CSP_VISOR`].
 
 use afiliate_domain::api::{Mensaje, Problema, Verificacion};
 use axum::http::{header, HeaderValue};
@@ -33,6 +33,12 @@ pub const RUTAS_DOCUMENTADAS_APARTE: &[(&str, &str)] = &[
     ("get", "/api/verificacion/{folio}"),
     ("get", RUTA_DOCUMENTO),
 ];
+
+/// Swagger UI's own Content-Security-Policy: the app's, without `'wasm-unsafe-eval'`, plus the hash of the one
+/// `<style>` element Swagger UI 5.17.14's bundle inserts (the browser names it when it blocks it), and never framed.
+pub const CSP_VISOR: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='; img-src 'self' data:; font-src 'self'; \
+    connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -216,6 +222,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(doc: &Documento) -> Router<S> {
             .validator_url("none")
             .try_it_out_enabled(false),
     );
+    let visor =
+        Router::from(visor).layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP_VISOR),
+        ));
     Router::new()
         .route(
             RUTA_DOCUMENTO,
@@ -233,5 +244,5 @@ pub fn router<S: Clone + Send + Sync + 'static>(doc: &Documento) -> Router<S> {
                 }
             }),
         )
-        .merge(Router::from(visor))
+        .merge(visor)
 }
