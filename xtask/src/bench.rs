@@ -167,7 +167,7 @@ fn crate_costs() -> Result {
             None => per_crate.push((krate, size)),
         }
     }
-    per_crate.sort_by(|a, b| b.1.cmp(&a.1));
+    per_crate.sort_by_key(|k| std::cmp::Reverse(k.1));
     println!("\n== where the app's bytes go (twiggy, raw bytes before wasm-opt, {total} B in all)");
     for (k, s) in per_crate.iter().take(22) {
         println!(
