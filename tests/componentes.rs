@@ -16,50 +16,18 @@ use afiliate_domain::api::{
 use afiliate_domain::postal;
 use leptos::prelude::*;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{js_sys, JsFuture};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_in_new_div<F, V>(f: F) -> web_sys::HtmlElement
-where
-    F: FnOnce() -> V + 'static,
-    V: IntoView + 'static,
-{
-    let div: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&div).unwrap();
-    leptos::mount::mount_to(div.clone(), f).forget();
-    div
-}
-
-/// Lets timers, fetch futures and effects run.
-async fn tick() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 5)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-/// Waits (a bounded number of ticks) until `cond` holds.
-async fn until(mut cond: impl FnMut() -> bool) -> bool {
-    for _ in 0..200 {
-        if cond() {
-            return true;
-        }
-        tick().await;
-    }
-    cond()
-}
+mod navegador;
+use navegador::{mount_in_new_div, text_of, until};
 
 // ---------- Stepper ----------
 
 #[wasm_bindgen_test]
 fn stepper_says_paso_n_de_m_and_marks_each_step() {
-    let root = mount_in_new_div(|| view! { <Stepper pasos=&PASOS_ASIGNACION actual=1/> });
+    let (root, _app) = mount_in_new_div(|| view! { <Stepper pasos=&PASOS_ASIGNACION actual=1/> });
     let count = root
         .query_selector(".afi-stepper__count")
         .unwrap()
@@ -84,7 +52,7 @@ fn stepper_says_paso_n_de_m_and_marks_each_step() {
 
 #[wasm_bindgen_test]
 fn stepper_collapses_to_two_steps_when_found() {
-    let root = mount_in_new_div(|| view! { <Stepper pasos=&PASOS_LOCALIZADO actual=1/> });
+    let (root, _app) = mount_in_new_div(|| view! { <Stepper pasos=&PASOS_LOCALIZADO actual=1/> });
     assert_eq!(
         root.query_selector_all(".afi-stepper__step")
             .unwrap()
@@ -362,20 +330,13 @@ impl Backend for FakeShards {
     }
 }
 
-fn text_of(root: &web_sys::HtmlElement, selector: &str) -> Option<String> {
-    root.query_selector(selector)
-        .ok()
-        .flatten()
-        .and_then(|e| e.text_content())
-}
-
 #[wasm_bindgen_test]
 async fn postal_code_fills_estado_municipio_and_colonias_from_the_shard() {
     api::install(Rc::new(FakeShards));
     let datos = RwSignal::new(DatosDomicilio::default());
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     let errores = RwSignal::new(Errores::new());
-    let root = mount_in_new_div(move || {
+    let (root, _app) = mount_in_new_div(move || {
         provide_context(Anuncios::new());
         view! { <LiveRegion/><CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/> }
     });
@@ -422,7 +383,7 @@ async fn unknown_postal_code_falls_back_to_typing_the_address() {
     let datos = RwSignal::new(DatosDomicilio::default());
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     let errores = RwSignal::new(Errores::new());
-    let root = mount_in_new_div(
+    let (root, _app) = mount_in_new_div(
         move || view! { <CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/> },
     );
 
@@ -458,7 +419,7 @@ async fn offline_lookup_offers_a_retry() {
     });
     let consulta = RwSignal::new(ConsultaCp::Vacia);
     let errores = RwSignal::new(Errores::new());
-    let root = mount_in_new_div(
+    let (root, _app) = mount_in_new_div(
         move || view! { <CodigoPostalLookup domicilio=datos consulta=consulta errores=errores/> },
     );
     assert!(until(|| consulta.get_untracked() == ConsultaCp::Falla).await);

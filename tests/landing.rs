@@ -9,20 +9,12 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn mount_in_new_div<F, V>(f: F) -> web_sys::HtmlElement
-where
-    F: FnOnce() -> V + 'static,
-    V: IntoView + 'static,
-{
-    let div: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
-    document().body().unwrap().append_child(&div).unwrap();
-    leptos::mount::mount_to(div.clone(), f).forget();
-    div
-}
+mod navegador;
+use navegador::mount_in_new_div;
 
 #[wasm_bindgen_test]
 fn landing_has_heading_and_three_paso_links() {
-    let root = mount_in_new_div(|| view! { <Router><LandingPage/></Router> });
+    let (root, _app) = mount_in_new_div(|| view! { <Router><LandingPage/></Router> });
 
     let h1 = root.query_selector("h1").unwrap().expect("an h1");
     let heading = h1.text_content().unwrap();
