@@ -2,6 +2,7 @@
 //! a manual fallback when the code is not in the catalog.
 
 use super::field::{FieldError, Teclado};
+use super::Progreso;
 use super::{concat, Anuncios};
 use crate::components::field::Field;
 use crate::state::domicilio::{self, consultar_cp, ConsultaCp, DatosDomicilio};
@@ -254,10 +255,7 @@ pub fn CodigoPostalLookup(
     let estado_busqueda = move || match consulta.get() {
         ConsultaCp::Buscando => Some(
             view! {
-                <p class="afi-progress afi-progress--small">
-                    <span class="afi-progress__spinner" aria-hidden="true"></span>
-                    "Buscando tu código postal…"
-                </p>
+                <Progreso texto="Buscando tu código postal…" pequeno=true/>
             }
             .into_any(),
         ),

@@ -67,6 +67,28 @@ pub fn LiveRegion() -> impl IntoView {
     }
 }
 
+/// "Working on it": a spinner (hidden from screen readers, who hear the live region) and what is being done.
+#[component]
+pub fn Progreso(
+    /// What the app is doing, e.g. "Cargando…".
+    texto: &'static str,
+    /// The smaller variant, inside a form field.
+    #[prop(optional)]
+    pequeno: bool,
+) -> impl IntoView {
+    let clase = if pequeno {
+        "afi-progress afi-progress--small"
+    } else {
+        "afi-progress"
+    };
+    view! {
+        <p class=clase>
+            <span class="afi-progress__spinner" aria-hidden="true"></span>
+            {texto}
+        </p>
+    }
+}
+
 thread_local! {
     /// The first page shown after loading keeps the browser's focus; later pages move it to their heading.
     static PRIMERA_VISTA: Cell<bool> = const { Cell::new(true) };

@@ -1,5 +1,6 @@
 //! Informational pages for Paso 2 and Paso 3 (the trámites themselves come later).
 
+use crate::components::Progreso;
 use crate::ruta;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -90,10 +91,7 @@ pub fn CargandoPage() -> impl IntoView {
     view! {
         <div class="afi-container afi-container--narrow">
             <h1 class="afi-title" tabindex="-1">"Afíliate al IMSS"</h1>
-            <p class="afi-progress">
-                <span class="afi-progress__spinner" aria-hidden="true"></span>
-                "Cargando…"
-            </p>
+            <Progreso texto="Cargando…"/>
         </div>
     }
 }

@@ -5,6 +5,7 @@ use crate::api::{self, ApiError};
 use crate::components::error_summary::{self, ErrorSummary};
 use crate::components::field::{describedby, Field, FieldError, Teclado};
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
+use crate::components::Progreso;
 use crate::components::{enfocar, enfocar_titulo, titulo, Anuncios};
 use crate::state::errores::{Campo, GENERAL};
 use crate::state::inicio::{self, CAMPOS};
@@ -347,10 +348,7 @@ pub fn NssInicioPage() -> impl IntoView {
                     "Continuar"
                 </button>
                 {move || enviando.get().then(|| view! {
-                    <p class="afi-progress">
-                        <span class="afi-progress__spinner" aria-hidden="true"></span>
-                        {PROCESANDO}
-                    </p>
+                    <Progreso texto=PROCESANDO/>
                 })}
             </form>
         </div>

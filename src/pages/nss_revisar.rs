@@ -5,6 +5,7 @@ use super::{rutas, use_tramite, Encabezado, SinDatos};
 use crate::api::{self, ApiError};
 use crate::components::error_summary::{self, ErrorSummary};
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
+use crate::components::Progreso;
 use crate::components::{enfocar, enfocar_titulo, titulo, Anuncios};
 use crate::ruta;
 use crate::state::errores::GENERAL;
@@ -167,10 +168,7 @@ pub fn NssRevisarPage() -> impl IntoView {
                     "Continuar"
                 </button>
                 {move || enviando.get().then(|| view! {
-                    <p class="afi-progress">
-                        <span class="afi-progress__spinner" aria-hidden="true"></span>
-                        {ASIGNANDO}
-                    </p>
+                    <Progreso texto=ASIGNANDO/>
                 })}
                 {move || lento.get().then(|| view! {
                     <div class="afi-alert afi-alert--info" data-testid="tarda">

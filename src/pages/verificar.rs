@@ -1,6 +1,7 @@
 //! `/verificar/{folio}`: anyone who scans a document's QR code checks that it is authentic.
 
 use crate::api::{self, ApiError};
+use crate::components::Progreso;
 use crate::components::{enfocar_titulo, titulo};
 use crate::ruta;
 use leptos::prelude::*;
@@ -18,10 +19,7 @@ pub fn VerificarPage() -> impl IntoView {
     let contenido = move || {
         let Some(r) = verificacion.get() else {
             return view! {
-                <p class="afi-progress">
-                    <span class="afi-progress__spinner" aria-hidden="true"></span>
-                    "Consultando el documento…"
-                </p>
+                <Progreso texto="Consultando el documento…"/>
             }
             .into_any();
         };
