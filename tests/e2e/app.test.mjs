@@ -183,3 +183,20 @@ test('left mid-request: the assignment, past the "puede tardar" timer', async ()
   await irseYSoltar(page, { soltar }, { esperaMs: 3500 });
   await context.close();
 });
+
+test('a request that never gets an answer ends as "no connection" with a retry, never a stuck form', async () => {
+  const { context, page } = await phonePage(browser);
+  await abrirTramite(page);
+  const correo = correoUnico('sin-respuesta');
+  await llenarInicio(page, { curp: DEMO.curpLocalizado, correo });
+  // The server never answers (held until the page closes): the app gives up after its 30 s timeout.
+  await page.route('**/api/nss/solicitudes', () => new Promise(() => {}));
+  await campos(page).continuar.click();
+  const summary = page.getByRole('alert').filter({ hasText: 'Hay un problema' });
+  await summary.waitFor({ timeout: 45000 });
+  assert.match(await summary.innerText(), /No hay conexión con el servidor/);
+  assert.equal(await campos(page).continuar.getAttribute('aria-disabled'), null, 'the form can be sent again');
+  assert.equal(await campos(page).curp.inputValue(), DEMO.curpLocalizado);
+  assert.equal(await campos(page).correo.inputValue(), correo);
+  await context.close();
+});
