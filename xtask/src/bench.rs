@@ -168,7 +168,10 @@ fn crate_costs() -> Result {
         }
     }
     per_crate.sort_by_key(|k| std::cmp::Reverse(k.1));
-    println!("\n== where the app's bytes go (twiggy, raw bytes before wasm-opt, {total} B in all)");
+    println!(
+        "\n== where the app's bytes go (twiggy on rustc's output, before wasm-bindgen and wasm-opt, {total} B in all; \
+         'other' is mostly wasm-bindgen's descriptors, which the shipped file drops)"
+    );
     for (k, s) in per_crate.iter().take(22) {
         println!(
             "  {k:<28} {s:>9} B  {:>5.1} %",
@@ -220,8 +223,8 @@ pub fn page_figures() -> Result {
         return Err(format!("{} is missing (the timing kit)", shared.display()));
     }
     run_cmd(cmd("cargo").args(["build", "--profile", "server", "-p", "afiliate-server"]))?;
-    let server = util::root().join("target/server/afiliate-server");
-    let work = util::root().join("target/bench-pages");
+    let server = target_dir().join("server/afiliate-server");
+    let work = target_dir().join("bench-pages");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let port = util::free_port();
