@@ -15,9 +15,7 @@ pub fn Paso2Page() -> impl IntoView {
     crate::components::enfocar_titulo();
     view! {
         <div class="afi-container afi-container--narrow">
-            <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
-                <A href=ruta("/") attr:class="afi-link">"Inicio"</A>
-            </nav>
+            <super::Migas/>
             <h1 class="afi-title" tabindex="-1">"Paso 2: Verifica que tu escuela te haya inscrito al IMSS"</h1>
             <p class="afi-text">
                 "Tu escuela da de alta a sus estudiantes en el seguro facultativo del IMSS. Para saber si ya lo hizo, consulta tu constancia de vigencia de derechos (trámite IMSS-02-020-B)."
@@ -46,9 +44,7 @@ pub fn Paso3Page() -> impl IntoView {
     crate::components::enfocar_titulo();
     view! {
         <div class="afi-container afi-container--narrow">
-            <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
-                <A href=ruta("/") attr:class="afi-link">"Inicio"</A>
-            </nav>
+            <super::Migas/>
             <h1 class="afi-title" tabindex="-1">"Paso 3: Regístrate en la Clínica que te corresponde"</h1>
             <p class="afi-text">
                 "Con tu NSS y tu escuela ya inscrita, date de alta en la Unidad de Medicina Familiar (UMF) que te corresponde por tu domicilio (trámite IMSS-02-066)."

@@ -33,15 +33,25 @@ pub fn use_tramite() -> RwSignal<Tramite> {
         .unwrap_or_else(|| RwSignal::new(Tramite::default()))
 }
 
-/// The service's name above each step's heading, with the way back to the start.
+/// The way back to the start above a page's heading; `tramite` names the procedure the page is a step of.
 #[component]
-pub fn Encabezado() -> impl IntoView {
+pub fn Migas(
+    /// The procedure ("Asignación o localización de NSS"), shown after "Inicio ›".
+    #[prop(optional)]
+    tramite: Option<&'static str>,
+) -> impl IntoView {
     view! {
         <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
             <A href=ruta("/") attr:class="afi-link">"Inicio"</A>
-            " › Asignación o localización de NSS"
+            {tramite.map(|t| [" › ", t].concat())}
         </nav>
     }
+}
+
+/// The service's name above each step's heading, with the way back to the start.
+#[component]
+pub fn Encabezado() -> impl IntoView {
+    view! { <Migas tramite="Asignación o localización de NSS"/> }
 }
 
 /// Shown when a step is opened without the previous ones (e.g. a bookmark, or after Finalizar).

@@ -3,9 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::components::Progreso;
 use crate::components::{enfocar_titulo, titulo};
-use crate::ruta;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -99,9 +97,7 @@ pub fn VerificarPage() -> impl IntoView {
 
     view! {
         <div class="afi-container afi-container--narrow">
-            <nav class="afi-breadcrumb" aria-label="Ruta de navegación">
-                <A href=ruta("/") attr:class="afi-link">"Inicio"</A>
-            </nav>
+            <super::Migas/>
             <h1 class="afi-title" tabindex="-1">"Verificación de documento"</h1>
             {contenido}
         </div>
