@@ -1,6 +1,6 @@
 //! "Número de Seguridad Social": the comprobante of the localización or asignación of the NSS.
 
-use super::{bloque_sello, encabezado, encabezado_n, pie, tabla, titulo, Plantilla, MARGEN};
+use super::{bloque_sello, encabezado, pie, tabla, titulo, Plantilla, MARGEN};
 use crate::documents::pdf::fuente::Peso;
 use crate::documents::pdf::{Alinear, Color, Lienzo};
 use crate::documents::{Documento, Tramite};
@@ -120,7 +120,7 @@ impl Plantilla for Comprobante {
         );
 
         let y = y + 8.0;
-        encabezado_n(l, 2, MARGEN, y + 6.0, 11.0, Color::GUINDA, "¿Qué sigue?");
+        l.encabezado(2, MARGEN, y + 6.0, 11.0, Color::GUINDA, "¿Qué sigue?");
         let mut y = y + 24.0;
         l.en(Tag::L(ListNumbering::None), |l| {
             for (paso, texto) in [

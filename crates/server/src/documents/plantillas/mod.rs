@@ -43,19 +43,6 @@ pub fn render(doc: &Documento, base_url: &str) -> Result<Vec<u8>, ErrorPdf> {
     )
 }
 
-/// A heading of `nivel` (1 = the document's title) drawn as one line.
-pub fn encabezado_n(
-    l: &mut Lienzo<'_>,
-    nivel: u16,
-    x: f32,
-    y: f32,
-    tamano: f32,
-    color: Color,
-    texto: &str,
-) {
-    l.encabezado(nivel, x, y, tamano, color, texto);
-}
-
 /// The alternative text of a QR code that holds `url`.
 pub fn alternativo_qr(url: &str) -> String {
     format!("Código QR con la dirección para verificar el documento: {url}")
@@ -105,7 +92,7 @@ pub fn encabezado(l: &mut Lienzo<'_>, subtitulo: &str) -> f32 {
 /// The page title (the document's name, heading level 1) with a thin rule under it. Returns the y below it.
 pub fn titulo(l: &mut Lienzo<'_>, y: f32, titulo: &str, subtitulo: &str) -> f32 {
     let ancho = l.ancho();
-    encabezado_n(l, 1, MARGEN, y + 24.0, 20.0, Color::GUINDA, titulo);
+    l.encabezado(1, MARGEN, y + 24.0, 20.0, Color::GUINDA, titulo);
     l.texto(
         MARGEN,
         y + 42.0,
@@ -166,15 +153,7 @@ pub fn bloque_sello(l: &mut Lienzo<'_>, y: f32, doc: &Documento, url_verificacio
     let x = MARGEN + lado + 8.0;
     let w = ancho - MARGEN - x;
     let mut yy = y + 12.0;
-    encabezado_n(
-        l,
-        2,
-        x,
-        yy,
-        8.5,
-        Color::GUINDA,
-        "Sello digital del documento",
-    );
+    l.encabezado(2, x, yy, 8.5, Color::GUINDA, "Sello digital del documento");
     l.qr(
         MARGEN - 4.0,
         y,

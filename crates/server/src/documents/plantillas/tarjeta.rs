@@ -2,8 +2,7 @@
 //! the NSS, name and CURP, back with the verification QR code; crop marks and a fold line.
 
 use super::{
-    alternativo_qr, bloque_sello, encabezado, encabezado_n, pie, tamano_que_cabe, titulo,
-    Plantilla, MARGEN,
+    alternativo_qr, bloque_sello, encabezado, pie, tamano_que_cabe, titulo, Plantilla, MARGEN,
 };
 use crate::documents::pdf::fuente::Peso;
 use crate::documents::pdf::{Alinear, Color, Lienzo, MM};
@@ -191,15 +190,7 @@ fn reverso(l: &mut Lienzo<'_>, doc: &Documento, url_verificacion: &str, x: f32, 
     let lado = 104.0;
     let tx = x + lado + 10.0;
     let tw = cw - lado - 18.0;
-    encabezado_n(
-        l,
-        2,
-        tx,
-        y + 28.0,
-        8.0,
-        Color::GUINDA,
-        "Verifica esta tarjeta",
-    );
+    l.encabezado(2, tx, y + 28.0, 8.0, Color::GUINDA, "Verifica esta tarjeta");
     l.qr(
         x + 6.0,
         y + (ch - lado) / 2.0 + 3.0,
