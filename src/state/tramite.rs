@@ -49,6 +49,7 @@ impl Tramite {
             nombre,
             curp,
             documentos,
+            ..
         }) = &self.asignacion
         {
             return Some(Resultado {

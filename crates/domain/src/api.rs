@@ -138,6 +138,10 @@ pub enum ResultadoAsignacion {
         nombre: String,
         curp: String,
         documentos: Vec<Documento>,
+        /// The family-medicine clinic recorded for the address's postal code; `null` when no UMF serves it (the
+        /// app then says so with [`mensaje_sin_umf`]).
+        #[serde(default)]
+        umf: Option<UmfResumen>,
     },
 }
 
@@ -230,4 +234,149 @@ pub struct Verificacion {
     pub nss: String,
     /// A sentence for the page, e.g. "El documento es auténtico: …".
     pub mensaje: String,
+}
+
+/// "El Código Postal {cp} no se encuentra relacionado a ninguna Unidad Médica Familiar (UMF)." (the real
+/// service's words), for a postal code no clinic of the catalog serves.
+pub fn mensaje_sin_umf(codigo_postal: &str) -> String {
+    [
+        "El Código Postal ",
+        codigo_postal,
+        " no se encuentra relacionado a ninguna Unidad Médica Familiar (UMF).",
+    ]
+    .concat()
+}
+
+/// A family-medicine clinic (Unidad de Medicina Familiar) as the constancia and the assignment name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "La Unidad de Medicina Familiar (UMF) que corresponde al estudiante.")
+)]
+pub struct UmfResumen {
+    /// e.g. "UMF-09-021" (the catalog's own key).
+    pub clave: String,
+    pub nombre: String,
+    /// One line: street, number, colonia, postal code, municipio, estado.
+    pub domicilio: String,
+}
+
+/// One clinic of the catalog, with what a student needs to go there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Una Unidad de Medicina Familiar del catálogo: domicilio, teléfono y horario."
+    )
+)]
+pub struct Umf {
+    pub clave: String,
+    pub nombre: String,
+    pub domicilio: String,
+    pub telefono: String,
+    /// e.g. "Lunes a viernes de 8:00 a 20:00 h".
+    pub horario: String,
+}
+
+/// `GET /api/umf?cp={codigo_postal}` → 200: the clinics that serve a postal code (at least one; a code no clinic
+/// serves answers 404 with a [`Problema`] whose `detail` is [`mensaje_sin_umf`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "Las Unidades de Medicina Familiar que atienden un código postal.")
+)]
+pub struct UmfDeCodigoPostal {
+    pub codigo_postal: String,
+    pub umf: Vec<Umf>,
+}
+
+/// `POST /api/vigencia/solicitudes`: the constancia de vigencia de derechos (IMSS-02-020-B). Same CAPTCHA, daily
+/// limits and rate limits as [`SolicitudNss`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Solicitud de la constancia de vigencia de derechos: CURP, NSS, correo y CAPTCHA."
+    )
+)]
+pub struct SolicitudVigencia {
+    pub curp: String,
+    pub nss: String,
+    pub correo: String,
+    pub confirmacion_correo: String,
+    pub captcha_id: String,
+    pub captcha_respuesta: String,
+}
+
+/// Whether the student has the right to medical service today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EstadoVigencia {
+    /// SÍ on the constancia: enrolled by a school, today within the enrolment's period.
+    Vigente,
+    /// NO on the constancia (see [`MotivoSinDerecho`]).
+    SinDerecho,
+}
+
+/// Why a student has no right today, so the app can say what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MotivoSinDerecho {
+    /// No school has enrolled this NSS yet: ask the school's servicios escolares to enrol you with your NSS.
+    SinInscripcion,
+    /// The school sent a baja (the student left, or the school ended the enrolment).
+    BajaEscolar,
+    /// The enrolment's period ended and the school has not renewed it.
+    PeriodoVencido,
+}
+
+/// The school that enrolled the student, and the registro patronal under which it did (seguro facultativo).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(description = "La escuela que inscribió al estudiante y su registro patronal.")
+)]
+pub struct EscuelaResumen {
+    /// Clave de centro de trabajo, e.g. "09DCT0001Z".
+    pub cct: String,
+    pub nombre: String,
+    pub registro_patronal: String,
+}
+
+/// The answer to a [`SolicitudVigencia`] (these names are public: the app, the tests and integrators rely on them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Respuesta a una solicitud de constancia de vigencia: `vigente` (SÍ tiene derecho al servicio médico) o `sin_derecho` (NO), con la escuela, la UMF, el periodo y la constancia."
+    )
+)]
+pub struct ResultadoVigencia {
+    pub resultado: EstadoVigencia,
+    /// Only with `sin_derecho`: why, so the student knows what to do. `null` with `vigente`.
+    #[serde(default)]
+    pub motivo: Option<MotivoSinDerecho>,
+    pub nombre: String,
+    pub curp: String,
+    pub nss: String,
+    /// e.g. "Estudiante (seguro facultativo, modalidad 32)".
+    pub tipo_asegurado: String,
+    /// The school of the newest enrolment; `null` when none ever enrolled the student.
+    pub escuela: Option<EscuelaResumen>,
+    /// `null` when the student's postal code has no clinic in the catalog (or is not known).
+    pub umf: Option<UmfResumen>,
+    /// dd/mm/aaaa; `null` when never enrolled.
+    pub vigente_desde: Option<String>,
+    /// dd/mm/aaaa; `null` when never enrolled.
+    pub vigente_hasta: Option<String>,
+    /// The constancia (one entry, same shape as the NSS documents).
+    pub documentos: Vec<Documento>,
 }

@@ -597,6 +597,7 @@ async fn asignacion(
         nombre: token.nombre,
         curp: token.curp,
         documentos: documentos_api(&st, &documentos),
+        umf: None,
     }))
 }
 
