@@ -16,8 +16,9 @@ pub mod pages;
 pub mod prerender;
 pub mod state;
 
-use pages::TramiteCtx;
+use pages::{PasosCtx, TramiteCtx};
 use state::tramite::Tramite;
+use state::vigencia::Pasos;
 
 /// The id of the element in `index.html` the app mounts into. The gob.mx microsite provides the same element.
 pub const HOST_ELEMENT_ID: &str = "afiliate";
@@ -69,10 +70,13 @@ pub fn App(
 ) -> impl IntoView {
     let tramite = RwSignal::new(Tramite::cargar());
     provide_context(TramiteCtx(tramite));
+    let pasos = RwSignal::new(Pasos::cargar());
+    provide_context(PasosCtx(pasos));
     provide_context(components::Anuncios::new());
     provide_context(Base(base.clone()));
     // Every change is kept for a reload (the CAPTCHA answer is never part of it).
     Effect::new(move |_| tramite.with(|t| t.guardar()));
+    Effect::new(move |_| pasos.with(|p| p.guardar()));
     view! {
         <Router base=base>
             <div class="afi-app">
@@ -88,7 +92,10 @@ pub fn App(
                         <Route path=path!("/tramite/nss/fin") view=pages::nss_fin::NssFinPage/>
                         <Route path=path!("/verificar/:folio") view=pages::verificar::VerificarPage/>
                         <Route path=path!("/paso-2") view=pages::info::Paso2Page/>
-                        <Route path=path!("/paso-3") view=pages::info::Paso3Page/>
+                        <Route path=path!("/tramite/vigencia") view=pages::vigencia::VigenciaInicioPage/>
+                        <Route path=path!("/tramite/vigencia/resultado") view=pages::vigencia::VigenciaResultadoPage/>
+                        <Route path=path!("/paso-3") view=pages::paso3::Paso3Page/>
+                        <Route path=path!("/aviso-de-privacidad") view=pages::aviso::AvisoPage/>
                         <Route path=path!("/_cargando") view=pages::info::CargandoPage/>
                     </Routes>
                 </main>
@@ -133,6 +140,9 @@ fn Footer() -> impl IntoView {
             <div class="afi-footer__inner">
                 <p class="afi-footer__lema">"IMSS, SEP, SEDESOL comprometidos con el acceso a la salud"</p>
                 <p class="afi-footer__text">"Instituto Mexicano del Seguro Social"</p>
+                <p class="afi-footer__text">
+                    <A href=ruta(pages::rutas::AVISO) attr:class="afi-footer__link">"Aviso de privacidad"</A>
+                </p>
             </div>
         </footer>
     }

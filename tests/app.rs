@@ -47,6 +47,15 @@ async fn the_route_table_has_every_page_and_a_not_found() {
             "Paso 3: Regístrate en la Clínica que te corresponde",
         ),
         ("/tramite/nss/fin", "Terminaste el Paso 1"),
+        (
+            "/tramite/vigencia",
+            "Solicitud de constancia de vigencia de derechos",
+        ),
+        (
+            "/tramite/vigencia/resultado",
+            "Primero solicita tu constancia",
+        ),
+        ("/aviso-de-privacidad", "Aviso de privacidad"),
         ("/tramite/nss/domicilio", "Primero inicia el trámite"),
         ("/tramite/nss/revisar", "Primero inicia el trámite"),
         ("/tramite/nss/resultado", "Primero inicia el trámite"),
@@ -73,24 +82,35 @@ async fn under_a_base_routes_and_links_live_below_it() {
         "{}",
         h1(&root)
     );
-    let paso3 = root
-        .query_selector("a.afi-button[href$='/paso-3']")
+    let vigencia = root
+        .query_selector("a.afi-button[href$='/tramite/vigencia']")
         .unwrap()
-        .expect("the Paso 3 link");
+        .expect("the constancia's link");
     assert_eq!(
-        paso3.get_attribute("href").as_deref(),
-        Some("/afiliatealimss/tramite/paso-3")
+        vigencia.get_attribute("href").as_deref(),
+        Some("/afiliatealimss/tramite/tramite/vigencia")
     );
     // A click is routed inside the app: no page load, a new heading, the address under the base.
-    paso3.unchecked_ref::<web_sys::HtmlElement>().click();
+    vigencia.unchecked_ref::<web_sys::HtmlElement>().click();
     assert!(
-        until(|| h1(&root).starts_with("Paso 3")).await,
+        until(|| h1(&root).starts_with("Solicitud de constancia")).await,
         "{}",
         h1(&root)
     );
     assert_eq!(
         web_sys::window().unwrap().location().pathname().unwrap(),
-        "/afiliatealimss/tramite/paso-3"
+        "/afiliatealimss/tramite/tramite/vigencia"
+    );
+    // The privacy notice under the form is the app's too.
+    click(&root, "[data-testid=aviso-formulario] a");
+    assert!(
+        until(|| h1(&root) == "Aviso de privacidad").await,
+        "{}",
+        h1(&root)
+    );
+    assert_eq!(
+        web_sys::window().unwrap().location().pathname().unwrap(),
+        "/afiliatealimss/tramite/aviso-de-privacidad"
     );
     // The header's brand leads to the app's own start, under the base.
     click(&root, "a.afi-header__brand");

@@ -10,8 +10,8 @@ use afiliate::state::inicio::{self, DatosInicio};
 use afiliate::state::tramite::Tramite;
 use afiliate::state::Errores;
 use afiliate_domain::api::{
-    AsignacionNss, CaptchaCreado, Mensaje, ResultadoAsignacion, ResultadoSolicitud, SolicitudNss,
-    Verificacion,
+    AsignacionNss, CaptchaCreado, Mensaje, ResultadoAsignacion, ResultadoSolicitud,
+    ResultadoVigencia, SolicitudNss, SolicitudVigencia, UmfDeCodigoPostal, Verificacion,
 };
 use afiliate_domain::postal;
 use leptos::prelude::*;
@@ -326,6 +326,12 @@ impl Backend for FakeShards {
         offline()
     }
     fn verificacion(&self, _: String) -> Respuesta<Verificacion> {
+        offline()
+    }
+    fn solicitar_vigencia(&self, _: SolicitudVigencia) -> Respuesta<ResultadoVigencia> {
+        offline()
+    }
+    fn umf_de_cp(&self, _: String) -> Respuesta<UmfDeCodigoPostal> {
         offline()
     }
 }

@@ -4,7 +4,7 @@
 use super::{ApiError, Backend, Respuesta};
 use afiliate_domain::api::{
     AsignacionNss, CaptchaCreado, Mensaje, Problema, ResultadoAsignacion, ResultadoSolicitud,
-    SolicitudNss, Verificacion,
+    ResultadoVigencia, SolicitudNss, SolicitudVigencia, UmfDeCodigoPostal, Verificacion,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::callback::Timeout;
@@ -187,6 +187,21 @@ impl Backend for HttpBackend {
     fn verificacion(&self, folio: String) -> Respuesta<Verificacion> {
         let url = self.url(&["/api/verificacion/", &encode(&folio)].concat());
         let answer = self.send(json_get(url));
+        Box::pin(async move { answer.await?.json() })
+    }
+
+    fn solicitar_vigencia(&self, solicitud: SolicitudVigencia) -> Respuesta<ResultadoVigencia> {
+        let answer = self.send(json_post(
+            self.url("/api/vigencia/solicitudes"),
+            Some(solicitud),
+        ));
+        Box::pin(async move { answer.await?.json() })
+    }
+
+    fn umf_de_cp(&self, codigo_postal: String) -> Respuesta<UmfDeCodigoPostal> {
+        // A postal code is five digits: nothing else goes into the query.
+        let cp: String = codigo_postal.chars().filter(char::is_ascii_digit).collect();
+        let answer = self.send(json_get(self.url(&["/api/umf?cp=", &cp].concat())));
         Box::pin(async move { answer.await?.json() })
     }
 }

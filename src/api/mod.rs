@@ -5,7 +5,7 @@
 
 use afiliate_domain::api::{
     AsignacionNss, CaptchaCreado, Mensaje, Problema, ResultadoAsignacion, ResultadoSolicitud,
-    SolicitudNss, Verificacion,
+    ResultadoVigencia, SolicitudNss, SolicitudVigencia, UmfDeCodigoPostal, Verificacion,
 };
 use std::cell::RefCell;
 use std::future::Future;
@@ -74,6 +74,10 @@ pub trait Backend {
     fn reenviar_documento(&self, folio: String) -> Respuesta<Mensaje>;
     /// `GET /api/verificacion/{folio}`: is a document authentic?
     fn verificacion(&self, folio: String) -> Respuesta<Verificacion>;
+    /// `POST /api/vigencia/solicitudes`: the constancia de vigencia de derechos.
+    fn solicitar_vigencia(&self, solicitud: SolicitudVigencia) -> Respuesta<ResultadoVigencia>;
+    /// `GET /api/umf?cp={codigo_postal}`: the clinics that serve a postal code.
+    fn umf_de_cp(&self, codigo_postal: String) -> Respuesta<UmfDeCodigoPostal>;
 }
 
 thread_local! {

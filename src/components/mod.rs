@@ -1,9 +1,11 @@
 //! Reusable, presentational pieces.
 
+pub mod captcha;
 pub mod cp_lookup;
 pub mod documentos;
 pub mod error_summary;
 pub mod field;
+pub mod persona;
 pub mod stepper;
 
 use leptos::prelude::*;

@@ -5,7 +5,7 @@ use crate::ruta;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// Paso 2: check that the school enrolled the student.
+/// Paso 2: check that the school enrolled the student, with the constancia de vigencia de derechos.
 #[component]
 pub fn Paso2Page() -> impl IntoView {
     crate::components::titulo(
@@ -15,50 +15,27 @@ pub fn Paso2Page() -> impl IntoView {
     crate::components::enfocar_titulo();
     view! {
         <div class="afi-container afi-container--narrow">
-            <super::Migas/>
+            <super::Migas tramite="Paso 2"/>
             <h1 class="afi-title" tabindex="-1">"Paso 2: Verifica que tu escuela te haya inscrito al IMSS"</h1>
             <p class="afi-text">
-                "Tu escuela da de alta a sus estudiantes en el seguro facultativo del IMSS. Para saber si ya lo hizo, consulta tu constancia de vigencia de derechos (trámite IMSS-02-020-B)."
+                "Si estudias en una preparatoria, bachillerato o universidad pública, tu escuela te inscribe al IMSS en el seguro facultativo: así tienes derecho al servicio médico mientras estudias, sin pagar nada."
             </p>
-            <p class="afi-text">"Ten a la mano:"</p>
+            <p class="afi-text">
+                "Para saber si ya te inscribió, pide tu constancia de vigencia de derechos (trámite IMSS-02-020-B). Dice si tienes derecho al servicio médico, qué escuela te inscribió y cuál es tu clínica. La piden las escuelas, las becas y las clínicas."
+            </p>
+            <h2 class="afi-heading">"Ten a la mano"</h2>
             <ul class="afi-list">
                 <li>"Tu CURP."</li>
                 <li>"Tu Número de Seguridad Social (NSS). Si no lo tienes, haz primero el Paso 1."</li>
-                <li>"Tu correo electrónico."</li>
+                <li>"Tu correo electrónico: ahí te enviaremos la constancia."</li>
             </ul>
+            <h2 class="afi-heading">"Si la constancia dice que no tienes derecho"</h2>
             <p class="afi-text">
-                "Si la constancia dice que no tienes derecho al servicio médico, acude a los servicios escolares de tu escuela y pide que te inscriban al IMSS con tu NSS."
+                "Acude a servicios escolares de tu escuela con tu NSS y pide que te inscriban al IMSS. Cuando lo hagan, vuelve a pedir tu constancia."
             </p>
             <p class="afi-actions">
-                <A href=ruta("/tramite/nss") attr:class="afi-button afi-button--secondary">"Ir al Paso 1"</A>
-                <A href=ruta("/paso-3") attr:class="afi-button">"Ir al Paso 3"</A>
-            </p>
-        </div>
-    }
-}
-
-/// Paso 3: register at the family-medicine clinic (UMF).
-#[component]
-pub fn Paso3Page() -> impl IntoView {
-    crate::components::titulo("Paso 3: Regístrate en la Clínica que te corresponde", false);
-    crate::components::enfocar_titulo();
-    view! {
-        <div class="afi-container afi-container--narrow">
-            <super::Migas/>
-            <h1 class="afi-title" tabindex="-1">"Paso 3: Regístrate en la Clínica que te corresponde"</h1>
-            <p class="afi-text">
-                "Con tu NSS y tu escuela ya inscrita, date de alta en la Unidad de Medicina Familiar (UMF) que te corresponde por tu domicilio (trámite IMSS-02-066)."
-            </p>
-            <p class="afi-text">"Lleva contigo:"</p>
-            <ul class="afi-list">
-                <li>"Tu comprobante de Número de Seguridad Social."</li>
-                <li>"Una identificación oficial con fotografía o tu credencial de estudiante."</li>
-                <li>"Un comprobante de domicilio."</li>
-                <li>"Una fotografía tamaño infantil."</li>
-            </ul>
-            <p class="afi-text">"Después de registrarte ya puedes pedir cita con tu médico familiar."</p>
-            <p class="afi-actions">
-                <A href=ruta("/") attr:class="afi-button">"Volver al inicio"</A>
+                <A href=ruta(super::rutas::VIGENCIA) attr:class="afi-button">"Solicitar constancia de vigencia"</A>
+                <A href=ruta(super::rutas::INICIO) attr:class="afi-button afi-button--secondary">"No tengo mi NSS: ir al Paso 1"</A>
             </p>
         </div>
     }

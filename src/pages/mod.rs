@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod aviso;
 pub mod info;
 pub mod landing;
 pub mod nss_domicilio;
@@ -7,7 +8,9 @@ pub mod nss_fin;
 pub mod nss_inicio;
 pub mod nss_resultado;
 pub mod nss_revisar;
+pub mod paso3;
 pub mod verificar;
+pub mod vigencia;
 
 use crate::ruta;
 use crate::state::tramite::Tramite;
@@ -21,6 +24,13 @@ pub mod rutas {
     pub const REVISAR: &str = "/tramite/nss/revisar";
     pub const RESULTADO: &str = "/tramite/nss/resultado";
     pub const FIN: &str = "/tramite/nss/fin";
+    /// Paso 2: the school's enrolment, and the constancia de vigencia de derechos.
+    pub const PASO_2: &str = "/paso-2";
+    pub const VIGENCIA: &str = "/tramite/vigencia";
+    pub const VIGENCIA_RESULTADO: &str = "/tramite/vigencia/resultado";
+    /// Paso 3: the student's clinic.
+    pub const PASO_3: &str = "/paso-3";
+    pub const AVISO: &str = "/aviso-de-privacidad";
 }
 
 /// The trámite's state, shared by its pages (provided by `App`, saved in sessionStorage on every change).
@@ -31,6 +41,16 @@ pub fn use_tramite() -> RwSignal<Tramite> {
     use_context::<TramiteCtx>()
         .map(|c| c.0)
         .unwrap_or_else(|| RwSignal::new(Tramite::default()))
+}
+
+/// Pasos 2 and 3's state (provided by `App`, saved in sessionStorage on every change).
+#[derive(Clone, Copy)]
+pub struct PasosCtx(pub RwSignal<crate::state::vigencia::Pasos>);
+
+pub fn use_pasos() -> RwSignal<crate::state::vigencia::Pasos> {
+    use_context::<PasosCtx>()
+        .map(|c| c.0)
+        .unwrap_or_else(|| RwSignal::new(Default::default()))
 }
 
 /// The way back to the start above a page's heading; `tramite` names the procedure the page is a step of.

@@ -138,6 +138,7 @@ pub fn NssDomicilioPage() -> impl IntoView {
                     />
                 </div>
                 <button type="submit" class="afi-button">"Continuar"</button>
+                <crate::components::persona::AvisoFormulario/>
             </form>
         </div>
     }

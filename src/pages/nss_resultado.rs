@@ -4,8 +4,10 @@ use super::{rutas, use_tramite, Encabezado, SinDatos};
 use crate::components::documentos::Documentos;
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION, PASOS_LOCALIZADO};
 use crate::components::{enfocar_titulo, titulo, Anuncios};
+use crate::ruta;
 use crate::state::tramite::Tramite;
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 pub const ENVIADO: &str =
@@ -72,6 +74,47 @@ pub fn NssResultadoPage() -> impl IntoView {
                 </p>
             </div>
             <Documentos documentos=r.documentos/>
+            {r.asignado.then(|| {
+                let cp = tramite.with_untracked(|t| t.domicilio.codigo_postal.trim().to_string());
+                match r.umf.clone() {
+                    Some(u) => view! {
+                        <h2 class="afi-subheading">"Tu clínica"</h2>
+                        <dl class="afi-datos" data-testid="umf-asignada">
+                            <div class="afi-datos__row">
+                                <dt class="afi-datos__key">"Unidad de Medicina Familiar"</dt>
+                                <dd class="afi-datos__value">{u.nombre}</dd>
+                            </div>
+                            <div class="afi-datos__row">
+                                <dt class="afi-datos__key">"Domicilio"</dt>
+                                <dd class="afi-datos__value">{u.domicilio}</dd>
+                            </div>
+                        </dl>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <div class="afi-alert afi-alert--info" data-testid="sin-umf">
+                            <p class="afi-alert__text">
+                                {afiliate_domain::api::mensaje_sin_umf(&cp)}
+                                " En el Paso 3 puedes buscar tu clínica con otro código postal."
+                            </p>
+                        </div>
+                    }
+                    .into_any(),
+                }
+            })}
+            <h2 class="afi-subheading">"¿Qué sigue?"</h2>
+            <ul class="afi-list">
+                <li>
+                    <A href=ruta(rutas::VIGENCIA) attr:class="afi-link">
+                        "Paso 2: solicita tu constancia de vigencia de derechos"
+                    </A>
+                    " (ya llenamos tu CURP, tu NSS y tu correo)."
+                </li>
+                <li>
+                    <A href=ruta(rutas::PASO_3) attr:class="afi-link">"Paso 3: regístrate en tu clínica"</A>
+                    "."
+                </li>
+            </ul>
             <p class="afi-text afi-text--small afi-text--suave">
                 "Guarda o imprime tus documentos antes de finalizar: al finalizar, borramos tus datos de este navegador."
             </p>

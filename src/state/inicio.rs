@@ -81,6 +81,16 @@ impl DatosInicio {
         }
     }
 
+    /// Sets one field's value (what the student typed).
+    pub fn set(&mut self, campo: Campo, valor: String) {
+        match campo.clave {
+            "curp" => self.curp = valor,
+            "correo" => self.correo = valor,
+            "confirmacion_correo" => self.confirmacion = valor,
+            _ => {}
+        }
+    }
+
     /// "¿Quisiste decir …?" for a likely typo in the e-mail's domain.
     pub fn sugerencia_correo(&self) -> Option<String> {
         email::sugerencia(self.correo.trim())

@@ -3,7 +3,7 @@
 
 use super::domicilio::DatosDomicilio;
 use super::inicio::DatosInicio;
-use afiliate_domain::api::{Documento, ResultadoAsignacion, ResultadoSolicitud};
+use afiliate_domain::api::{Documento, ResultadoAsignacion, ResultadoSolicitud, UmfResumen};
 use serde::{Deserialize, Serialize};
 
 /// The sessionStorage key.
@@ -31,6 +31,8 @@ pub struct Resultado {
     pub nombre: String,
     pub curp: String,
     pub documentos: Vec<Documento>,
+    /// Assigned now: the clinic of the address's postal code (`None`: no clinic serves it).
+    pub umf: Option<UmfResumen>,
 }
 
 /// Persona data once step 1 answered "sin_nss".
@@ -49,7 +51,7 @@ impl Tramite {
             nombre,
             curp,
             documentos,
-            ..
+            umf,
         }) = &self.asignacion
         {
             return Some(Resultado {
@@ -58,6 +60,7 @@ impl Tramite {
                 nombre: nombre.clone(),
                 curp: curp.clone(),
                 documentos: documentos.clone(),
+                umf: umf.clone(),
             });
         }
         match &self.solicitud {
@@ -72,6 +75,7 @@ impl Tramite {
                 nombre: nombre.clone(),
                 curp: curp.clone(),
                 documentos: documentos.clone(),
+                umf: None,
             }),
             _ => None,
         }
@@ -95,23 +99,11 @@ impl Tramite {
 
     /// Reads the saved trámite (a default one when there is none or it cannot be read).
     pub fn cargar() -> Tramite {
-        storage()
-            .and_then(|s| s.get_item(CLAVE_STORAGE).ok().flatten())
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
+        super::cargar(CLAVE_STORAGE)
     }
 
     /// Saves it (an empty trámite removes the key).
     pub fn guardar(&self) {
-        let Some(storage) = storage() else { return };
-        if *self == Tramite::default() {
-            let _ = storage.remove_item(CLAVE_STORAGE);
-        } else if let Ok(json) = serde_json::to_string(self) {
-            let _ = storage.set_item(CLAVE_STORAGE, &json);
-        }
+        super::guardar(CLAVE_STORAGE, self)
     }
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
 }

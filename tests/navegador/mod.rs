@@ -5,8 +5,8 @@
 
 use afiliate::api::{ApiError, Backend, Respuesta};
 use afiliate_domain::api::{
-    AsignacionNss, CaptchaCreado, Mensaje, ResultadoAsignacion, ResultadoSolicitud, SolicitudNss,
-    Verificacion,
+    AsignacionNss, CaptchaCreado, Mensaje, ResultadoAsignacion, ResultadoSolicitud,
+    ResultadoVigencia, SolicitudNss, SolicitudVigencia, UmfDeCodigoPostal, Verificacion,
 };
 use leptos::mount::mount_to;
 use leptos::prelude::*;
@@ -120,6 +120,12 @@ impl Backend for Guion {
         })
     }
     fn verificacion(&self, _: String) -> Respuesta<Verificacion> {
+        offline()
+    }
+    fn solicitar_vigencia(&self, _: SolicitudVigencia) -> Respuesta<ResultadoVigencia> {
+        offline()
+    }
+    fn umf_de_cp(&self, _: String) -> Respuesta<UmfDeCodigoPostal> {
         offline()
     }
 }
