@@ -14,6 +14,8 @@ pub mod api;
 pub mod components;
 pub mod pages;
 pub mod prerender;
+#[cfg(feature = "preview")]
+pub mod preview;
 pub mod state;
 
 use pages::{PasosCtx, TramiteCtx};

@@ -27,6 +27,8 @@ fn main() -> ExitCode {
         "setup" => setup::setup(setup::Needs::all()),
         "build" => setup::setup(setup::Needs::build()).and_then(|()| suites::build_release()),
         "run" => suites::run(rest),
+        "preview" => suites::preview(rest),
+        "screenshots" => suites::screenshots(rest),
         "test" => return suites::test(rest),
         "bench" => suites::bench(rest),
         "size" => suites::size_report().map(|_| ()),
@@ -38,8 +40,10 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <run|test|bench|setup|build|offline-build|size|catalog>\n\
+                "usage: cargo xtask <run|test|bench|setup|build|offline-build|size|catalog|preview|screenshots>\n\
                  \n  run            install what is missing, build, serve http://127.0.0.1:8080\
+                 \n  preview        the app on its in-browser mock server, live reload: http://127.0.0.1:8082\
+                 \n  screenshots    one PNG per gallery entry and width, in target/screenshots/\
                  \n  test [SUITE..] install what is missing, run every check (or only the named suites)\
                  \n  bench [app]    sizes and benchmark figures (app: only the app's sizes, pages, Lighthouse)\
                  \n  setup          only the installs\

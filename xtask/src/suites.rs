@@ -168,6 +168,7 @@ const SUITES: &[&str] = &[
     "wasm-bindgen",
     "build",
     "e2e",
+    "gallery",
     "size",
 ];
 
@@ -191,7 +192,7 @@ pub fn test(args: &[String]) -> ExitCode {
     let mut outcomes: Vec<Outcome> = Vec::new();
     for &name in SUITES.iter().filter(|s| selected.contains(s)) {
         let build_failed = outcomes.iter().any(|o| o.name == "build" && !o.ok);
-        if build_failed && matches!(name, "e2e" | "size") {
+        if build_failed && matches!(name, "e2e" | "gallery" | "size") {
             outcomes.push(Outcome {
                 name,
                 ok: false,
@@ -272,6 +273,21 @@ fn run_suite(name: &str) -> Result<String> {
             "-D",
             "warnings",
         ])
+        // The designer preview's code too (cargo feature `preview`).
+        .and_then(|_| {
+            cargo(&[
+                "clippy",
+                "-p",
+                "afiliate",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--features",
+                "preview",
+                "--",
+                "-D",
+                "warnings",
+            ])
+        })
         .and_then(|_| {
             cargo(&[
                 "clippy",
@@ -313,9 +329,93 @@ fn run_suite(name: &str) -> Result<String> {
             cargo(&["build", "-p", "afiliate-server"])
         }
         "e2e" => e2e(),
+        "gallery" => gallery(),
         "size" => size_report(),
         _ => Err(format!("unknown suite {name}")),
     }
+}
+
+/// Where the designer preview is built (never `dist/`: the release build has no mock and no panel).
+fn preview_dist() -> PathBuf {
+    util::root().join("target/preview-dist")
+}
+
+/// `trunk serve` of the designer preview (cargo feature `preview`: the in-browser mock server, the scenario
+/// panel, `/galeria`) on `port`, answering once its build is served. With `recarga`, live reload of a debug
+/// build (quick rebuilds for designers); without, a release build (its wasm loads several times faster, which
+/// the gallery test and the screenshots, loading every screen twice, need).
+fn preview_serve(port: u16, recarga: bool) -> Result<Guard> {
+    let mut trunk = cmd("trunk");
+    trunk
+        .arg("serve")
+        .arg("--dist")
+        .arg(preview_dist())
+        .args(["--port", &port.to_string()])
+        // The feature as trunk's environment variable, so the post_build hook sees it too (no precompression).
+        .env("TRUNK_BUILD_FEATURES", "preview");
+    if !recarga {
+        trunk.args(["--no-autoreload", "true", "--release", "true"]);
+    }
+    let guard = Guard(
+        trunk
+            .spawn()
+            .map_err(|e| format!("cannot start trunk serve: {e}"))?,
+    );
+    // trunk listens once the first build is done; a cold build takes minutes.
+    util::wait_for_port(port, 900)?;
+    Ok(guard)
+}
+
+/// `cargo xtask preview`: the app on its in-browser mock server, with live reload (no server, no database).
+pub fn preview(_args: &[String]) -> Result {
+    setup::setup(Needs::build())?;
+    let port: u16 = std::env::var("AFILIATE_PREVIEW_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(8082);
+    println!("\nAfíliate preview: building, then http://127.0.0.1:{port}/ (gallery: /galeria; scenarios: ?escenario=…)\n");
+    let guard = preview_serve(port, true)?;
+    println!(
+        "\nAfíliate preview: http://127.0.0.1:{port}/   gallery: http://127.0.0.1:{port}/galeria\n"
+    );
+    let Guard(mut child) = guard;
+    child
+        .wait()
+        .map_err(|e| format!("trunk serve: {e}"))
+        .map(|_| ())
+}
+
+/// `cargo xtask screenshots`: one PNG per gallery entry and width in target/screenshots/, and an index.html.
+pub fn screenshots(_args: &[String]) -> Result {
+    setup::setup(Needs::build())?;
+    let port = util::free_port();
+    let _trunk = preview_serve(port, false)?;
+    let out = util::root().join("target/screenshots");
+    run_cmd(
+        cmd("node")
+            .arg(util::root().join("xtask/tools/screenshots.mjs"))
+            .arg(format!("http://127.0.0.1:{port}"))
+            .arg(&out),
+    )?;
+    println!("screenshots: {}", out.join("index.html").display());
+    Ok(())
+}
+
+/// The gallery test: every entry renders without console errors and with 0 axe violations at phone and
+/// desktop widths, without horizontal scroll at 320 px; and the release `dist/` has none of the preview.
+fn gallery() -> Result<String> {
+    let port = util::free_port();
+    let _trunk = preview_serve(port, false)?;
+    let root = util::root();
+    run_cmd(
+        cmd("node")
+            .args(["--test", "--test-reporter=spec", "galeria.preview.mjs"])
+            .current_dir(root.join("tests/e2e"))
+            .env("AFILIATE_PREVIEW_URL", format!("http://127.0.0.1:{port}"))
+            .env("AFILIATE_DIST", dist())
+            .env("AFILIATE_E2E_ARTIFACTS", root.join("tests/artifacts")),
+    )?;
+    Ok("gallery: every entry at 360, 1280 and 320 px".into())
 }
 
 /// Kills a child process when dropped.

@@ -3,7 +3,7 @@
 // 1. Release builds: minifies the JavaScript with terser (trunk's own minifier fails on wasm-bindgen's
 //    `export default`, so the glue would ship unminified) and rewrites the `integrity` (SRI) attributes of
 //    index.html for the files it changed: the browser refuses a preload whose hash does not match.
-// 2. Every build: writes a brotli -q 11 and a gzip -9 copy beside each text and wasm file, for the server's
+// 2. Every build but the preview's: writes a brotli -q 11 and a gzip -9 copy beside each text and wasm file, for the server's
 //    precompressed ServeDir.
 import { minify } from 'terser';
 import { createHash } from 'node:crypto';
@@ -51,7 +51,12 @@ if (release) {
   writeFileSync(html, page);
 }
 
-for (const path of files(staging).filter((p) => /\.(wasm|js|css|html|svg)$/.test(p))) {
-  execFileSync('brotli', ['-f', '-k', '-q', '11', path]);
-  execFileSync('gzip', ['-f', '-k', '-9', path]);
+// The designer preview (TRUNK_BUILD_FEATURES=preview, `cargo xtask preview`) is served by `trunk serve`, which
+// sends no precompressed files: skip the ~25 s of brotli on its debug wasm at every live reload.
+const preview = (process.env.TRUNK_BUILD_FEATURES ?? '').split(',').includes('preview');
+if (!preview) {
+  for (const path of files(staging).filter((p) => /\.(wasm|js|css|html|svg)$/.test(p))) {
+    execFileSync('brotli', ['-f', '-k', '-q', '11', path]);
+    execFileSync('gzip', ['-f', '-k', '-9', path]);
+  }
 }
