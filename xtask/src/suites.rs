@@ -354,6 +354,14 @@ fn preview_serve(port: u16, recarga: bool) -> Result<Guard> {
         // The feature as trunk's environment variable, so the post_build hook sees it too (no precompression).
         .env("TRUNK_BUILD_FEATURES", "preview");
     if !recarga {
+        // A build first: `trunk serve` keeps running (and never listens) when its build fails, `trunk build`
+        // exits with the error. The serve then reuses cargo's work (its own wasm-bindgen and wasm-opt run again).
+        run_cmd(
+            cmd("trunk")
+                .args(["build", "--release", "--dist"])
+                .arg(preview_dist())
+                .env("TRUNK_BUILD_FEATURES", "preview"),
+        )?;
         trunk.args(["--no-autoreload", "true", "--release", "true"]);
     }
     let guard = Guard(
@@ -378,8 +386,9 @@ pub fn preview(_args: &[String]) -> Result {
     println!(
         "\nAfíliate preview: http://127.0.0.1:{port}/   gallery: http://127.0.0.1:{port}/galeria\n"
     );
-    let Guard(mut child) = guard;
-    child
+    let mut guard = guard;
+    guard
+        .0
         .wait()
         .map_err(|e| format!("trunk serve: {e}"))
         .map(|_| ())
