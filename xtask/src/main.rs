@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         "run" => suites::run(rest),
         "preview" => suites::preview(rest),
         "screenshots" => suites::screenshots(rest),
+        "faults" => suites::faults(rest),
         "test" => return suites::test(rest),
         "bench" => suites::bench(rest),
         "size" => suites::size_report().map(|_| ()),
@@ -40,10 +41,11 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <run|test|bench|setup|build|offline-build|size|catalog|preview|screenshots>\n\
+                "usage: cargo xtask <run|test|bench|setup|build|offline-build|size|catalog|preview|screenshots|faults>\n\
                  \n  run            install what is missing, build, serve http://127.0.0.1:8080\
                  \n  preview        the app on its in-browser mock server, live reload: http://127.0.0.1:8082\
                  \n  screenshots    one PNG per gallery entry and width, in target/screenshots/\
+                 \n  faults [parsers]  the fault harness at full size (parsers: 1,000,000 inputs per parser)\
                  \n  test [SUITE..] install what is missing, run every check (or only the named suites)\
                  \n  bench [app]    sizes and benchmark figures (app: only the app's sizes, pages, Lighthouse)\
                  \n  setup          only the installs\

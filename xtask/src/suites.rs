@@ -427,6 +427,43 @@ fn gallery() -> Result<String> {
     Ok("gallery: every entry at 360, 1280 and 320 px".into())
 }
 
+/// `cargo xtask faults [SCENARIO…]`: the fault and abuse harness at full size. Today one scenario: `parsers`
+/// (every domain parser under proptest, 1,000,000 inputs each, release build; the test command runs 20,000).
+pub fn faults(args: &[String]) -> Result {
+    let todos = ["parsers"];
+    let elegidos: Vec<&str> = if args.is_empty() {
+        todos.to_vec()
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
+    for e in &elegidos {
+        match *e {
+            "parsers" => run_cmd(
+                cmd("cargo")
+                    .args([
+                        "test",
+                        "--release",
+                        "-p",
+                        "afiliate-domain",
+                        "--test",
+                        "fuzz_parsers",
+                        "--",
+                        "--nocapture",
+                        "--test-threads=1",
+                    ])
+                    .env("AFILIATE_FUZZ_CASES", "1000000"),
+            )?,
+            otro => {
+                return Err(format!(
+                    "unknown scenario {otro}; scenarios: {}",
+                    todos.join(" ")
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Kills a child process when dropped.
 pub struct Guard(Child);
 
