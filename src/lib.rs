@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 pub mod api;
 pub mod components;
+pub mod marco;
 pub mod pages;
 pub mod prerender;
 #[cfg(feature = "preview")]
@@ -167,4 +168,5 @@ pub fn mount() {
         leptos::mount::mount_to(host, move || view! { <App base=base/> }).forget();
     }
     leptos::task::spawn_local(previo.reemplazar());
+    marco::informar_altura();
 }

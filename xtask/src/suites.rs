@@ -519,6 +519,8 @@ fn e2e() -> Result<String> {
     util::wait_for_port(smtp_port, 20)?;
 
     let port = util::free_port();
+    // The iframe test's host page (tests/e2e/marco.test.mjs serves it on this port: another origin).
+    let host_port = util::free_port();
     let log = std::fs::File::create(work.join("server.log")).map_err(|e| e.to_string())?;
     let server_child = cmd(&server)
         .arg("serve")
@@ -528,6 +530,10 @@ fn e2e() -> Result<String> {
         .env("AFILIATE_ENV", "test")
         .env("AFILIATE_CAPTCHA_FIXED", E2E_CAPTCHA)
         .env("AFILIATE_MAIL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env(
+            "AFILIATE_FRAME_ANCESTORS",
+            format!("'self' http://127.0.0.1:{host_port}"),
+        )
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)
         .spawn()
@@ -541,6 +547,7 @@ fn e2e() -> Result<String> {
         .env("AFILIATE_E2E_URL", format!("http://127.0.0.1:{port}"))
         .env("AFILIATE_E2E_CAPTCHA", E2E_CAPTCHA)
         .env("AFILIATE_E2E_MAILDIR", &maildir)
+        .env("AFILIATE_E2E_HOST_PORT", host_port.to_string())
         .env("AFILIATE_E2E_ARTIFACTS", &artifacts);
     run_cmd(&mut node).map_err(|e| format!("{e} (server log: target/e2e/server.log)"))?;
     Ok(format!("screenshots in {}", artifacts.display()))

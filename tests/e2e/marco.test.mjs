@@ -1,0 +1,81 @@
+// The iframe mode: a host page on another origin frames the app, which reports its content height so the frame
+// never scrolls inside; a page outside the server's frame-ancestors allow-list cannot frame it.
+//   AFILIATE_E2E_HOST_PORT  the port of the allowed host (the server runs with AFILIATE_FRAME_ANCESTORS naming it)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launch, phonePage, BASE_URL } from './support.mjs';
+
+const HOST_PORT = Number(process.env.AFILIATE_E2E_HOST_PORT ?? 18181);
+const TIPOS = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
+
+/** The host page's files (tests/e2e/host), on 127.0.0.1:port: another origin than the app's. */
+function servirHost(port) {
+  const server = http.createServer((req, res) => {
+    const nombre = new URL(req.url, 'http://x').pathname.replace(/^\/+/, '') || 'marco.html';
+    if (!/^[a-z]+\.(html|js|css)$/.test(nombre)) { res.writeHead(404).end(); return; }
+    try {
+      const cuerpo = readFileSync(join(fileURLToPath(new URL('./host/', import.meta.url)), nombre));
+      res.writeHead(200, { 'content-type': TIPOS[nombre.slice(nombre.lastIndexOf('.'))] }).end(cuerpo);
+    } catch { res.writeHead(404).end(); }
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function alturas(page) {
+  const marco = page.frames().find((f) => f.url().startsWith(BASE_URL));
+  const iframe = await page.locator('#afiliate').evaluate((el) => el.getBoundingClientRect().height);
+  const dentro = await marco.evaluate(() => ({
+    cuerpo: document.body.scrollHeight,
+    sobra: document.documentElement.scrollHeight - document.documentElement.clientHeight,
+  }));
+  return { iframe, ...dentro };
+}
+
+test('framed on an allowed host, the app sets the frame to its height: no scroll inside, on every page', async () => {
+  const host = await servirHost(HOST_PORT);
+  const { context, page } = await phonePage(browser, { width: 1024, height: 700 });
+  page.foreignRequests = [];
+  await page.goto(`http://127.0.0.1:${HOST_PORT}/marco.html?app=${encodeURIComponent(BASE_URL)}`, { waitUntil: 'networkidle' });
+  const app = page.frameLocator('#afiliate');
+  await app.getByRole('heading', { level: 1, name: 'Obtén o localiza tu Número de Seguridad Social' }).waitFor();
+  await page.waitForFunction(() => document.getElementById('afiliate').style.height !== '');
+  let a = await alturas(page);
+  assert.ok(Math.abs(a.iframe - a.cuerpo) <= 1, `frame ${a.iframe} px, content ${a.cuerpo} px`);
+  assert.ok(a.sobra <= 0, `${a.sobra} px scroll inside the frame`);
+  assert.notEqual(a.iframe, 600, 'the host\'s default height was replaced');
+
+  // Another page of the app, of another height: the frame follows it.
+  const antes = a.iframe;
+  await app.getByRole('link', { name: 'Inicio', exact: true }).click();
+  await app.getByRole('heading', { level: 1 }).filter({ hasText: 'tienes IMSS' }).waitFor();
+  await page.waitForFunction((h) => Math.abs(document.getElementById('afiliate').getBoundingClientRect().height - h) > 1, antes);
+  a = await alturas(page);
+  assert.ok(Math.abs(a.iframe - a.cuerpo) <= 1, `frame ${a.iframe} px, content ${a.cuerpo} px`);
+  assert.ok(a.sobra <= 0, `${a.sobra} px scroll inside the frame`);
+  await context.close();
+  host.closeAllConnections();
+  host.close();
+});
+
+test('a host outside AFILIATE_FRAME_ANCESTORS cannot frame the app', async () => {
+  const otro = await servirHost(0);
+  const port = otro.address().port;
+  const { context, page } = await phonePage(browser);
+  const bloqueos = [];
+  page.on('console', (m) => { if (/frame-ancestors/.test(m.text())) bloqueos.push(m.text()); });
+  await page.goto(`http://127.0.0.1:${port}/marco.html?app=${encodeURIComponent(BASE_URL)}`, { waitUntil: 'load' });
+  await page.waitForTimeout(1500);
+  assert.equal(await page.frameLocator('#afiliate').locator('.afi-app').count(), 0, 'the app is not shown in the frame');
+  assert.ok(bloqueos.length > 0, 'the browser refused the frame because of frame-ancestors');
+  await context.close();
+  otro.closeAllConnections();
+  otro.close();
+});
