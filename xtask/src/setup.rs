@@ -12,13 +12,16 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const AIOSMTPD_VERSION: &str = "1.4.6";
 
 /// Debian packages: the browser and its driver for UI tests, brotli for precompression and size figures,
-/// PostgreSQL's binaries for the throwaway test cluster, poppler for reading PDFs in tests.
+/// PostgreSQL's binaries for the throwaway test cluster, poppler for reading PDFs in tests, tesseract (with its
+/// English model) for the test that an OCR program cannot read the CAPTCHA.
 const APT_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "brotli",
     "postgresql",
     "poppler-utils",
+    "tesseract-ocr",
+    "tesseract-ocr-eng",
 ];
 
 /// What a command needs installed.

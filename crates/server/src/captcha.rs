@@ -1,27 +1,45 @@
 //! Image CAPTCHA: random text from an alphabet without look-alike glyphs, drawn with Montserrat Bold, each glyph
 //! rotated and shifted, the whole image warped by two sine waves, crossed by noise curves and speckled.
 //!
+//! The picture is [`ANCHO`]×[`ALTO`] pixels, twice the size the app shows it ([`ANCHO_MOSTRADO`]×
+//! [`ALTO_MOSTRADO`] CSS pixels), so it stays sharp on high-density phone screens; every length in the drawing is
+//! given at the shown size and multiplied by [`ESCALA`].
+//!
 //! The drawing is seeded by the challenge id, so reloading the image shows the same picture (averaging many
 //! renderings of one answer would otherwise help OCR).
 
 pub mod audio;
+pub mod dibujos;
 
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use ab_glyph::{Font, FontRef, PxScale};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::OnceLock;
 
 static FONT_BYTES: &[u8] = include_bytes!("../assets/fonts/Montserrat_700Bold.ttf");
 
-/// No 0/O/o, 1/l/I/i/j, and no lower-case letter whose capital has the same shape (c, k, o, p, s, u, v, w, x, z),
-/// nor 5/S, 8/B, 2/Z, 9/g pairs: case-sensitive yet never ambiguous.
-pub const ALFABETO: &[u8] = b"ACDEFGHJKLMNPQRTUVWXYabdefhmnqrt234679";
+/// Case-sensitive yet never ambiguous for a person reading a warped picture on a phone. Left out
+/// ([`PARECIDOS`]): 0/O/o, 1/l/I/i/j, 5/S/s, 2/Z/z (2 kept), 8/B, 6 (beside G and b), 9/q/g (9 kept), f (beside t),
+/// r (`rn` reads as `m`), u/v/V (beside U and Y), and the small form of every letter whose capital has the same
+/// shape (c, k, p, s, w, x, y, z: the capital is kept).
+///
+/// 33 symbols, 5 or 6 of them: about 39 million answers of 5 characters, 1,300 million of 6.
+pub const ALFABETO: &[u8] = b"ACDEFGHJKLMNPQRTUWXYabdehmnt23479";
+
+/// Glyphs left out of [`ALFABETO`] because a person mistakes them for another one (see there).
+pub const PARECIDOS: &[u8] = b"0Oo1lIij5SsZz8B6gqfruvVckpswxyz";
 
 /// How long a challenge stays valid.
 pub const VIGENCIA_SEG: i64 = 10 * 60;
 
-pub const ANCHO: u32 = 220;
-pub const ALTO: u32 = 80;
+/// The size the app shows the image at, in CSS pixels (`<img width=220 height=80>`).
+pub const ANCHO_MOSTRADO: u32 = 220;
+pub const ALTO_MOSTRADO: u32 = 80;
+/// Image pixels per CSS pixel.
+pub const ESCALA: u32 = 2;
+/// The PNG's size in pixels.
+pub const ANCHO: u32 = ANCHO_MOSTRADO * ESCALA;
+pub const ALTO: u32 = ALTO_MOSTRADO * ESCALA;
 
 fn font() -> &'static FontRef<'static> {
     static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
@@ -63,19 +81,20 @@ fn seed_de(id: &str) -> u64 {
 /// The PNG of `texto` for the challenge `id`.
 pub fn render_png(id: &str, texto: &str) -> Vec<u8> {
     let (w, h) = (ANCHO as usize, ALTO as usize);
+    // Lengths below are in shown (CSS) pixels, times `e`.
+    let e = ESCALA as f32;
     let mut rng = StdRng::seed_from_u64(seed_de(id));
     // Ink coverage of the text, 0..1.
     let mut tinta = vec![0f32; w * h];
     let font = font();
     let n = texto.chars().count().max(1) as f32;
-    let paso = (w as f32 - 24.0) / n;
-    let mut x0 = 12.0 + rng.gen_range(-3.0..3.0);
+    let paso = (w as f32 - 24.0 * e) / n;
+    let mut x0 = 12.0 * e + rng.gen_range(-3.0..3.0) * e;
     for c in texto.chars() {
-        let size = rng.gen_range(38.0..46.0);
-        let scale = PxScale::from(size);
-        let scaled = font.as_scaled(scale);
-        let id_glifo = font.glyph_id(c);
-        let glifo = id_glifo.with_scale_and_position(scale, ab_glyph::point(0.0, scaled.ascent()));
+        let scale = PxScale::from(rng.gen_range(38.0..46.0) * e);
+        let glifo = font
+            .glyph_id(c)
+            .with_scale_and_position(scale, ab_glyph::point(0.0, 0.0));
         if let Some(outline) = font.outline_glyph(glifo) {
             let b = outline.px_bounds();
             let gw = b.width().ceil() as usize + 1;
@@ -92,7 +111,7 @@ pub fn render_png(id: &str, texto: &str) -> Vec<u8> {
             let cx = gw as f32 / 2.0;
             let cy = gh as f32 / 2.0;
             let centro_x = x0 + paso / 2.0;
-            let centro_y = h as f32 / 2.0 + rng.gen_range(-7.0..7.0);
+            let centro_y = h as f32 / 2.0 + rng.gen_range(-7.0..7.0) * e;
             let r = ((gw * gw + gh * gh) as f32).sqrt() / 2.0 + 1.0;
             let (xmin, xmax) = (
                 (centro_x - r).max(0.0) as usize,
@@ -117,25 +136,25 @@ pub fn render_png(id: &str, texto: &str) -> Vec<u8> {
                 }
             }
         }
-        x0 += paso + rng.gen_range(-2.0..2.0);
-        let _ = scaled.h_advance(id_glifo);
+        x0 += paso + rng.gen_range(-2.0..2.0) * e;
     }
 
     // Warp: two sine waves displace the picture horizontally and vertically.
     let (ax, px_, fx) = (
-        rng.gen_range(2.0..4.0f32),
-        rng.gen_range(14.0..22.0f32),
+        rng.gen_range(2.0..4.0f32) * e,
+        rng.gen_range(14.0..22.0f32) * e,
         rng.gen_range(0.0..std::f32::consts::TAU),
     );
     let (ay, py_, fy) = (
-        rng.gen_range(3.0..5.0f32),
-        rng.gen_range(30.0..50.0f32),
+        rng.gen_range(3.0..5.0f32) * e,
+        rng.gen_range(30.0..50.0f32) * e,
         rng.gen_range(0.0..std::f32::consts::TAU),
     );
     let mut deformada = vec![0f32; w * h];
     for y in 0..h {
+        let dx = ax * (y as f32 / px_ + fx).sin();
         for x in 0..w {
-            let sx = x as f32 + ax * (y as f32 / px_ + fx).sin();
+            let sx = x as f32 + dx;
             let sy = y as f32 + ay * (x as f32 / py_ + fy).sin();
             deformada[y * w + x] = muestra(&tinta, w, h, sx, sy);
         }
@@ -143,12 +162,12 @@ pub fn render_png(id: &str, texto: &str) -> Vec<u8> {
 
     // Noise curves through the text, in the text's colour.
     for _ in 0..4 {
-        let y_a = rng.gen_range(10.0..(h as f32 - 10.0));
-        let y_b = rng.gen_range(10.0..(h as f32 - 10.0));
-        let amp = rng.gen_range(4.0..12.0f32);
-        let per = rng.gen_range(25.0..60.0f32);
+        let y_a = rng.gen_range(10.0 * e..(h as f32 - 10.0 * e));
+        let y_b = rng.gen_range(10.0 * e..(h as f32 - 10.0 * e));
+        let amp = rng.gen_range(4.0..12.0f32) * e;
+        let per = rng.gen_range(25.0..60.0f32) * e;
         let fase = rng.gen_range(0.0..std::f32::consts::TAU);
-        let grosor = rng.gen_range(1.0..2.2f32);
+        let grosor = rng.gen_range(1.0..2.2f32) * e;
         for x in 0..w {
             let t = x as f32 / w as f32;
             let yc = y_a + (y_b - y_a) * t + amp * (x as f32 / per + fase).sin();
@@ -163,15 +182,22 @@ pub fn render_png(id: &str, texto: &str) -> Vec<u8> {
         }
     }
 
-    // Colours: dark guinda ink on a warm light background with speckles.
+    // Grain and speckles (one in 40) the size of one shown pixel (ESCALA × ESCALA image pixels): as the eye sees
+    // them at 220×80, and a quarter of the entropy for the PNG's compression.
+    let (wm, hm) = (ANCHO_MOSTRADO as usize, ALTO_MOSTRADO as usize);
+    let granos: Vec<(f32, bool)> = (0..wm * hm)
+        .map(|_| (rng.gen_range(-14.0..14.0f32), rng.gen_ratio(1, 40)))
+        .collect();
+    let k = ESCALA as usize;
+
+    // Colours: dark guinda ink on a warm light background with grain.
     let fondo = [246f32, 242.0, 235.0];
     let tinta_color = [97f32, 18.0, 50.0];
     let mut rgb = Vec::with_capacity(w * h * 3);
     for (i, v) in deformada.iter().enumerate() {
-        let ruido: f32 = rng.gen_range(-14.0..14.0);
-        let punto = if rng.gen_ratio(1, 40) { 0.45 } else { 0.0 };
+        let (ruido, punto) = granos[(i / w / k) * wm + (i % w) / k];
+        let punto = if punto { 0.45 } else { 0.0 };
         let v = (v + punto).min(1.0);
-        let _ = i;
         for k in 0..3 {
             let c = fondo[k] * (1.0 - v) + tinta_color[k] * v + ruido * (1.0 - v);
             rgb.push(c.clamp(0.0, 255.0) as u8);
@@ -200,6 +226,8 @@ fn encode_png(w: u32, h: u32, rgb: &[u8]) -> Vec<u8> {
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
+        // Rendered once per challenge (see `dibujos`), sent to phones on slow networks: the smaller file wins.
+        enc.set_compression(png::Compression::High);
         // Writing into a Vec cannot fail for a well-sized buffer.
         if let Ok(mut writer) = enc.write_header() {
             let _ = writer.write_image_data(rgb);
@@ -219,8 +247,16 @@ mod tests {
             assert!((5..=6).contains(&r.len()));
             assert!(r.bytes().all(|b| ALFABETO.contains(&b)));
         }
-        for c in b"0O1lIio" {
+        for c in PARECIDOS {
             assert!(!ALFABETO.contains(c), "{}", *c as char);
+        }
+        // Every letter and digit is either in the alphabet or left out on purpose.
+        for c in (b'0'..=b'9').chain(b'A'..=b'Z').chain(b'a'..=b'z') {
+            assert!(
+                ALFABETO.contains(&c) != PARECIDOS.contains(&c),
+                "{}",
+                c as char
+            );
         }
     }
 

@@ -86,6 +86,10 @@ fn metricas() -> &'static Metricas {
             "afiliate_outbox_abandonados_total",
             "Emails given up after a permanent failure (their row is 'fallido')."
         );
+        describe_counter!(
+            "afiliate_captcha_dibujos_total",
+            "CAPTCHA images and sounds served, by kind (imagen, audio) and whether they were rendered or cached."
+        );
         describe_gauge!(PENDIENTES, "Emails queued in the outbox.");
         describe_gauge!(
             MAS_ANTIGUO,
@@ -194,6 +198,14 @@ pub fn record_request(route: &str, status: u16, elapsed: Duration) {
 pub fn record_error(kind: &'static str) {
     metricas();
     metrics::counter!(ERRORES, "kind" => kind).increment(1);
+}
+
+/// One CAPTCHA image or sound served: `cache` when it was already rendered.
+pub fn record_captcha(tipo: &'static str, cache: bool) {
+    metricas();
+    let origen = if cache { "cache" } else { "render" };
+    metrics::counter!("afiliate_captcha_dibujos_total", "tipo" => tipo, "origen" => origen)
+        .increment(1);
 }
 
 pub fn record_assignment() {

@@ -4,6 +4,7 @@
 //! and the OpenAPI document ([`super::openapi`]) are built from the same list.
 
 use super::AppState;
+use crate::captcha::dibujos::Tipo;
 use crate::config::Config;
 use crate::documents::Documento;
 use crate::error::AppError;
@@ -181,13 +182,14 @@ async fn crear_captcha(State(st): State<AppState>) -> Result<Response, AppError>
     responses(
         (status = 200, description = "PNG (sin caché)", content_type = "image/png"),
         (status = 404, description = "Reto desconocido o expirado", body = Problema, content_type = "application/problem+json"),
+        (status = 429, description = "Demasiadas solicitudes desde la conexión (con `Retry-After` en segundos): cuentan como los POST", body = Problema, content_type = "application/problem+json"),
     )
 )]
 async fn imagen_captcha(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    reto_dibujado(&st, id, "image/png", crate::captcha::render_png).await
+    reto_dibujado(&st, id, "image/png", Tipo::Imagen).await
 }
 
 /// The same challenge spoken (for people who cannot see the image).
@@ -200,21 +202,23 @@ async fn imagen_captcha(
     responses(
         (status = 200, description = "WAV, 8 kHz, 8 bits, mono (sin caché)", content_type = "audio/wav"),
         (status = 404, description = "Reto desconocido o expirado", body = Problema, content_type = "application/problem+json"),
+        (status = 429, description = "Demasiadas solicitudes desde la conexión (con `Retry-After` en segundos): cuentan como los POST", body = Problema, content_type = "application/problem+json"),
     )
 )]
 async fn audio_captcha(
     State(st): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    reto_dibujado(&st, id, "audio/wav", crate::captcha::audio::render_wav).await
+    reto_dibujado(&st, id, "audio/wav", Tipo::Audio).await
 }
 
-/// A live challenge rendered by `render(id, answer)` (CPU work: off the async workers), never cached.
+/// A live challenge's image or sound, rendered once ([`crate::captcha::dibujos`]); `no-store` for the browser
+/// all the same (a used or expired challenge answers 404).
 async fn reto_dibujado(
     st: &AppState,
     id: String,
     tipo: &'static str,
-    render: fn(&str, &str) -> Vec<u8>,
+    dibujo: Tipo,
 ) -> Result<Response, AppError> {
     let reto = st.guardia().reto_vigente(st.db(), &id, st.ahora()).await?;
     let Some(reto) = reto else {
@@ -222,9 +226,7 @@ async fn reto_dibujado(
             "Estos caracteres ya no están disponibles. Pide unos nuevos con el botón de actualizar.",
         ));
     };
-    let cuerpo = tokio::task::spawn_blocking(move || render(&id, &reto.respuesta))
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))?;
+    let cuerpo = st.dibujos().obtener(&id, &reto.respuesta, dibujo).await?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(tipo)),

@@ -103,9 +103,10 @@ pub fn cors(config: &Config) -> CorsLayer {
         .allow_headers([header::CONTENT_TYPE])
 }
 
-/// Per-client rate limit on the API's POSTs ([`super::limite_ip`]): 429 with `Retry-After` (whole seconds).
+/// Per-client rate limit on the API's POSTs and on the CAPTCHA's images and sounds (each may cost a render)
+/// ([`super::limite_ip`]): 429 with `Retry-After` (whole seconds).
 pub async fn limite_ip(State(st): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() == Method::POST && req.uri().path().starts_with("/api/") {
+    if limitada(req.method(), req.uri().path()) {
         if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>() {
             let ip = ip_cliente(addr.ip(), req.headers(), st.config().proxies);
             if let Err(espera) = st.permitir_ip(ip) {
@@ -118,6 +119,15 @@ pub async fn limite_ip(State(st): State<AppState>, req: Request, next: Next) -> 
         }
     }
     next.run(req).await
+}
+
+/// Whether a request counts towards the per-IP limit: a POST to the API, or a CAPTCHA's image or sound.
+fn limitada(metodo: &Method, ruta: &str) -> bool {
+    let dibujo = || {
+        ruta.strip_prefix("/api/captcha/")
+            .is_some_and(|r| r.ends_with("/imagen") || r.ends_with("/audio"))
+    };
+    (metodo == Method::POST && ruta.starts_with("/api/")) || (metodo == Method::GET && dibujo())
 }
 
 /// The client's address: the socket's, or behind `proxies` trusted reverse proxies the `X-Forwarded-For` entry the

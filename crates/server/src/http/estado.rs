@@ -37,6 +37,7 @@ struct Inner {
     limite_ip: super::limite_ip::LimiteIp,
     guardia: Guardia,
     tokens: Caja,
+    dibujos: crate::captcha::dibujos::Dibujos,
 }
 
 impl AppState {
@@ -121,6 +122,9 @@ impl AppState {
                 limite_ip,
                 guardia,
                 tokens,
+                dibujos: crate::captcha::dibujos::Dibujos::new(
+                    crate::captcha::dibujos::CAPACIDAD_BYTES,
+                ),
             }),
         })
     }
@@ -148,6 +152,11 @@ impl AppState {
     /// CAPTCHA challenges and daily limits.
     pub fn guardia(&self) -> &Guardia {
         &self.inner.guardia
+    }
+
+    /// The CAPTCHA's rendered images and sounds.
+    pub fn dibujos(&self) -> &crate::captcha::dibujos::Dibujos {
+        &self.inner.dibujos
     }
 
     /// Seals and opens solicitud tokens.
