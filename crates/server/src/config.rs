@@ -13,8 +13,9 @@ pub enum Env {
     Test,
 }
 
-/// Settings of `afiliate-server serve` (and of the commands that open the database).
-#[derive(Clone, Debug, Args)]
+/// Settings of `afiliate-server serve` (and of the commands that open the database). Its `Debug` hides the
+/// passwords in the database and mail URLs.
+#[derive(Clone, Args)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "AFILIATE_ADDR", default_value = "127.0.0.1:8080")]
@@ -158,11 +159,198 @@ impl Config {
         }
     }
 
-    /// Refuses settings that must never reach production.
+    /// Refuses settings that cannot work or must never reach production, naming each variable and what to do.
     pub fn check(&self) -> anyhow::Result<()> {
+        let mut problemas = Vec::new();
         if self.captcha_fixed.is_some() && self.env == Env::Prod {
-            anyhow::bail!("AFILIATE_CAPTCHA_FIXED is only allowed with AFILIATE_ENV=dev or test");
+            problemas.push(
+                "AFILIATE_CAPTCHA_FIXED is only allowed with AFILIATE_ENV=dev or test".to_string(),
+            );
         }
+        for origen in self.cors_origins.iter().map(|o| o.trim()) {
+            if let Err(e) = origen_cors(origen) {
+                problemas.push(format!("AFILIATE_CORS_ORIGINS: {e}"));
+            }
+        }
+        match problemas.as_slice() {
+            [] => Ok(()),
+            [uno] => anyhow::bail!("configuration refused: {uno}"),
+            varios => anyhow::bail!("configuration refused:\n  - {}", varios.join("\n  - ")),
+        }
+    }
+}
+
+/// One entry of `AFILIATE_CORS_ORIGINS`: an origin (`https://host[:port]`), never `*` (the API's answers carry a
+/// student's data: only the microsites that embed the app may read them). An empty entry is ignored.
+pub fn origen_cors(origen: &str) -> Result<(), String> {
+    if origen.is_empty() {
+        return Ok(());
+    }
+    if origen == "*" {
+        return Err(
+            "`*` (any origin) is not allowed: list the origins that embed the app, comma \
+                    separated, e.g. https://www.gob.mx"
+                .into(),
+        );
+    }
+    let valido = url::Url::parse(origen).ok().is_some_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && u.host_str().is_some()
+            && u.username().is_empty()
+            && u.password().is_none()
+            && u.path() == "/"
+            && u.query().is_none()
+            && u.fragment().is_none()
+            && !origen.ends_with('/')
+    });
+    if valido {
         Ok(())
+    } else {
+        Err(format!(
+            "`{origen}` is not an origin: write scheme://host[:port], without a path, e.g. https://www.gob.mx"
+        ))
+    }
+}
+
+/// `url` with its password (and any `password=` query parameter) replaced by `***`, for logs and `Debug`.
+/// Text that does not parse as a URL is hidden whole when it could hold a password (it has an `@`).
+pub fn sin_secretos(url: &str) -> String {
+    let Ok(mut u) = url::Url::parse(url) else {
+        return if url.contains('@') {
+            "***".into()
+        } else {
+            url.to_string()
+        };
+    };
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
+    }
+    if u.query_pairs().any(|(k, _)| es_clave_secreta(&k)) {
+        let pares: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if es_clave_secreta(&k) {
+                    "***".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pares);
+    }
+    u.to_string()
+}
+
+fn es_clave_secreta(k: &str) -> bool {
+    matches!(
+        k.to_ascii_lowercase().as_str(),
+        "password" | "pass" | "passwd" | "pwd" | "sslpassword"
+    )
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Every field by name, so a new one needs a decision here (could it hold a secret?).
+        let Config {
+            addr,
+            data_dir,
+            database_url,
+            env,
+            static_dir,
+            mail,
+            mail_from,
+            frame_ancestors,
+            cors_origins,
+            captcha_fixed,
+            renapo_url,
+            renapo_timeout_ms,
+            renapo_retries,
+            subdelegaciones,
+            limite_curp_dia,
+            limite_correo_dia,
+            limite_ip_seg,
+            proxies,
+            max_body,
+            timeout_ms,
+            public_url,
+        } = self;
+        f.debug_struct("Config")
+            .field("addr", addr)
+            .field("data_dir", data_dir)
+            .field("database_url", &database_url.as_deref().map(sin_secretos))
+            .field("env", env)
+            .field("static_dir", static_dir)
+            .field("mail", &mail.as_deref().map(sin_secretos))
+            .field("mail_from", mail_from)
+            .field("frame_ancestors", frame_ancestors)
+            .field("cors_origins", cors_origins)
+            .field("captcha_fixed", &captcha_fixed.as_ref().map(|_| "***"))
+            .field("renapo_url", &renapo_url.as_deref().map(sin_secretos))
+            .field("renapo_timeout_ms", renapo_timeout_ms)
+            .field("renapo_retries", renapo_retries)
+            .field("subdelegaciones", subdelegaciones)
+            .field("limite_curp_dia", limite_curp_dia)
+            .field("limite_correo_dia", limite_correo_dia)
+            .field("limite_ip_seg", limite_ip_seg)
+            .field("proxies", proxies)
+            .field("max_body", max_body)
+            .field("timeout_ms", timeout_ms)
+            .field("public_url", public_url)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_database_and_mail_passwords() {
+        let mut c = Config::for_data_dir("/tmp/x");
+        c.database_url = Some("postgres://afiliate:s3cr3t-db@db.internal:5432/afiliate".into());
+        c.mail = Some("smtps://envios:s3cr3t-smtp@smtp.example.org:465".into());
+        c.renapo_url = Some("https://u:s3cr3t-renapo@renapo.example/api?password=s3cr3t-q".into());
+        let texto = format!("{c:?}");
+        for secreto in ["s3cr3t-db", "s3cr3t-smtp", "s3cr3t-renapo", "s3cr3t-q"] {
+            assert!(!texto.contains(secreto), "{secreto} in {texto}");
+        }
+        // What an operator needs to see stays.
+        assert!(
+            texto.contains("postgres://afiliate:***@db.internal:5432/afiliate"),
+            "{texto}"
+        );
+        assert!(
+            texto.contains("smtps://envios:***@smtp.example.org:465"),
+            "{texto}"
+        );
+        let mut c = Config::for_data_dir("/tmp/x");
+        c.database_url = Some("postgres://db/afiliate?user=a&password=s3cr3t-p".into());
+        c.mail = Some("no es una url:s3cr3t@x".into());
+        let texto = format!("{c:?}");
+        assert!(!texto.contains("s3cr3t"), "{texto}");
+        assert!(texto.contains("user=a"), "{texto}");
+    }
+
+    #[test]
+    fn cors_wildcard_and_non_origins_are_configuration_errors() {
+        let mut c = Config::for_data_dir("/tmp/x");
+        c.cors_origins = vec![
+            "https://www.gob.mx".into(),
+            " http://localhost:3000 ".into(),
+            "".into(),
+        ];
+        c.check().expect("origins");
+        for malo in [
+            "*",
+            "www.gob.mx",
+            "https://www.gob.mx/",
+            "https://www.gob.mx/imss",
+            "null",
+        ] {
+            c.cors_origins = vec!["https://www.gob.mx".into(), malo.into()];
+            let e = c.check().expect_err(malo).to_string();
+            assert!(e.contains("AFILIATE_CORS_ORIGINS"), "{malo}: {e}");
+        }
     }
 }

@@ -62,6 +62,30 @@ fn refuses_a_fixed_captcha_in_production() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("AFILIATE_CAPTCHA_FIXED"));
 }
 
+/// `AFILIATE_CORS_ORIGINS=*` (tower-http panics on a wildcard in a list of origins) is a configuration error that
+/// names the variable, before anything is opened.
+#[test]
+fn a_cors_wildcard_is_a_configuration_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = binario()
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("AFILIATE_DATA_DIR", dir.path().join("data"))
+        .env("AFILIATE_ENV", "test")
+        .env("AFILIATE_CORS_ORIGINS", "https://www.gob.mx,*")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("AFILIATE_CORS_ORIGINS"), "{stderr}");
+    assert!(stderr.contains("is not allowed"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        !dir.path().join("data").exists(),
+        "nothing opened: {stderr}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_serves_the_app_and_the_api_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();

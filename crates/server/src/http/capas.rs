@@ -94,7 +94,8 @@ pub fn cors(config: &Config) -> CorsLayer {
         .cors_origins
         .iter()
         .map(|o| o.trim())
-        .filter(|o| !o.is_empty())
+        // `Config::check` refuses the rest at start; tower-http would panic on `*`.
+        .filter(|o| !o.is_empty() && crate::config::origen_cors(o).is_ok())
         .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();
     CorsLayer::new()

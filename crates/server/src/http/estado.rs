@@ -43,6 +43,7 @@ struct Inner {
 impl AppState {
     /// Opens the database (migrating it), loads the catalog, the subdelegación table and the sealing key.
     pub async fn new(config: Config) -> anyhow::Result<AppState> {
+        // Before anything is opened; `with_parts` checks again for the callers that skip this.
         config.check()?;
         if config.captcha_fixed.is_some() {
             tracing::warn!(
@@ -61,8 +62,10 @@ impl AppState {
         Ok(state)
     }
 
-    /// Builds the state from an open database and a sealing key.
+    /// Builds the state from an open database and a sealing key (refusing a configuration [`Config::check`]
+    /// refuses).
     pub fn with_parts(config: Config, db: Db, sellador: Sellador) -> anyhow::Result<AppState> {
+        config.check()?;
         let registro: Arc<dyn Registro> = match &config.renapo_url {
             Some(url) => Arc::new(RegistroHttp::new(
                 url,
