@@ -16,6 +16,18 @@ pub const VIGENCIA_TOKEN_SEG: i64 = 30 * 60;
 
 pub use crate::guardia::dia;
 
+/// The two-digit año de afiliación of an NSS assigned at `ahora` (Unix seconds): the year in Mexico City, whose
+/// time is UTC−6 all year since 2022 ([`crate::documents::hora_centro`]; only some border municipalities keep
+/// daylight saving). The last six hours of 31 December, already 1 January in UTC, belong to the ending year.
+pub fn anio_afiliacion(ahora: i64) -> u8 {
+    use chrono::Datelike as _;
+    let anio = chrono::DateTime::from_timestamp(ahora, 0)
+        .unwrap_or_default()
+        .with_timezone(&crate::documents::hora_centro())
+        .year();
+    anio.rem_euclid(100) as u8
+}
+
 /// The NSS of a CURP, if it has one.
 pub async fn nss_de(c: &mut AnyConnection, curp: &str) -> Result<Option<String>, AppError> {
     Ok(sqlx::query(SQL_NSS_DE)

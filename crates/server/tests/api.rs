@@ -8,7 +8,6 @@ use afiliate_server::error::{
 };
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use chrono::Datelike;
 use common::*;
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -84,8 +83,8 @@ async fn asignacion_e_idempotencia(b: Backend) {
         "Coyoacán's subdelegación in the embedded table"
     );
     assert_eq!(
-        nss.anio_afiliacion() as i32,
-        chrono::Utc::now().year() % 100
+        nss.anio_afiliacion(),
+        afiliate_server::service::anio_afiliacion(e.state.ahora())
     );
     assert_eq!(nss.anio_nacimiento(), 6);
     assert_eq!(nss.consecutivo(), 1);
@@ -211,7 +210,7 @@ async fn diez_mil_curps(b: Backend) {
 async fn serie_agotada(b: Backend) {
     let e = entorno(b).await;
     let d = demos();
-    let anio = (chrono::Utc::now().year() % 100) as i64;
+    let anio = i64::from(afiliate_server::service::anio_afiliacion(e.state.ahora()));
     sqlx::query("INSERT INTO nss_series (subdelegacion, anio_afiliacion, anio_nacimiento, ultimo) VALUES (14, $1, 6, 9999)")
         .bind(anio)
         .execute(&e.state.db().pool)

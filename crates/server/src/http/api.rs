@@ -21,7 +21,6 @@ use axum::extract::{DefaultBodyLimit, FromRequest, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Datelike as _;
 use std::collections::BTreeMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -575,12 +574,9 @@ async fn asignacion(
         .subdelegaciones()
         .para(estado, &domicilio.municipio)
         .ok_or(AppError::Subdelegacion)?;
-    let anio = chrono::DateTime::from_timestamp(ahora, 0)
-        .unwrap_or_default()
-        .year();
     let serie = Serie {
         subdelegacion,
-        anio_afiliacion: (anio % 100) as u8,
+        anio_afiliacion: service::anio_afiliacion(ahora),
         anio_nacimiento: (curp.fecha_nacimiento().anio % 100) as u8,
     };
     let pedido = service::Pedido {
