@@ -90,6 +90,10 @@ fn metricas() -> &'static Metricas {
             "afiliate_captcha_dibujos_total",
             "CAPTCHA images and sounds served, by kind (imagen, audio) and whether they were rendered or cached."
         );
+        describe_counter!(
+            "afiliate_db_escritor_reinicios_total",
+            "Restarts of the SQLite writer after a panic."
+        );
         describe_gauge!(PENDIENTES, "Emails queued in the outbox.");
         describe_gauge!(
             MAS_ANTIGUO,
@@ -206,6 +210,12 @@ pub fn record_captcha(tipo: &'static str, cache: bool) {
     let origen = if cache { "cache" } else { "render" };
     metrics::counter!("afiliate_captcha_dibujos_total", "tipo" => tipo, "origen" => origen)
         .increment(1);
+}
+
+/// The SQLite writer panicked and is being restarted.
+pub fn record_writer_restart() {
+    metricas();
+    metrics::counter!("afiliate_db_escritor_reinicios_total").increment(1);
 }
 
 pub fn record_assignment() {

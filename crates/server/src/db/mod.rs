@@ -12,11 +12,14 @@ use futures_util::future::BoxFuture;
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Connection, Executor};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 mod lote;
+#[cfg(test)]
+mod pruebas_escritor;
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -38,16 +41,26 @@ pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
     writer: Option<mpsc::Sender<Mensaje>>,
+    /// False while the SQLite writer restarts after a panic (see [`supervisar`]).
+    escritor_activo: Arc<AtomicBool>,
     lectores: Option<Arc<Lectores>>,
 }
 
 impl Db {
-    /// Whether the write path works: on SQLite the writer thread is running (its channel is open), on PostgreSQL
-    /// the pool is open.
+    /// Whether the write path works: on SQLite the writer thread is running (its channel is open and it is not
+    /// restarting after a panic), on PostgreSQL the pool is open.
     pub fn escritor_vivo(&self) -> bool {
         match &self.writer {
-            Some(w) => !w.is_closed(),
+            Some(w) => !w.is_closed() && self.escritor_activo.load(Ordering::Acquire),
             None => !self.pool.is_closed(),
+        }
+    }
+
+    /// Test hook: makes the SQLite writer panic (as a bug in it would), to watch it restart.
+    #[cfg(test)]
+    pub(crate) async fn inyectar_panico(&self) {
+        if let Some(w) = &self.writer {
+            let _ = w.send(Mensaje::Panico).await;
         }
     }
 }
@@ -93,6 +106,9 @@ impl Lectores {
 enum Mensaje {
     Trabajo(Job),
     Asignacion(Box<PedidoEnCola>),
+    /// Tests only: the writer panics.
+    #[cfg(test)]
+    Panico,
 }
 
 struct PedidoEnCola {
@@ -150,6 +166,7 @@ impl Db {
             Backend::Sqlite => SQLITE_MIGRATOR.run(&pool).await?,
             Backend::Postgres => POSTGRES_MIGRATOR.run(&pool).await?,
         }
+        let escritor_activo = Arc::new(AtomicBool::new(true));
         let writer = match backend {
             Backend::Sqlite => {
                 let ruta = ruta_sqlite(&url).ok_or_else(|| {
@@ -161,18 +178,10 @@ impl Db {
                 // The writer runs on its own thread and runtime: its many short awaits (one per statement)
                 // never queue behind HTTP tasks on the shared workers, so a busy server still commits often.
                 let url = url.clone();
+                let activo = escritor_activo.clone();
                 std::thread::Builder::new()
                     .name("afiliate-escritor".into())
-                    .spawn(move || {
-                        match tokio::runtime::Builder::new_current_thread()
-                            .enable_all()
-                            .build()
-                        {
-                            // Stops when the last `Db` handle is gone (the writer's channel closes).
-                            Ok(rt) => rt.block_on(writer_loop(url, ruta, rx)),
-                            Err(e) => tracing::error!(error = %e, "writer runtime"),
-                        }
-                    })?;
+                    .spawn(move || supervisar(&url, &ruta, rx, &activo))?;
                 Some(tx)
             }
             Backend::Postgres => None,
@@ -190,6 +199,7 @@ impl Db {
             pool,
             backend,
             writer,
+            escritor_activo,
             lectores,
         })
     }
@@ -561,7 +571,62 @@ fn checkpoint(conn: &rusqlite::Connection, por_escritor: bool) -> Option<u64> {
     }
 }
 
-async fn writer_loop(url: String, ruta: std::path::PathBuf, mut rx: mpsc::Receiver<Mensaje>) {
+/// Runs the SQLite writer on this thread until the last `Db` handle is gone (its channel closes), and restarts it
+/// after a panic: the panic is logged (its message only when it is a literal: a formatted one could quote personal
+/// data), the requests of the batch it was writing get an error (nothing of that batch was committed), and the
+/// queued ones wait for the new writer. `activo` is false until then, so `/readyz` and the metrics say the write
+/// path is down; the pause grows with panics in a row (0.5 s, doubling, at most 30 s) so a writer that cannot
+/// work does not spin.
+fn supervisar(
+    url: &str,
+    ruta: &std::path::Path,
+    mut rx: mpsc::Receiver<Mensaje>,
+    activo: &AtomicBool,
+) {
+    const PRIMERA_PAUSA: Duration = Duration::from_millis(500);
+    let mut pausa = PRIMERA_PAUSA;
+    loop {
+        let rt = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                tracing::error!(error = %e, "writer runtime");
+                activo.store(false, Ordering::Release);
+                return;
+            }
+        };
+        activo.store(true, Ordering::Release);
+        let desde = std::time::Instant::now();
+        let vuelta = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rt.block_on(writer_loop(url, ruta, &mut rx))
+        }));
+        let Err(panico) = vuelta else {
+            return;
+        };
+        activo.store(false, Ordering::Release);
+        drop(rt);
+        let mensaje = panico
+            .downcast_ref::<&'static str>()
+            .copied()
+            .unwrap_or("(formatted message not logged)");
+        if desde.elapsed() > Duration::from_secs(60) {
+            pausa = PRIMERA_PAUSA;
+        }
+        tracing::error!(
+            panico = mensaje,
+            reinicio_en_ms = pausa.as_millis() as u64,
+            "the SQLite writer panicked: restarting it"
+        );
+        crate::metrics::record_writer_restart();
+        std::thread::sleep(pausa);
+        pausa = (pausa * 2).min(Duration::from_secs(30));
+    }
+}
+
+async fn writer_loop(url: &str, ruta: &std::path::Path, rx: &mut mpsc::Receiver<Mensaje>) {
+    let (url, ruta) = (url.to_string(), ruta.to_path_buf());
     let mut conn: Option<AnyConnection> = None;
     let mut asignador: Option<rusqlite::Connection> = None;
     let sincronizador = Sincronizador::iniciar(&ruta);
@@ -588,6 +653,8 @@ async fn writer_loop(url: String, ruta: std::path::PathBuf, mut rx: mpsc::Receiv
             match m {
                 Mensaje::Trabajo(job) => batch.push(job),
                 Mensaje::Asignacion(p) => pedidos.push(*p),
+                #[cfg(test)]
+                Mensaje::Panico => panic!("panic injected by a test"),
             }
             if batch.len() + pedidos.len() < MAX_BATCH {
                 mensaje = rx.try_recv().ok();

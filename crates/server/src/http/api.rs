@@ -98,7 +98,7 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database answers and its write path works (on SQLite, the writer thread is not restarting).
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -106,11 +106,13 @@ async fn healthz() -> &'static str {
     summary = "Listo (base de datos accesible)",
     responses(
         (status = 200, description = "ready", body = String, content_type = "text/plain; charset=utf-8", example = "ready"),
-        (status = 503, description = "database unreachable", body = String, content_type = "text/plain; charset=utf-8", example = "database unreachable"),
+        (status = 503, description = "database unreachable, or its writer down", body = String, content_type = "text/plain; charset=utf-8", example = "database unreachable"),
     )
 )]
 async fn readyz(State(st): State<AppState>) -> Response {
-    if st.db().ping().await {
+    if !st.db().escritor_vivo() {
+        (StatusCode::SERVICE_UNAVAILABLE, "database writer down").into_response()
+    } else if st.db().ping().await {
         (StatusCode::OK, "ready").into_response()
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()

@@ -169,6 +169,21 @@ fn entrada_ip(entrada: &str) -> Option<IpAddr> {
         })
 }
 
+/// Turns a panic in a handler into the usual problem+json 500 (the connection and the other requests go on). The
+/// panic's message is logged only when it is a literal: a formatted one could quote personal data.
+pub fn atrapar_panicos(
+) -> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send>) -> Response> {
+    tower_http::catch_panic::CatchPanicLayer::custom(respuesta_a_panico as fn(_) -> _)
+}
+
+fn respuesta_a_panico(panico: Box<dyn std::any::Any + Send>) -> Response {
+    let mensaje = panico
+        .downcast_ref::<&'static str>()
+        .copied()
+        .unwrap_or("(formatted message not logged)");
+    AppError::internal(format!("a handler panicked: {mensaje}")).into_response()
+}
+
 /// Counts and times each request by its route pattern.
 pub async fn medir(req: Request, next: Next) -> Response {
     let ruta = req

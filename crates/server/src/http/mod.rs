@@ -35,10 +35,14 @@ pub fn app(state: AppState) -> Router {
     let api = rutas
         .merge(crate::documents::http::router::<AppState>())
         .merge(openapi::router(&documento));
+    // Unit tests only: a handler that panics, to see the panic become a 500.
+    #[cfg(test)]
+    let api = api.route("/api/pruebas/panico", axum::routing::get(panico_de_prueba));
     Router::new()
         .merge(api)
         .nest_service("/catalogo/cp", shards)
         .fallback_service(static_service)
+        .layer(capas::atrapar_panicos())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             capas::limite_ip,
@@ -54,4 +58,9 @@ pub fn app(state: AppState) -> Router {
             capas::cabeceras,
         ))
         .with_state(state)
+}
+
+#[cfg(test)]
+async fn panico_de_prueba() -> &'static str {
+    panic!("handler panic injected by a test")
 }
