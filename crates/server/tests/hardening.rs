@@ -1,4 +1,6 @@
-//! Hardening found by review (issue 16): the año de afiliación on Mexico City's calendar.
+//! Hardening found by review (issue 16): the año de afiliación on Mexico City's calendar, and re-sends that stay
+//! within their daily limit under concurrency. (The SQLite writer's supervision and the router's panic catcher are
+//! unit tests, `src/db/pruebas_escritor.rs`: their hooks are test-only code of the library.)
 
 mod common;
 
@@ -55,3 +57,49 @@ fn anio_de_afiliacion_por_hora_del_centro() {
 }
 
 en_ambas!(anio_de_afiliacion_en_la_ciudad_de_mexico);
+
+/// 20 re-sends of one document at once: exactly 3 are queued, the others answer 429 (the count and the insert
+/// are one statement: a read then a write let concurrent transactions all see the same count).
+async fn reenvios_concurrentes(b: Backend) {
+    let e = entorno(b).await;
+    let (s, v) = solicitar(&e.state, &demos().localizado, "a@example.com").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let folio = v["documentos"][0]["folio"].as_str().unwrap().to_string();
+    let antes = contar(&e, "SELECT COUNT(*) FROM outbox").await;
+    let tareas: Vec<_> = (0..20)
+        .map(|_| {
+            let (state, uri) = (e.state.clone(), format!("/api/documentos/{folio}/reenvios"));
+            tokio::spawn(async move {
+                let req = axum::http::Request::post(uri)
+                    .body(axum::body::Body::empty())
+                    .unwrap();
+                llamar(&state, req).await.0
+            })
+        })
+        .collect();
+    let mut estados = Vec::new();
+    for t in tareas {
+        estados.push(t.await.unwrap());
+    }
+    let ok = estados.iter().filter(|s| **s == StatusCode::OK).count();
+    let limite = estados
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((ok, limite), (3, 17), "{estados:?}");
+    assert_eq!(contar(&e, "SELECT COUNT(*) FROM outbox").await, antes + 3);
+    assert_eq!(contar(&e, "SELECT MAX(cuenta) FROM reenvios").await, 3);
+}
+
+async fn contar(e: &Entorno, sql: &str) -> i64 {
+    use sqlx::Row;
+    let fila = sqlx::query(sql)
+        .fetch_one(&e.state.db().pool)
+        .await
+        .expect("count");
+    fila.try_get::<i64, _>(0)
+        .or_else(|_| fila.try_get::<i32, _>(0).map(i64::from))
+        .expect("integer")
+}
+
+en_ambas!(reenvios_concurrentes);

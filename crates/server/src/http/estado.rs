@@ -249,15 +249,20 @@ impl AlmacenDocumentos for AppState {
             .write(move |c| {
                 let (folio, dia, doc) = (folio.clone(), dia.clone(), doc.clone());
                 Box::pin(async move {
-                    let cuenta: i64 =
-                        sqlx::query("SELECT cuenta FROM reenvios WHERE folio = $1 AND dia = $2")
-                            .bind(&folio)
-                            .bind(&dia)
-                            .fetch_optional(&mut *c)
-                            .await?
-                            .map(|r| r.get(0))
-                            .unwrap_or(0);
-                    if cuenta >= limite {
+                    // Count and check in one statement: a read then a write would let concurrent re-sends
+                    // (PostgreSQL, several transactions at once) all see the same count. The upsert takes the
+                    // row's lock and evaluates the WHERE on its latest version; no row back means the limit.
+                    let contado = sqlx::query(
+                        "INSERT INTO reenvios (folio, dia, cuenta) VALUES ($1, $2, 1) \
+                         ON CONFLICT (folio, dia) DO UPDATE SET cuenta = reenvios.cuenta + 1 \
+                         WHERE reenvios.cuenta < $3 RETURNING cuenta",
+                    )
+                    .bind(&folio)
+                    .bind(&dia)
+                    .bind(limite)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                    if contado.is_none() {
                         return Ok(Reenvio::LimiteAlcanzado);
                     }
                     let correo: String =
@@ -266,14 +271,6 @@ impl AlmacenDocumentos for AppState {
                             .fetch_one(&mut *c)
                             .await?
                             .get(0);
-                    sqlx::query(
-                        "INSERT INTO reenvios (folio, dia, cuenta) VALUES ($1, $2, 1) \
-                         ON CONFLICT (folio, dia) DO UPDATE SET cuenta = reenvios.cuenta + 1",
-                    )
-                    .bind(&folio)
-                    .bind(&dia)
-                    .execute(&mut *c)
-                    .await?;
                     crate::service::encolar(c, &Correo::reenvio(&correo, &doc), ahora).await?;
                     Ok(Reenvio::Encolado)
                 })
