@@ -5,6 +5,7 @@
 
 use axum::body::Bytes;
 use moka::sync::Cache;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -40,6 +41,7 @@ pub const CAPACIDAD_BYTES: u64 = 64 << 20;
 pub struct Dibujos {
     cache: Cache<(String, Tipo), Bytes>,
     turnos: Arc<Semaphore>,
+    dibujados: Arc<AtomicU64>,
 }
 
 impl Dibujos {
@@ -53,6 +55,7 @@ impl Dibujos {
         Dibujos {
             cache,
             turnos: Arc::new(Semaphore::new(nucleos)),
+            dibujados: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -75,11 +78,13 @@ impl Dibujos {
             .await
             .map_err(|e| crate::error::AppError::internal(e.to_string()))?;
         let (cache, id, respuesta) = (self.cache.clone(), id.to_string(), respuesta.to_string());
+        let dibujados = self.dibujados.clone();
         tokio::task::spawn_blocking(move || {
             // A request that waited for another's render of the same picture counts as served from the cache.
             let mut dibujado = false;
             let b = cache.get_with(clave, || {
                 dibujado = true;
+                dibujados.fetch_add(1, Ordering::Relaxed);
                 Bytes::from(tipo.render(&id, &respuesta))
             });
             crate::metrics::record_captcha(tipo.nombre(), !dibujado);
@@ -87,6 +92,11 @@ impl Dibujos {
         })
         .await
         .map_err(|e| crate::error::AppError::internal(e.to_string()))
+    }
+
+    /// Renders done so far (by this cache).
+    pub fn dibujados(&self) -> u64 {
+        self.dibujados.load(Ordering::Relaxed)
     }
 
     /// How many renderings are kept (an estimate while requests run).
