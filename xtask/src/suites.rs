@@ -75,6 +75,7 @@ pub fn run(_args: &[String]) -> Result {
             .args(["registry", "seed-demo"])
             .env("AFILIATE_DATA_DIR", &data),
     )?;
+    umf_demo(&server, &data)?;
     let addr = std::env::var("AFILIATE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
     println!("\nAfíliate: http://{addr}/\n");
     let mut serve = cmd(&server);
@@ -91,6 +92,16 @@ pub fn run(_args: &[String]) -> Result {
     } else {
         Err(format!("the server stopped: {status}"))
     }
+}
+
+/// The demo catalog of clinics (clearly fictitious, `crates/server/demo/umf.csv`), loaded again on every run.
+fn umf_demo(server: &Path, data: &Path) -> Result {
+    run_cmd(
+        cmd(server)
+            .args(["umf", "import"])
+            .arg(util::root().join("crates/server/demo/umf.csv"))
+            .env("AFILIATE_DATA_DIR", data),
+    )
 }
 
 /// `cargo xtask catalog`: builds the postal catalog into the data folder.
@@ -499,6 +510,7 @@ fn e2e() -> Result<String> {
             .args(["registry", "seed-demo"])
             .env("AFILIATE_DATA_DIR", &data),
     )?;
+    umf_demo(&server, &data)?;
 
     let smtp_port = util::free_port();
     let smtp = cmd(util::venv().join("bin/python"))

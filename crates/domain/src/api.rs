@@ -380,3 +380,58 @@ pub struct ResultadoVigencia {
     /// The constancia (one entry, same shape as the NSS documents).
     pub documentos: Vec<Documento>,
 }
+
+/// What happened to one row of a school's enrolment file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ResultadoRenglon {
+    /// Recorded: a new alta or baja, or a change to one.
+    Aceptado,
+    /// Already recorded exactly so (the same file sent again): nothing changed.
+    SinCambios,
+    /// Not recorded; `motivo` says why.
+    Rechazado,
+}
+
+/// One row of the enrolment report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Un renglón del archivo: su número de línea, la CURP enviada y qué pasó con él."
+    )
+)]
+pub struct RenglonInscripcion {
+    /// The line of the CSV file where the row starts (the header is line 1).
+    pub linea: u32,
+    /// The CURP as the file has it (at most 40 characters), so the school can find the row.
+    pub curp: String,
+    pub resultado: ResultadoRenglon,
+    /// Spanish: why the row was rejected, or a note on an unchanged one; `null` otherwise.
+    #[serde(default)]
+    pub motivo: Option<String>,
+}
+
+/// `POST /api/escuelas/{cct}/inscripciones` and `…/bajas` → 200: a report of every row. Good rows are kept when
+/// others fail; sending the same file again changes nothing (every row `sin_cambios`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "Reporte de un archivo de altas o bajas: cuántos renglones se aceptaron, cuántos ya estaban y \
+                       cuáles se rechazaron, con su línea y el motivo."
+    )
+)]
+pub struct ReporteInscripciones {
+    pub cct: String,
+    /// Rows read (the header and blank lines not counted).
+    pub renglones: u32,
+    pub aceptados: u32,
+    pub sin_cambios: u32,
+    pub rechazados: u32,
+    /// Every row, in the file's order.
+    pub detalle: Vec<RenglonInscripcion>,
+}

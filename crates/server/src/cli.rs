@@ -1,4 +1,5 @@
-//! Operator commands on the database: registry import and demo seed, NSS import, mail status.
+//! Operator commands on the database: registry import and demo seed, NSS import, schools and their enrolments,
+//! the clinic catalog, mail status.
 
 use crate::db::Db;
 use crate::registry::PersonaRegistro;
@@ -328,6 +329,202 @@ fn f(a: u16, m: u8, d: u8) -> Fecha {
     Fecha::new(a, m, d).expect("literal date")
 }
 
+/// The constancia de vigencia's demo people: (case, name, surnames, birth date, sex, entidad, NSS consecutivo).
+/// Their NSS are of subdelegación 09 and affiliation year 24, a series no synthetic student and no assignment of
+/// the demo reaches.
+type CasoVigencia = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Fecha,
+    Sexo,
+    &'static str,
+    u16,
+);
+
+const VIGENCIA_DEMO: [CasoVigencia; 6] = [
+    (
+        "vigencia: vigente",
+        "VALERIA",
+        "TORRES",
+        "MENDEZ",
+        Fecha {
+            anio: 2007,
+            mes: 4,
+            dia: 18,
+        },
+        Sexo::Mujer,
+        "DF",
+        101,
+    ),
+    (
+        "vigencia: sin inscripción",
+        "ANDRES",
+        "CASTILLO",
+        "RUIZ",
+        Fecha {
+            anio: 2006,
+            mes: 9,
+            dia: 3,
+        },
+        Sexo::Hombre,
+        "MC",
+        102,
+    ),
+    (
+        "vigencia: baja escolar",
+        "LUCIA",
+        "NAVARRO",
+        "SOTO",
+        Fecha {
+            anio: 2006,
+            mes: 2,
+            dia: 11,
+        },
+        Sexo::Mujer,
+        "JC",
+        103,
+    ),
+    (
+        "vigencia: periodo vencido",
+        "RICARDO",
+        "MENDOZA",
+        "ORTIZ",
+        Fecha {
+            anio: 2005,
+            mes: 10,
+            dia: 27,
+        },
+        Sexo::Hombre,
+        "NL",
+        104,
+    ),
+    (
+        "vigencia: NSS dado de baja",
+        "PAOLA",
+        "AGUILAR",
+        "VEGA",
+        Fecha {
+            anio: 2007,
+            mes: 1,
+            dia: 30,
+        },
+        Sexo::Mujer,
+        "PL",
+        105,
+    ),
+    (
+        "vigencia: varios NSS (subdelegación)",
+        "JORGE",
+        "SALAZAR",
+        "CAMPOS",
+        Fecha {
+            anio: 2006,
+            mes: 6,
+            dia: 6,
+        },
+        Sexo::Hombre,
+        "GT",
+        106,
+    ),
+];
+
+fn nss_vigencia_demo(anio_nacimiento: u16, consecutivo: u16) -> anyhow::Result<String> {
+    Nss::from_parts(9, 24, (anio_nacimiento % 100) as u8, consecutivo)
+        .map(|n| n.as_str().to_string())
+        .map_err(|e| anyhow::anyhow!(e.message()))
+}
+
+/// The demo schools (clearly fictitious): (CCT, name, registro patronal, estado).
+pub const ESCUELAS_DEMO: [(&str, &str, &str, &str); 2] = [
+    (
+        "09PDM0001Z",
+        "Preparatoria Demostración 1",
+        "Z0000001320",
+        "09",
+    ),
+    (
+        "15PDM0002Z",
+        "Universidad Demostración 2",
+        "Z0000002320",
+        "15",
+    ),
+];
+
+/// The demo's schools data relative to `hoy`: enrolments (CCT, CURP, NSS, periodo, fecha_alta) and bajas (CCT,
+/// CURP, NSS, fecha_baja), the NSS dado de baja, the extra NSS (curp, nss) and the demo addresses (curp, nss,
+/// postal code).
+pub struct EscuelasDemo {
+    pub altas: Vec<(String, String, String, String, chrono::NaiveDate)>,
+    pub bajas: Vec<(String, String, String, chrono::NaiveDate)>,
+    pub nss_bajas: Vec<String>,
+    pub nss_adicionales: Vec<(String, String)>,
+    pub domicilios: Vec<(String, String, &'static str)>,
+}
+
+/// The enrolments that put each vigencia demo person in their case today: the vigente one in the current annual
+/// cycle, the baja escolar one enrolled last cycle with a baja 60 days in, the periodo vencido one enrolled last
+/// cycle only. The vigente person lives in 04000 (a UMF of the demo catalog serves it); the others have no
+/// address (their NSS were imported), so no clinic.
+pub fn escuelas_demo(demos: &[Demo], hoy: chrono::NaiveDate) -> anyhow::Result<EscuelasDemo> {
+    use crate::escuelas::Periodo;
+    let caso = |nombre: &str| {
+        demos
+            .iter()
+            .find(|d| d.caso == nombre)
+            .and_then(|d| Some((d.curp.clone(), d.nss.clone()?)))
+            .ok_or_else(|| anyhow::anyhow!("demo case {nombre}"))
+    };
+    let actual = Periodo::ciclo_de(hoy);
+    let rango = Periodo::parse(&actual).map_err(|m| anyhow::anyhow!(m))?;
+    let anterior = Periodo::ciclo_de(rango.inicio - chrono::Days::new(1));
+    let rango_anterior = Periodo::parse(&anterior).map_err(|m| anyhow::anyhow!(m))?;
+    let (cct1, cct2) = (
+        ESCUELAS_DEMO[0].0.to_string(),
+        ESCUELAS_DEMO[1].0.to_string(),
+    );
+    let vigente = caso("vigencia: vigente")?;
+    let baja = caso("vigencia: baja escolar")?;
+    let vencido = caso("vigencia: periodo vencido")?;
+    let dado_de_baja = caso("vigencia: NSS dado de baja")?;
+    let varios = caso("vigencia: varios NSS (subdelegación)")?;
+    Ok(EscuelasDemo {
+        altas: vec![
+            (
+                cct1.clone(),
+                vigente.0.clone(),
+                vigente.1.clone(),
+                actual,
+                rango.inicio,
+            ),
+            (
+                cct1.clone(),
+                baja.0.clone(),
+                baja.1.clone(),
+                anterior.clone(),
+                rango_anterior.inicio,
+            ),
+            (
+                cct2,
+                vencido.0.clone(),
+                vencido.1.clone(),
+                anterior,
+                rango_anterior.inicio,
+            ),
+        ],
+        bajas: vec![(
+            cct1,
+            baja.0.clone(),
+            baja.1.clone(),
+            rango_anterior.inicio + chrono::Days::new(60),
+        )],
+        nss_bajas: vec![dado_de_baja.1],
+        nss_adicionales: vec![(varios.0, nss_vigencia_demo(2006, 107)?)],
+        domicilios: vec![(vigente.0, vigente.1, "04000")],
+    })
+}
+
 /// People for the registry, NSS already issued (curp, nss), and the documented cases.
 pub type DatosDemo = (Vec<PersonaRegistro>, Vec<(String, String)>, Vec<Demo>);
 
@@ -445,6 +642,21 @@ pub fn datos_demo(n: usize) -> anyhow::Result<DatosDemo> {
         nombre: p.nombre_completo(),
     });
 
+    // 7.–12. The constancia de vigencia's cases (Paso 2): each in the registry with an NSS already issued; their
+    // schools, enrolments and registry problems come from `escuelas_demo`.
+    for (caso, nombre, primer, segundo, fecha, sexo, entidad, consecutivo) in VIGENCIA_DEMO {
+        let p = persona_demo(nombre, primer, segundo, fecha, sexo, entidad, 'A')?;
+        let numero = nss_vigencia_demo(fecha.anio, consecutivo)?;
+        demos.push(Demo {
+            caso,
+            curp: p.curp.clone(),
+            nss: Some(numero.clone()),
+            nombre: p.nombre_completo(),
+        });
+        nss.push((p.curp.clone(), numero));
+        personas.push(p);
+    }
+
     for i in 0..n {
         let mujer = i % 2 == 0;
         let nombre = if mujer {
@@ -521,7 +733,310 @@ pub async fn sembrar_demo(db: &Db, n: usize) -> anyhow::Result<Vec<Demo>> {
             tracing::warn!(motivo, "demo NSS skipped");
         }
     }
+    sembrar_escuelas_demo(db, &demos, ahora).await?;
     Ok(demos)
+}
+
+/// The demo schools (their data; a key they already have is kept) and the vigencia cases' enrolments, registry
+/// problems and addresses, back to the documented starting point.
+async fn sembrar_escuelas_demo(db: &Db, demos: &[Demo], ahora: i64) -> anyhow::Result<()> {
+    for (cct, nombre, rp, estado) in ESCUELAS_DEMO {
+        let e = crate::db::escuelas::Escuela {
+            cct: cct.into(),
+            nombre: nombre.into(),
+            registro_patronal: rp.into(),
+            estado: estado.into(),
+            huella: None,
+        };
+        crate::db::escuelas::guardar_sin_clave(&db.pool, &e, ahora).await?;
+    }
+    let datos = escuelas_demo(demos, crate::escuelas::hoy(ahora))?;
+    let mut tx = db.pool.begin().await?;
+    for d in demos.iter().filter(|d| d.caso.starts_with("vigencia: ")) {
+        for sql in [
+            "DELETE FROM inscripciones WHERE curp = $1",
+            "DELETE FROM nss_adicionales WHERE curp = $1",
+            "DELETE FROM nss_bajas WHERE nss IN (SELECT nss FROM nss_asignaciones WHERE curp = $1)",
+        ] {
+            sqlx::query(sql).bind(&d.curp).execute(&mut *tx).await?;
+        }
+    }
+    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    for (cct, curp, nss, periodo, alta) in &datos.altas {
+        let fin = crate::escuelas::Periodo::parse(periodo)
+            .map_err(|m| anyhow::anyhow!(m))?
+            .fin;
+        sqlx::query(
+            "INSERT INTO inscripciones (cct, nss, curp, periodo, fecha_alta, vigente_desde, vigente_hasta,              fecha_baja, actualizada_en) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)",
+        )
+        .bind(cct)
+        .bind(nss)
+        .bind(curp)
+        .bind(periodo)
+        .bind(iso(*alta))
+        .bind(iso(*alta))
+        .bind(iso(fin))
+        .bind(ahora)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (cct, _, nss, fecha) in &datos.bajas {
+        sqlx::query(
+            "UPDATE inscripciones SET fecha_baja = $1 WHERE cct = $2 AND nss = $3              AND vigente_desde <= $1 AND vigente_hasta >= $1",
+        )
+        .bind(iso(*fecha))
+        .bind(cct)
+        .bind(nss)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for nss in &datos.nss_bajas {
+        sqlx::query("INSERT INTO nss_bajas (nss, creado_en) VALUES ($1, $2)")
+            .bind(nss)
+            .bind(ahora)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (curp, nss) in &datos.nss_adicionales {
+        sqlx::query("INSERT INTO nss_adicionales (nss, curp, creado_en) VALUES ($1, $2, $3)")
+            .bind(nss)
+            .bind(curp)
+            .bind(ahora)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (curp, nss, cp) in &datos.domicilios {
+        sqlx::query(
+            "INSERT INTO domicilios (nss, curp, codigo_postal, estado, municipio, colonia, calle, numero_exterior,              numero_interior, creado_en, umf) VALUES ($1, $2, $3, 'Ciudad de México', 'Coyoacán', 'Demostración',              'Calle Ficticia', '1', '', $4, NULL) ON CONFLICT (nss) DO NOTHING",
+        )
+        .bind(nss)
+        .bind(curp)
+        .bind(*cp)
+        .bind(ahora)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `escuelas add`: a new school and its API key (shown once: only its digest is stored).
+pub async fn agregar_escuela(
+    db: &Db,
+    cct: &str,
+    nombre: &str,
+    registro_patronal: &str,
+    estado: &str,
+) -> anyhow::Result<(crate::db::escuelas::Escuela, String)> {
+    use crate::escuelas as e;
+    let cct = e::validar_cct(cct).map_err(|m| anyhow::anyhow!("--cct: {m}"))?;
+    let nombre = nombre.split_whitespace().collect::<Vec<_>>().join(" ");
+    if nombre.is_empty() || nombre.chars().count() > 150 {
+        anyhow::bail!("--nombre: escribe el nombre de la escuela (hasta 150 caracteres).");
+    }
+    let registro_patronal = e::validar_registro_patronal(registro_patronal)
+        .map_err(|m| anyhow::anyhow!("--registro-patronal: {m}"))?;
+    let estado = e::validar_estado(estado, &cct).map_err(|m| anyhow::anyhow!("--estado: {m}"))?;
+    let clave = e::nueva_clave();
+    let escuela = crate::db::escuelas::Escuela {
+        cct,
+        nombre,
+        registro_patronal,
+        estado,
+        huella: Some(e::huella_clave(&clave)),
+    };
+    if !crate::db::escuelas::crear(&db.pool, &escuela, chrono::Utc::now().timestamp()).await? {
+        anyhow::bail!(
+            "La escuela {} ya existe (para una clave nueva: escuelas new-key {}).",
+            escuela.cct,
+            escuela.cct
+        );
+    }
+    Ok((escuela, clave))
+}
+
+/// `escuelas list`: one line per school (never its key).
+pub async fn listar_escuelas(db: &Db) -> anyhow::Result<String> {
+    let escuelas = crate::db::escuelas::listar(&db.pool).await?;
+    if escuelas.is_empty() {
+        return Ok("No hay escuelas registradas.\n".into());
+    }
+    let mut out = format!(
+        "{:<10}  {:<11}  {:<6}  {:<8}  {:>12}  nombre\n",
+        "cct", "reg. patr.", "estado", "clave", "inscripciones"
+    );
+    for (e, n) in escuelas {
+        out.push_str(&format!(
+            "{:<10}  {:<11}  {:<6}  {:<8}  {:>12}  {}\n",
+            e.cct,
+            e.registro_patronal,
+            e.estado,
+            if e.huella.is_some() {
+                "activa"
+            } else {
+                "revocada"
+            },
+            n,
+            e.nombre
+        ));
+    }
+    Ok(out)
+}
+
+fn cct_existente(cct: &str) -> anyhow::Result<String> {
+    crate::escuelas::validar_cct(cct).map_err(|m| anyhow::anyhow!("{m}"))
+}
+
+/// `escuelas revoke-key`: the school's key stops working at once.
+pub async fn revocar_clave(db: &Db, cct: &str) -> anyhow::Result<String> {
+    let cct = cct_existente(cct)?;
+    if !crate::db::escuelas::poner_clave(&db.pool, &cct, None).await? {
+        anyhow::bail!("No hay una escuela con la CCT {cct}.");
+    }
+    Ok(cct)
+}
+
+/// `escuelas new-key`: a new key for the school (the old one stops working); answers it.
+pub async fn nueva_clave_escuela(db: &Db, cct: &str) -> anyhow::Result<String> {
+    let cct = cct_existente(cct)?;
+    let clave = crate::escuelas::nueva_clave();
+    let huella = crate::escuelas::huella_clave(&clave);
+    if !crate::db::escuelas::poner_clave(&db.pool, &cct, Some(&huella)).await? {
+        anyhow::bail!("No hay una escuela con la CCT {cct}.");
+    }
+    Ok(clave)
+}
+
+/// `escuelas import <CCT> <file>`: altas or bajas, as the file's header says.
+pub async fn importar_escuela(
+    db: &Db,
+    cct: &str,
+    texto: &str,
+) -> anyhow::Result<afiliate_domain::api::ReporteInscripciones> {
+    let cct = cct_existente(cct)?;
+    if crate::db::escuelas::escuela(&db.pool, &cct)
+        .await?
+        .is_none()
+    {
+        anyhow::bail!("No hay una escuela con la CCT {cct}.");
+    }
+    let archivo = crate::escuelas::Archivo::de_encabezado(texto).ok_or_else(|| {
+        anyhow::anyhow!(
+            "El encabezado debe ser {} (altas) o {} (bajas).",
+            crate::escuelas::ENCABEZADO_ALTAS,
+            crate::escuelas::ENCABEZADO_BAJAS
+        )
+    })?;
+    crate::escuelas::procesar(db, &cct, archivo, texto, chrono::Utc::now().timestamp())
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.problema().detail))
+}
+
+/// An enrolment report as text: the totals, then every row that was not simply accepted.
+pub fn reporte_texto(r: &afiliate_domain::api::ReporteInscripciones) -> String {
+    use afiliate_domain::api::ResultadoRenglon;
+    let mut out = format!(
+        "{}: {} renglones: {} aceptados, {} sin cambios, {} rechazados.",
+        r.cct, r.renglones, r.aceptados, r.sin_cambios, r.rechazados
+    );
+    for d in &r.detalle {
+        if let Some(m) = &d.motivo {
+            let que = match d.resultado {
+                ResultadoRenglon::Rechazado => "rechazado",
+                ResultadoRenglon::SinCambios => "sin cambios",
+                ResultadoRenglon::Aceptado => "aceptado",
+            };
+            out.push_str(&format!("\n  renglón {} ({que}): {m}", d.linea));
+        }
+    }
+    out
+}
+
+/// Checks one row of the clinic catalog: `clave,nombre,domicilio,telefono,horario,codigos_postales`.
+pub fn umf_de_campos(c: &[String]) -> Result<crate::db::umf::UmfConCodigos, String> {
+    use afiliate_domain::api::Umf;
+    let [clave, nombre, domicilio, telefono, horario, codigos] = c else {
+        return Err(format!("se esperaban 6 columnas y hay {}", c.len()));
+    };
+    let clave = clave.to_ascii_uppercase();
+    if clave.is_empty()
+        || clave.len() > 20
+        || !clave
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err("clave: de 1 a 20 letras, dígitos o guiones".into());
+    }
+    for (campo, valor, max) in [
+        ("nombre", nombre, 150),
+        ("domicilio", domicilio, 300),
+        ("telefono", telefono, 40),
+        ("horario", horario, 150),
+    ] {
+        if valor.is_empty() {
+            return Err(format!("{campo}: vacío"));
+        }
+        if valor.chars().count() > max {
+            return Err(format!("{campo}: más de {max} caracteres"));
+        }
+    }
+    let mut codigos_postales = Vec::new();
+    for cp in codigos.split_whitespace() {
+        let cp = afiliate_domain::postal::codigo_postal_valido(cp)
+            .map_err(|e| format!("codigos_postales: «{cp}»: {}", e.message()))?;
+        if !codigos_postales.contains(&cp) {
+            codigos_postales.push(cp);
+        }
+    }
+    if codigos_postales.is_empty() {
+        return Err(
+            "codigos_postales: escribe al menos un código postal (separados por espacios)".into(),
+        );
+    }
+    Ok(crate::db::umf::UmfConCodigos {
+        umf: Umf {
+            clave,
+            nombre: nombre.clone(),
+            domicilio: domicilio.clone(),
+            telefono: telefono.clone(),
+            horario: horario.clone(),
+        },
+        codigos_postales,
+    })
+}
+
+/// `umf import <file>`: adds or replaces each clinic of the file with the postal codes it serves (clinics not in
+/// the file stay as they are).
+pub async fn importar_umf(db: &Db, csv: &str) -> anyhow::Result<Resumen> {
+    let mut resumen = Resumen::default();
+    let mut buenas: Vec<crate::db::umf::UmfConCodigos> = Vec::new();
+    let mut lineas: std::collections::HashMap<String, usize> = Default::default();
+    for (linea, campos) in leer_csv(
+        csv,
+        "clave,nombre,domicilio,telefono,horario,codigos_postales",
+    )? {
+        match campos.and_then(|c| umf_de_campos(&c)) {
+            Ok(u) => match lineas.get(&u.umf.clave) {
+                Some(antes) => resumen.rechazadas.push(LineaRechazada {
+                    linea,
+                    motivo: format!("clave: repetida (ya está en el renglón {antes})"),
+                }),
+                None => {
+                    lineas.insert(u.umf.clave.clone(), linea);
+                    buenas.push(u);
+                }
+            },
+            Err(motivo) => resumen.rechazadas.push(LineaRechazada { linea, motivo }),
+        }
+    }
+    let ahora = chrono::Utc::now().timestamp();
+    let mut tx = db.pool.begin().await?;
+    for u in &buenas {
+        crate::db::umf::guardar(&mut tx, u, ahora).await?;
+    }
+    tx.commit().await?;
+    resumen.aceptadas = buenas.len();
+    Ok(resumen)
 }
 
 /// `mail status`.

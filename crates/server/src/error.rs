@@ -15,6 +15,11 @@ pub const MSG_TOKEN: &str =
 pub const MSG_LIMITE_IP: &str =
     "Recibimos demasiadas solicitudes desde tu conexión. Espera un momento e intenta de nuevo.";
 pub const MSG_INTERNO: &str = "Ocurrió un error inesperado. Intenta más tarde.";
+pub const MSG_NSS_NO_CORRESPONDE: &str =
+    "El NSS que escribiste no corresponde a tu CURP. Revísalo o consúltalo en el Paso 1.";
+pub const MSG_NSS_DADO_DE_BAJA: &str = "Tu Número de Seguridad Social fue dado de baja en el IMSS. Acude a tu subdelegación con tu CURP y una identificación oficial para aclararlo.";
+pub const MSG_VARIOS_NSS: &str = "Tu CURP tiene más de un Número de Seguridad Social registrado. Tu solicitud requiere que acudas a la subdelegación para que los unifiquen.";
+pub const MSG_NO_AUTORIZADO: &str = "La clave de la escuela no es válida o fue revocada. Envíala en el encabezado Authorization: Bearer <clave>.";
 pub const MSG_SERIE_AGOTADA: &str = "Por ahora no es posible asignar un NSS en la subdelegación de tu domicilio. Tu solicitud requiere que acudas a la subdelegación.";
 
 /// Every way a request can fail.
@@ -41,6 +46,24 @@ pub enum AppError {
     NoEncontrado(&'static str),
     #[error("NSS series exhausted")]
     SerieAgotada,
+    /// A school's key missing, wrong or revoked (401).
+    #[error("school key rejected")]
+    NoAutorizado,
+    /// No clinic serves this postal code (404, the real service's words).
+    #[error("no UMF for the postal code")]
+    SinUmf(String),
+    /// The NSS typed is not the CURP's (422 on `nss`).
+    #[error("NSS does not belong to the CURP")]
+    NssNoCorresponde,
+    /// The CURP's NSS was cancelled (409).
+    #[error("NSS cancelled")]
+    NssDadoDeBaja,
+    /// The registry holds several NSS for the CURP (409).
+    #[error("several NSS for one CURP")]
+    VariosNss,
+    /// A CSV body that cannot be read as a whole (wrong header, not UTF-8): 422.
+    #[error("unreadable CSV")]
+    Csv(String),
     /// A body that is not the expected JSON (400/413/415).
     #[error("bad request body")]
     Cuerpo(StatusCode, String),
@@ -80,6 +103,12 @@ impl AppError {
             AppError::Token => "token",
             AppError::NoEncontrado(_) => "no_encontrado",
             AppError::SerieAgotada => "serie_agotada",
+            AppError::NoAutorizado => "no_autorizado",
+            AppError::SinUmf(_) => "sin_umf",
+            AppError::NssNoCorresponde => "nss_no_corresponde",
+            AppError::NssDadoDeBaja => "nss_dado_de_baja",
+            AppError::VariosNss => "varios_nss",
+            AppError::Csv(_) => "csv",
             AppError::Cuerpo(..) => "cuerpo",
             AppError::Db(_) => "db",
             AppError::Internal(_) => "interno",
@@ -165,6 +194,48 @@ impl AppError {
                 MSG_SERIE_AGOTADA.into(),
                 BTreeMap::new(),
             ),
+            AppError::NoAutorizado => (
+                StatusCode::UNAUTHORIZED,
+                "no-autorizado",
+                "No autorizado",
+                MSG_NO_AUTORIZADO.into(),
+                BTreeMap::new(),
+            ),
+            AppError::SinUmf(cp) => (
+                StatusCode::NOT_FOUND,
+                "sin-umf",
+                "Sin Unidad de Medicina Familiar",
+                afiliate_domain::api::mensaje_sin_umf(cp),
+                BTreeMap::new(),
+            ),
+            AppError::NssNoCorresponde => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "nss-no-corresponde",
+                "El NSS no corresponde a la CURP",
+                MSG_NSS_NO_CORRESPONDE.into(),
+                uno("nss", MSG_NSS_NO_CORRESPONDE),
+            ),
+            AppError::NssDadoDeBaja => (
+                StatusCode::CONFLICT,
+                "nss-dado-de-baja",
+                "NSS dado de baja",
+                MSG_NSS_DADO_DE_BAJA.into(),
+                BTreeMap::new(),
+            ),
+            AppError::VariosNss => (
+                StatusCode::CONFLICT,
+                "varios-nss",
+                "Acude a la subdelegación",
+                MSG_VARIOS_NSS.into(),
+                BTreeMap::new(),
+            ),
+            AppError::Csv(detail) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "csv-invalido",
+                "Archivo no válido",
+                detail.clone(),
+                BTreeMap::new(),
+            ),
             AppError::Cuerpo(status, detail) => (
                 *status,
                 "solicitud-invalida",
@@ -215,6 +286,13 @@ impl IntoResponse for AppError {
             tracing::error!(error = %self, "internal error");
         }
         crate::metrics::record_error(self.kind());
-        problem_response(&self.problema())
+        let mut res = problem_response(&self.problema());
+        if matches!(self, AppError::NoAutorizado) {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"afiliate-escuelas\""),
+            );
+        }
+        res
     }
 }

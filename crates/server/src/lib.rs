@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod escuelas;
 pub mod guardia;
 pub mod http;
 pub mod mail;
@@ -17,6 +18,7 @@ pub mod ops;
 pub mod registry;
 pub mod service;
 pub mod subdelegaciones;
+pub mod vigencia;
 
 pub use config::{Config, Env};
 

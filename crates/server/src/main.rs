@@ -75,6 +75,71 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Schools, their API keys and their enrolments (seguro facultativo).
+    Escuelas {
+        #[command(subcommand)]
+        command: EscuelasCommand,
+    },
+    /// The catalog of Unidades de Medicina Familiar (clinics) and the postal codes each serves.
+    Umf {
+        #[command(subcommand)]
+        command: UmfCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EscuelasCommand {
+    /// Register a school; prints its new API key as the last line (shown only this once).
+    Add {
+        /// Clave de centro de trabajo, e.g. 09PDM0001Z.
+        #[arg(long)]
+        cct: String,
+        #[arg(long)]
+        nombre: String,
+        /// The registro patronal under which it enrols its students (11 characters).
+        #[arg(long)]
+        registro_patronal: String,
+        /// The state: its INEGI key (09) or its name; must match the CCT's first two digits.
+        #[arg(long)]
+        estado: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the schools (never their keys).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke a school's API key (it stops working at once).
+    RevokeKey {
+        cct: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Give a school a new API key (the old one stops working); prints it as the last line.
+    NewKey {
+        cct: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Apply a school's CSV file: altas (curp,nss,fecha_alta,periodo) or bajas (curp,nss,fecha_baja).
+    Import {
+        cct: String,
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UmfCommand {
+    /// Import clinics: CSV with header clave,nombre,domicilio,telefono,horario,codigos_postales (codes separated
+    /// by spaces). Each clinic of the file is added or replaced.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -217,7 +282,64 @@ async fn principal() -> anyhow::Result<()> {
             print!("{}", cli::estado_correo(&db.open().await?).await?);
             Ok(())
         }
+        Command::Escuelas { command } => {
+            init_logs();
+            escuelas(command).await
+        }
+        Command::Umf {
+            command: UmfCommand::Import { file, db },
+        } => {
+            init_logs();
+            let texto = cli::leer_texto(&file)?;
+            println!("{}", cli::importar_umf(&db.open().await?, &texto).await?);
+            Ok(())
+        }
     }
+}
+
+async fn escuelas(command: EscuelasCommand) -> anyhow::Result<()> {
+    match command {
+        EscuelasCommand::Add {
+            cct,
+            nombre,
+            registro_patronal,
+            estado,
+            db,
+        } => {
+            let (e, clave) = cli::agregar_escuela(
+                &db.open().await?,
+                &cct,
+                &nombre,
+                &registro_patronal,
+                &estado,
+            )
+            .await?;
+            println!(
+                "Escuela {} registrada: {} (registro patronal {}, estado {}).",
+                e.cct, e.nombre, e.registro_patronal, e.estado
+            );
+            println!("Su clave de API (guárdala: no se vuelve a mostrar):");
+            println!("{clave}");
+        }
+        EscuelasCommand::List { db } => {
+            print!("{}", cli::listar_escuelas(&db.open().await?).await?)
+        }
+        EscuelasCommand::RevokeKey { cct, db } => {
+            let cct = cli::revocar_clave(&db.open().await?, &cct).await?;
+            println!("La clave de la escuela {cct} quedó revocada.");
+        }
+        EscuelasCommand::NewKey { cct, db } => {
+            let clave = cli::nueva_clave_escuela(&db.open().await?, &cct).await?;
+            println!("Nueva clave de API (la anterior dejó de funcionar; guárdala: no se vuelve a mostrar):");
+            println!("{clave}");
+        }
+        EscuelasCommand::Import { cct, file, db } => {
+            let texto = cli::leer_texto(&file)?;
+            let reporte = cli::importar_escuela(&db.open().await?, &cct, &texto).await?;
+            println!("{}", cli::reporte_texto(&reporte));
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

@@ -82,10 +82,11 @@ pub(crate) fn documento_de_columnas(
         curp,
         nss,
         sello,
+        datos: None,
     })
 }
 
-pub(crate) const COLUMNAS_DOC: &str = "tipo, tramite, folio, emitido, nombre, curp, nss, sello";
+pub const COLUMNAS_DOC: &str = "tipo, tramite, folio, emitido, nombre, curp, nss, sello";
 
 /// A stored document by folio, with the email it was sent to.
 pub async fn documento_por_folio(
@@ -93,12 +94,16 @@ pub async fn documento_por_folio(
     folio: &str,
 ) -> Result<Option<(Documento, String)>, sqlx::Error> {
     let fila = sqlx::query(&format!(
-        "SELECT {COLUMNAS_DOC}, correo FROM documentos WHERE folio = $1"
+        "SELECT {COLUMNAS_DOC}, correo, datos FROM documentos WHERE folio = $1"
     ))
     .bind(folio)
     .fetch_optional(pool)
     .await?;
-    Ok(fila.and_then(|r| Some((documento_de_fila(&r)?, r.get::<String, _>(8)))))
+    Ok(fila.and_then(|r| {
+        let mut d = documento_de_fila(&r)?;
+        d.datos = crate::documents::DatosConstancia::from_columna(&r.get::<String, _>(9));
+        Some((d, r.get::<String, _>(8)))
+    }))
 }
 
 /// The latest document of each kind issued for this CURP and NSS in this procedure.
@@ -371,6 +376,7 @@ pub async fn asignar(
         .bind(&d.numero_exterior)
         .bind(&d.numero_interior)
         .bind(ahora)
+        .bind(&d.umf)
         .execute(&mut *c)
         .await?;
     let persona = Persona {
@@ -406,6 +412,9 @@ pub struct Domicilio {
     pub calle: String,
     pub numero_exterior: String,
     pub numero_interior: String,
+    /// The clave of the catalog's clinic (UMF) for the postal code, recorded with the NSS; `None` when no clinic
+    /// serves it.
+    pub umf: Option<String>,
 }
 
 /// What an assignment answers: (nss, documents, newly assigned).
@@ -434,10 +443,10 @@ pub(crate) const SQL_INSERTAR_NSS: &str =
     "INSERT INTO nss_asignaciones (curp, nss, origen, creado_en) VALUES ($1, $2, 'asignado', $3) \
      ON CONFLICT (nss) DO NOTHING";
 
-/// The address of a new NSS (an NSS that already has one keeps it): nss, curp, the address, time.
+/// The address of a new NSS (an NSS that already has one keeps it): nss, curp, the address, time, the UMF's clave.
 pub(crate) const SQL_INSERTAR_DOMICILIO: &str = "INSERT INTO domicilios \
-     (nss, curp, codigo_postal, estado, municipio, colonia, calle, numero_exterior, numero_interior, creado_en) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (nss) DO NOTHING";
+     (nss, curp, codigo_postal, estado, municipio, colonia, calle, numero_exterior, numero_interior, creado_en, umf) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (nss) DO NOTHING";
 
 /// A document, with the email it goes to.
 pub(crate) const SQL_INSERTAR_DOCUMENTO: &str = "INSERT INTO documentos \

@@ -558,3 +558,142 @@ async fn a_document_is_resent_at_most_three_times_a_day() {
     .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 }
+
+fn datos_constancia(derecho: bool) -> afiliate_server::documents::DatosConstancia {
+    afiliate_server::documents::DatosConstancia {
+        derecho,
+        tipo_asegurado: "Estudiante (seguro facultativo, modalidad 32)".into(),
+        motivo: (!derecho).then_some(api::MotivoSinDerecho::BajaEscolar),
+        escuela: Some(api::EscuelaResumen {
+            cct: "09PDM0001Z".into(),
+            nombre: "Preparatoria Demostración 1".into(),
+            registro_patronal: "Z0000001320".into(),
+        }),
+        umf: Some(api::UmfResumen {
+            clave: "UMF-DEMO-01".into(),
+            nombre: "Unidad de Medicina Familiar Demostración 1 (ficticia)".into(),
+            domicilio: "Av. Ficticia 100, C.P. 04000".into(),
+        }),
+        periodo: Some("2026-2027".into()),
+        vigente_desde: Some("01/08/2026".into()),
+        vigente_hasta: Some(if derecho { "31/07/2027" } else { "30/09/2026" }.into()),
+    }
+}
+
+/// The constancia de vigencia: every field it shows extracts as text (SÍ or NO, the insurance, the school and its
+/// registro patronal, the clinic, the period, the issue date), its cadena original holds them all, the seal
+/// breaks when any changes, and the file is PDF/UA-1 and PDF/A-2b like the others.
+#[test]
+fn the_constancia_shows_the_right_the_school_the_clinic_and_the_period() {
+    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
+    let emitido = Utc.with_ymd_and_hms(2026, 12, 5, 17, 5, 0).unwrap();
+    for derecho in [true, false] {
+        let d = Documento::emitir_constancia(
+            &persona(),
+            datos_constancia(derecho),
+            emitido,
+            &docs.sellador,
+        );
+        assert!(d.folio.starts_with("CV-"));
+        assert!(afiliate_server::documents::folio_bien_formado(&d.folio));
+        let pdf = docs.render(&d);
+        std::fs::write(artefactos().join(format!("constancia_{derecho}.pdf")), &pdf).unwrap();
+        let texto = pdftotext(&pdf);
+        let url = d.url_verificacion(&docs.base_url);
+        let mut esperados = vec![
+            "Constancia de vigencia de derechos",
+            "Instituto Mexicano del Seguro Social",
+            "María Peña Núñez",
+            "PENM000101MDFXXX09",
+            "12345678901",
+            "Derecho al servicio médico del IMSS:",
+            "Estudiante (seguro facultativo, modalidad 32)",
+            "Preparatoria Demostración 1 (CCT 09PDM0001Z)",
+            "Z0000001320",
+            "UMF-DEMO-01 Unidad de Medicina Familiar Demostración 1 (ficticia)",
+            "05/12/2026",
+            "11:05 h (hora del centro de México)",
+            d.folio.as_str(),
+            "Sello digital del documento",
+            url.as_str(),
+        ];
+        if derecho {
+            esperados.extend([
+                "SÍ tiene derecho",
+                "2026-2027: del 01/08/2026 al 31/07/2027",
+            ]);
+        } else {
+            esperados.extend([
+                "NO tiene derecho",
+                "del 01/08/2026 al 30/09/2026",
+                "Tu escuela informó tu baja",
+            ]);
+        }
+        // Paragraphs wrap: compared with blanks collapsed.
+        let plano = texto.split_whitespace().collect::<Vec<_>>().join(" ");
+        for e in esperados {
+            assert!(
+                plano.contains(e),
+                "{e:?} missing (derecho {derecho}):\n{texto}"
+            );
+        }
+        let cadena = d.cadena_original();
+        assert!(
+            cadena.contains(if derecho { "|SI|" } else { "|NO|" }),
+            "{cadena}"
+        );
+        // The cadena is wrapped over lines, sometimes inside a field: compared without blanks.
+        let sin_blancos: String = texto.split_whitespace().collect();
+        for campo in cadena
+            .trim_matches('|')
+            .split('|')
+            .filter(|c| !c.is_empty())
+        {
+            let campo: String = campo.split_whitespace().collect();
+            assert!(
+                sin_blancos.contains(&campo),
+                "cadena field {campo:?} missing:\n{texto}"
+            );
+        }
+        assert!(d.es_autentico(&docs.sellador));
+        let mut otro = d.clone();
+        otro.datos.as_mut().unwrap().derecho = !derecho;
+        assert!(!otro.es_autentico(&docs.sellador), "SÍ/NO is sealed");
+        let mut otro = d.clone();
+        otro.datos
+            .as_mut()
+            .unwrap()
+            .escuela
+            .as_mut()
+            .unwrap()
+            .registro_patronal = "Z0000009999".into();
+        assert!(
+            !otro.es_autentico(&docs.sellador),
+            "the registro patronal is sealed"
+        );
+        let v = d.verificacion(&docs.sellador);
+        assert!(v.autentico);
+        assert_eq!(v.documento, "Constancia de vigencia de derechos");
+        assert!(
+            v.certifica.contains(if derecho {
+                "el 05/12/2026 la persona titular de la CURP SÍ tenía derecho"
+            } else {
+                "NO tenía derecho"
+            }),
+            "{}",
+            v.certifica
+        );
+        let info = poppler("pdfinfo", &[], &pdf);
+        assert!(info.contains("612 x 792 pts (letter)"), "{info}");
+        assert!(info.lines().any(|l| l == "Tagged:          yes"), "{info}");
+        let xmp = poppler("pdfinfo", &["-meta"], &pdf);
+        assert!(
+            xmp.contains("<pdfaid:part>2</pdfaid:part>")
+                && xmp.contains("<pdfuaid:part>1</pdfuaid:part>")
+        );
+        assert_eq!(
+            TipoDocumento::ConstanciaVigencia.nombre_archivo("12345678901"),
+            "comprobanteVigenciaDerechos12345678901.pdf"
+        );
+    }
+}

@@ -4,6 +4,8 @@
 //!
 //! Interpreter: `AFILIATE_TEST_PYTHON`, default `<workspace root>/.tools/venv/bin/python` (with aiosmtpd).
 
+mod common;
+
 use std::collections::HashSet;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -479,4 +481,75 @@ async fn the_file_transport_writes_one_eml_per_message_even_if_repeated() {
         informe.contains("fallido") && informe.contains("payload_ilegible"),
         "{informe}"
     );
+}
+
+/// The constancia de vigencia from the app's own outbox (SQLite and PostgreSQL) to a real SMTP server: one message
+/// with `comprobanteVigenciaDerechos{NSS}.pdf`, whose text says SÍ, the school and the folio.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_constancia_arrives_over_smtp_from_the_outbox() {
+    let (_, _, demos) = afiliate_server::cli::datos_demo(0).unwrap();
+    let d = demos
+        .iter()
+        .find(|d| d.caso == "vigencia: vigente")
+        .unwrap();
+    let nss = d.nss.clone().unwrap();
+    for b in [common::Backend::Sqlite, common::Backend::Postgres] {
+        let e = common::entorno(b).await;
+        let tmp = tempfile::tempdir().unwrap();
+        let maildir = tmp.path().join("maildir");
+        let puerto = puerto_libre();
+        let _smtp = Smtp::iniciar(puerto, &maildir);
+        let id = common::captcha(&e.state).await;
+        let (s, v, _) = common::llamar(
+            &e.state,
+            common::post_json(
+                "/api/vigencia/solicitudes",
+                &serde_json::json!({"curp": d.curp, "nss": nss, "correo": "valeria@example.com",
+                    "confirmacion_correo": "valeria@example.com", "captcha_id": id,
+                    "captcha_respuesta": common::CAPTCHA}),
+            ),
+        )
+        .await;
+        assert_eq!(s, axum::http::StatusCode::OK, "{v}");
+        let folio = v["documentos"][0]["folio"].as_str().unwrap().to_string();
+        let transporte = Transporte::desde_url(&format!("smtp://127.0.0.1:{puerto}")).unwrap();
+        let compositor = Compositor::new(
+            "Afíliate <no-responder@afiliate.local>",
+            &e.state.config().public_url(),
+        )
+        .unwrap();
+        let mut w = Worker::new(e.state.outbox(), transporte, compositor);
+        w.config = config_rapida();
+        let r = w.ronda().await.unwrap();
+        assert_eq!((r.enviados, r.fallidos), (1, 0), "{b:?}");
+        let recibidos = mensajes(&maildir);
+        assert_eq!(recibidos.len(), 1);
+        let salida = extraer_adjuntos(&recibidos[0], tmp.path());
+        let archivo = format!("comprobanteVigenciaDerechos{nss}.pdf");
+        assert_eq!(salida[0], archivo, "{salida:?}");
+        assert!(
+            salida.contains(&"SUBJECT=Tu constancia de vigencia de derechos del IMSS".to_string()),
+            "{salida:?}"
+        );
+        let texto = salida.iter().find(|l| l.starts_with("TEXT=")).unwrap();
+        for esperado in [
+            "VALERIA TORRES MENDEZ",
+            nss.as_str(),
+            "¿Tienes derecho al servicio médico del IMSS? SÍ",
+            folio.as_str(),
+        ] {
+            assert!(texto.contains(esperado), "{esperado} not in {texto}");
+        }
+        let t = pdftotext(&tmp.path().join(&archivo));
+        for esperado in [
+            "Constancia de vigencia de derechos",
+            "SÍ tiene derecho",
+            "Preparatoria Demostración 1",
+            "Z0000001320",
+            folio.as_str(),
+            d.curp.as_str(),
+        ] {
+            assert!(t.contains(esperado), "{esperado:?} not in the PDF:\n{t}");
+        }
+    }
 }

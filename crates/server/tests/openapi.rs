@@ -92,6 +92,10 @@ async fn cada_operacion_del_documento_es_una_ruta() {
         ("post", "/api/nss/solicitudes"),
         ("post", "/api/nss/asignaciones"),
         ("get", "/api/cp/{cp}"),
+        ("post", "/api/vigencia/solicitudes"),
+        ("get", "/api/umf"),
+        ("post", "/api/escuelas/{cct}/inscripciones"),
+        ("post", "/api/escuelas/{cct}/bajas"),
         ("get", "/healthz"),
         ("get", "/readyz"),
         ("get", "/metrics"),
@@ -101,7 +105,7 @@ async fn cada_operacion_del_documento_es_una_ruta() {
             "{esperada:?} missing from the document"
         );
     }
-    assert_eq!(ops.len(), 9 + RUTAS_DOCUMENTADAS_APARTE.len(), "{ops:?}");
+    assert_eq!(ops.len(), 13 + RUTAS_DOCUMENTADAS_APARTE.len(), "{ops:?}");
 }
 
 /// A path outside the document that the router serves fails the validation of every API test.
@@ -372,4 +376,45 @@ async fn pagina_de_documentacion() {
     assert!(js.contains(&format!("\"{RUTA_DOCUMENTO}\"")), "{js}");
     assert!(!js.contains("petstore"), "{js}");
     assert!(js.contains("\"validatorUrl\": \"none\""), "{js}");
+}
+
+/// The schools' endpoints name their security scheme (the school's key as a bearer token) and take `text/csv`.
+#[test]
+fn las_rutas_de_escuelas_piden_la_clave() {
+    let doc = &contrato().doc;
+    assert_eq!(
+        doc["components"]["securitySchemes"]["clave_escuela"]["scheme"],
+        "bearer"
+    );
+    for ruta in [
+        "/api/escuelas/{cct}/inscripciones",
+        "/api/escuelas/{cct}/bajas",
+    ] {
+        let op = &doc["paths"][ruta]["post"];
+        assert!(
+            op["security"][0].get("clave_escuela").is_some(),
+            "{ruta}: {op}"
+        );
+        assert!(
+            op["requestBody"]["content"].get("text/csv").is_some(),
+            "{ruta}"
+        );
+        assert!(op["responses"].get("401").is_some(), "{ruta}");
+    }
+    let desc = doc["paths"]["/api/escuelas/{cct}/inscripciones"]["post"]["description"]
+        .as_str()
+        .unwrap();
+    assert!(
+        desc.contains("AAAA-AAAA") && desc.contains("AAAA-1"),
+        "{desc}"
+    );
+    let esquemas = &doc["components"]["schemas"];
+    for e in [
+        "ReporteInscripciones",
+        "RenglonInscripcion",
+        "ResultadoVigencia",
+        "UmfDeCodigoPostal",
+    ] {
+        assert!(esquemas.get(e).is_some(), "{e} missing");
+    }
 }

@@ -202,7 +202,8 @@ fn lote(
                             d.calle,
                             d.numero_exterior,
                             d.numero_interior,
-                            p.ahora
+                            p.ahora,
+                            d.umf
                         ])
                         .map_err(bd)?;
                     nuevos.push((i, nss.as_str().to_string()));

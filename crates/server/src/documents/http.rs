@@ -222,6 +222,7 @@ async fn reenvios<S: AlmacenDocumentos>(
             let mensaje = match doc.tipo {
                 TipoDocumento::ComprobanteNss => "El comprobante ha sido reenviado.",
                 TipoDocumento::TarjetaNss => "La tarjeta ha sido reenviada.",
+                TipoDocumento::ConstanciaVigencia => "La constancia ha sido reenviada.",
             };
             Json(api::Mensaje { mensaje: mensaje.to_string() }).into_response()
         }

@@ -1,8 +1,9 @@
-//! Documents: the comprobante and the tarjeta of the NSS (the constancia de vigencia later), their folio, cadena
-//! original and sello digital, PDF rendering, signed links and the public verification data.
+//! Documents: the comprobante and the tarjeta of the NSS and the constancia de vigencia de derechos, their folio,
+//! cadena original and sello digital, PDF rendering, signed links and the public verification data.
 //!
 //! What the server stores per document (one row): `tipo` ([`TipoDocumento::codigo`]), `tramite`
-//! ([`Tramite::codigo`]), `folio` (UNIQUE), `emitido` (unix seconds, UTC), `nombre`, `curp`, `nss`, `sello`.
+//! ([`Tramite::codigo`]), `folio` (UNIQUE), `emitido` (unix seconds, UTC), `nombre`, `curp`, `nss`, `sello`, and for
+//! a constancia `datos` (its [`DatosConstancia`] as JSON).
 //! From those fields [`Documento`] rebuilds the cadena original; [`Documento::es_autentico`] checks the stored sello.
 //!
 //! Typical use by the server:
@@ -35,6 +36,8 @@ pub enum TipoDocumento {
     ComprobanteNss,
     /// "Tarjeta de Número de Seguridad Social": a card to cut out, with a QR code.
     TarjetaNss,
+    /// "Constancia de vigencia de derechos": whether the person had the right to medical service on its date.
+    ConstanciaVigencia,
 }
 
 impl TipoDocumento {
@@ -42,11 +45,19 @@ impl TipoDocumento {
     pub const DEL_NSS: [TipoDocumento; 2] =
         [TipoDocumento::ComprobanteNss, TipoDocumento::TarjetaNss];
 
+    /// Every kind.
+    pub const TODOS: [TipoDocumento; 3] = [
+        TipoDocumento::ComprobanteNss,
+        TipoDocumento::TarjetaNss,
+        TipoDocumento::ConstanciaVigencia,
+    ];
+
     /// Stable code for the database.
     pub fn codigo(self) -> &'static str {
         match self {
             TipoDocumento::ComprobanteNss => "comprobante_nss",
             TipoDocumento::TarjetaNss => "tarjeta_nss",
+            TipoDocumento::ConstanciaVigencia => "constancia_vigencia",
         }
     }
 
@@ -54,6 +65,7 @@ impl TipoDocumento {
         match codigo {
             "comprobante_nss" => Some(TipoDocumento::ComprobanteNss),
             "tarjeta_nss" => Some(TipoDocumento::TarjetaNss),
+            "constancia_vigencia" => Some(TipoDocumento::ConstanciaVigencia),
             _ => None,
         }
     }
@@ -63,6 +75,7 @@ impl TipoDocumento {
         match self {
             TipoDocumento::ComprobanteNss => "Número de Seguridad Social",
             TipoDocumento::TarjetaNss => "Tarjeta de Número de Seguridad Social",
+            TipoDocumento::ConstanciaVigencia => "Constancia de vigencia de derechos",
         }
     }
 
@@ -71,6 +84,7 @@ impl TipoDocumento {
         match self {
             TipoDocumento::ComprobanteNss => "CN",
             TipoDocumento::TarjetaNss => "TN",
+            TipoDocumento::ConstanciaVigencia => "CV",
         }
     }
 
@@ -79,6 +93,7 @@ impl TipoDocumento {
         match self {
             TipoDocumento::ComprobanteNss => format!("comprobanteNSS{nss}.pdf"),
             TipoDocumento::TarjetaNss => format!("tarjetaNSS{nss}.pdf"),
+            TipoDocumento::ConstanciaVigencia => format!("comprobanteVigenciaDerechos{nss}.pdf"),
         }
     }
 
@@ -86,6 +101,7 @@ impl TipoDocumento {
         match self {
             TipoDocumento::ComprobanteNss => &plantillas::comprobante::Comprobante,
             TipoDocumento::TarjetaNss => &plantillas::tarjeta::Tarjeta,
+            TipoDocumento::ConstanciaVigencia => &plantillas::constancia::Constancia,
         }
     }
 }
@@ -97,6 +113,8 @@ pub enum Tramite {
     Localizacion,
     /// The NSS was assigned now.
     Asignacion,
+    /// The constancia de vigencia de derechos was asked for (IMSS-02-020-B).
+    Vigencia,
 }
 
 impl Tramite {
@@ -104,6 +122,7 @@ impl Tramite {
         match self {
             Tramite::Localizacion => "localizacion",
             Tramite::Asignacion => "asignacion",
+            Tramite::Vigencia => "vigencia",
         }
     }
 
@@ -111,6 +130,7 @@ impl Tramite {
         match codigo {
             "localizacion" => Some(Tramite::Localizacion),
             "asignacion" => Some(Tramite::Asignacion),
+            "vigencia" => Some(Tramite::Vigencia),
             _ => None,
         }
     }
@@ -138,6 +158,55 @@ pub struct Documento {
     pub nss: String,
     /// Base64 Ed25519 signature of [`Documento::cadena_original`].
     pub sello: String,
+    /// What a constancia de vigencia certifies (`None` for the NSS documents).
+    pub datos: Option<DatosConstancia>,
+}
+
+/// What a constancia de vigencia de derechos shows beyond the person, sealed with it (its fields are in the
+/// cadena original).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DatosConstancia {
+    /// SÍ / NO: whether the person had the right to medical service on the issue date.
+    pub derecho: bool,
+    pub tipo_asegurado: String,
+    #[serde(default)]
+    pub motivo: Option<api::MotivoSinDerecho>,
+    #[serde(default)]
+    pub escuela: Option<api::EscuelaResumen>,
+    #[serde(default)]
+    pub umf: Option<api::UmfResumen>,
+    #[serde(default)]
+    pub periodo: Option<String>,
+    /// dd/mm/aaaa
+    #[serde(default)]
+    pub vigente_desde: Option<String>,
+    /// dd/mm/aaaa
+    #[serde(default)]
+    pub vigente_hasta: Option<String>,
+}
+
+impl DatosConstancia {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("DatosConstancia serialises")
+    }
+
+    /// The stored column: `''` (an NSS document) or JSON.
+    pub fn from_columna(s: &str) -> Option<DatosConstancia> {
+        if s.is_empty() {
+            None
+        } else {
+            serde_json::from_str(s).ok()
+        }
+    }
+
+    /// "SÍ" or "NO", as the constancia prints it.
+    pub fn si_no(&self) -> &'static str {
+        if self.derecho {
+            "SÍ"
+        } else {
+            "NO"
+        }
+    }
 }
 
 /// Version of the cadena original's layout: part of the cadena, so a future layout can never verify an old seal.
@@ -184,7 +253,7 @@ pub fn generar_folio(tipo: TipoDocumento) -> String {
 pub fn folio_bien_formado(folio: &str) -> bool {
     let b = folio.as_bytes();
     b.len() == 20
-        && [TipoDocumento::ComprobanteNss, TipoDocumento::TarjetaNss]
+        && TipoDocumento::TODOS
             .iter()
             .any(|t| folio.starts_with(t.prefijo()))
         && b[2..]
@@ -222,16 +291,38 @@ impl Documento {
             curp: campo(&persona.curp),
             nss: campo(&persona.nss),
             sello: String::new(),
+            datos: None,
         };
         d.sello = sellador.sellar(&d.cadena_original());
         d
     }
 
+    /// Issues a constancia de vigencia now: new folio, its data sealed with it.
+    pub fn emitir_constancia(
+        persona: &Persona,
+        datos: DatosConstancia,
+        emitido: DateTime<Utc>,
+        sellador: &Sellador,
+    ) -> Documento {
+        let mut d = Documento::emitir(
+            TipoDocumento::ConstanciaVigencia,
+            Tramite::Vigencia,
+            persona,
+            emitido,
+            sellador,
+        );
+        d.datos = Some(datos);
+        d.sello = sellador.sellar(&d.cadena_original());
+        d
+    }
+
     /// The fields in a fixed order, `||a|b|c||` as SAT/IMSS seals do:
-    /// `||version|tipo|tramite|folio|emitido (RFC 3339 UTC)|curp|nss|nombre||`.
+    /// `||version|tipo|tramite|folio|emitido (RFC 3339 UTC)|curp|nss|nombre||`; a constancia adds
+    /// `|derecho (SI/NO)|tipo de asegurado|motivo|CCT|registro patronal|escuela|UMF clave|UMF|periodo|desde|hasta`
+    /// before the closing `||` (empty fields stay empty).
     pub fn cadena_original(&self) -> String {
-        format!(
-            "||{VERSION_CADENA}|{}|{}|{}|{}|{}|{}|{}||",
+        let mut cadena = format!(
+            "||{VERSION_CADENA}|{}|{}|{}|{}|{}|{}|{}",
             self.tipo.codigo(),
             self.tramite.codigo(),
             campo(&self.folio),
@@ -239,7 +330,35 @@ impl Documento {
             campo(&self.curp),
             campo(&self.nss),
             campo(&self.nombre),
-        )
+        );
+        if let Some(v) = &self.datos {
+            let motivo = match v.motivo {
+                Some(api::MotivoSinDerecho::SinInscripcion) => "sin_inscripcion",
+                Some(api::MotivoSinDerecho::BajaEscolar) => "baja_escolar",
+                Some(api::MotivoSinDerecho::PeriodoVencido) => "periodo_vencido",
+                None => "",
+            };
+            let e = v.escuela.as_ref();
+            let u = v.umf.as_ref();
+            for f in [
+                if v.derecho { "SI" } else { "NO" },
+                v.tipo_asegurado.as_str(),
+                motivo,
+                e.map_or("", |e| e.cct.as_str()),
+                e.map_or("", |e| e.registro_patronal.as_str()),
+                e.map_or("", |e| e.nombre.as_str()),
+                u.map_or("", |u| u.clave.as_str()),
+                u.map_or("", |u| u.nombre.as_str()),
+                v.periodo.as_deref().unwrap_or(""),
+                v.vigente_desde.as_deref().unwrap_or(""),
+                v.vigente_hasta.as_deref().unwrap_or(""),
+            ] {
+                cadena.push('|');
+                cadena.push_str(&campo(f));
+            }
+        }
+        cadena.push_str("||");
+        cadena
     }
 
     /// Whether the stored sello verifies against the document's data.
@@ -264,7 +383,24 @@ impl Documento {
     }
 
     /// What the document certifies, one sentence.
-    pub fn certifica(&self) -> &'static str {
+    pub fn certifica(&self) -> String {
+        if let Some(v) = &self.datos {
+            let fecha = self.fecha();
+            return if v.derecho {
+                format!(
+                    "Que el {fecha} la persona titular de la CURP SÍ tenía derecho al servicio médico del IMSS como {}{}.",
+                    v.tipo_asegurado,
+                    match (&v.vigente_desde, &v.vigente_hasta) {
+                        (Some(d), Some(h)) => format!(", con vigencia del {d} al {h}"),
+                        _ => String::new(),
+                    }
+                )
+            } else {
+                format!(
+                    "Que el {fecha} la persona titular de la CURP NO tenía derecho al servicio médico del IMSS como estudiante."
+                )
+            };
+        }
         match (self.tipo, self.tramite) {
             (TipoDocumento::ComprobanteNss, Tramite::Asignacion) => {
                 "Que el IMSS asignó un Número de Seguridad Social a la persona titular de la CURP."
@@ -275,7 +411,11 @@ impl Documento {
             (TipoDocumento::TarjetaNss, _) => {
                 "Que la tarjeta muestra el Número de Seguridad Social de la persona titular de la CURP."
             }
+            (TipoDocumento::ConstanciaVigencia, _) | (TipoDocumento::ComprobanteNss, Tramite::Vigencia) => {
+                "Que el documento muestra la vigencia de derechos de la persona titular de la CURP."
+            }
         }
+        .to_string()
     }
 
     /// The public verification page's URL, which the QR code holds.
@@ -313,7 +453,7 @@ impl Documento {
             folio: self.folio.clone(),
             autentico,
             documento: self.tipo.nombre().to_string(),
-            certifica: self.certifica().to_string(),
+            certifica: self.certifica(),
             fecha: self.fecha(),
             nombre: enmascarar_nombre(&self.nombre),
             curp: enmascarar_curp(&self.curp),

@@ -34,8 +34,12 @@ pub fn router(config: &Config) -> OpenApiRouter<AppState> {
         .routes(routes!(solicitud))
         .routes(routes!(asignacion))
         .routes(routes!(codigo_postal))
+        .merge(super::umf::router())
+        .merge(super::vigencia::router())
         .route("/api/{*resto}", axum::routing::any(no_existe))
         .layer(DefaultBodyLimit::max(config.max_body))
+        // The schools' CSV files have their own, larger limit.
+        .merge(super::escuelas::router())
 }
 
 /// Health, readiness and metrics: outside `/api`, documented too.
@@ -238,7 +242,7 @@ async fn reto_dibujado(
         .into_response())
 }
 
-fn agregar(errores: &mut BTreeMap<String, Vec<String>>, campo: &str, msg: &str) {
+pub(super) fn agregar(errores: &mut BTreeMap<String, Vec<String>>, campo: &str, msg: &str) {
     errores
         .entry(campo.to_string())
         .or_default()
@@ -246,7 +250,7 @@ fn agregar(errores: &mut BTreeMap<String, Vec<String>>, campo: &str, msg: &str) 
 }
 
 /// Validates a solicitud with the domain crate: (CURP, email) or every field's messages.
-fn validar_solicitud(req: &SolicitudNss) -> Result<(Curp, email::Email), AppError> {
+pub(super) fn validar_solicitud(req: &SolicitudNss) -> Result<(Curp, email::Email), AppError> {
     let mut errores = BTreeMap::new();
     let curp = Curp::parse(&req.curp)
         .map_err(|e| agregar(&mut errores, "curp", e.message()))
@@ -284,7 +288,10 @@ fn validar_solicitud(req: &SolicitudNss) -> Result<(Curp, email::Email), AppErro
     }
 }
 
-fn documentos_api(st: &AppState, docs: &[Documento]) -> Vec<afiliate_domain::api::Documento> {
+pub(super) fn documentos_api(
+    st: &AppState,
+    docs: &[Documento],
+) -> Vec<afiliate_domain::api::Documento> {
     let ahora = st.ahora();
     docs.iter().map(|d| st.docs().api(d, ahora)).collect()
 }
@@ -319,43 +326,16 @@ async fn solicitud(
     let curp = curp.as_str().to_string();
     let correo = correo.as_str().to_string();
     let ahora = st.ahora();
-    let limites = (st.config().limite_curp_dia, st.config().limite_correo_dia);
-    match st
-        .guardia()
-        .pasar(
-            st.db(),
-            &req.captcha_id,
-            &req.captcha_respuesta,
-            &curp,
-            &correo,
-            ahora,
-            limites,
-        )
-        .await?
-    {
-        Paso1::Valido => {}
-        Paso1::CaptchaInvalido => return Err(AppError::Captcha),
-        Paso1::Limite => return Err(AppError::LimiteDiario),
-    }
-    // The registry's person and the NSS the CURP may already have: one read with the local registry.
-    let (persona, nss) = if st.registro().es_local() {
-        match service::persona_y_nss_local(st.db(), &curp).await? {
-            Some((p, nss)) => (Some(p), nss),
-            None => (None, None),
-        }
-    } else {
-        let persona = st
-            .registro()
-            .consultar(&curp)
-            .await
-            .map_err(|_| AppError::FallaRenapo)?;
-        let nss = match persona {
-            Some(_) => service::nss_de_pool(&st.db().pool, &curp).await?,
-            None => None,
-        };
-        (persona, nss)
-    };
-    let nombre = verificar_persona(&curp, persona)?;
+    pasar_guardia(
+        &st,
+        &req.captcha_id,
+        &req.captcha_respuesta,
+        &curp,
+        &correo,
+        ahora,
+    )
+    .await?;
+    let (nombre, nss) = persona_y_nss(&st, &curp).await?;
     let Some(nss) = nss else {
         // No NSS: a sealed token (no row) lets the person continue to the address.
         let token = service::Token {
@@ -392,6 +372,62 @@ async fn solicitud(
         curp,
         documentos: documentos_api(&st, &documentos),
     }))
+}
+
+/// The gate of every solicitud (NSS and constancia): the CAPTCHA (used up by any answer) and the daily limits per
+/// CURP and per e-mail.
+pub(super) async fn pasar_guardia(
+    st: &AppState,
+    captcha_id: &str,
+    captcha_respuesta: &str,
+    curp: &str,
+    correo: &str,
+    ahora: i64,
+) -> Result<(), AppError> {
+    let limites = (st.config().limite_curp_dia, st.config().limite_correo_dia);
+    match st
+        .guardia()
+        .pasar(
+            st.db(),
+            captcha_id,
+            captcha_respuesta,
+            curp,
+            correo,
+            ahora,
+            limites,
+        )
+        .await?
+    {
+        Paso1::Valido => Ok(()),
+        Paso1::CaptchaInvalido => Err(AppError::Captcha),
+        Paso1::Limite => Err(AppError::LimiteDiario),
+    }
+}
+
+/// The registry's person behind a CURP (its full name, checked against the CURP) and the NSS the CURP may already
+/// have: one read with the local registry; RENAPO's failure is "Debido a una falla técnica…".
+pub(super) async fn persona_y_nss(
+    st: &AppState,
+    curp: &str,
+) -> Result<(String, Option<String>), AppError> {
+    let (persona, nss) = if st.registro().es_local() {
+        match service::persona_y_nss_local(st.db(), curp).await? {
+            Some((p, nss)) => (Some(p), nss),
+            None => (None, None),
+        }
+    } else {
+        let persona = st
+            .registro()
+            .consultar(curp)
+            .await
+            .map_err(|_| AppError::FallaRenapo)?;
+        let nss = match persona {
+            Some(_) => service::nss_de_pool(&st.db().pool, curp).await?,
+            None => None,
+        };
+        (persona, nss)
+    };
+    Ok((verificar_persona(curp, persona)?, nss))
 }
 
 /// The registry's answer checked against the CURP: the person's full name, or why not.
@@ -534,6 +570,7 @@ fn validar_domicilio(
                     .unwrap_or("")
                     .trim()
                     .to_string(),
+                umf: None,
             },
         )),
         _ => Err(AppError::Validacion(errores)),
@@ -549,7 +586,7 @@ fn validar_domicilio(
     description = "Con el `token` de una solicitud `sin_nss` y el domicilio. Repetir la misma asignación responde el mismo NSS.",
     request_body = AsignacionNss,
     responses(
-        (status = 200, description = "`asignado`", body = ResultadoAsignacion),
+        (status = 200, description = "`asignado`, con la Unidad de Medicina Familiar (`umf`) que atiende el código postal del domicilio, o `null` si ninguna lo atiende", body = ResultadoAsignacion),
         (status = 400, description = "JSON mal formado o con campos faltantes", body = Problema, content_type = "application/problem+json"),
         (status = 409, description = "Tu solicitud requiere que acudas a la subdelegación.", body = Problema, content_type = "application/problem+json"),
         (status = 410, description = "Token expirado o desconocido", body = Problema, content_type = "application/problem+json"),
@@ -566,7 +603,10 @@ async fn asignacion(
     if req.token.trim().is_empty() {
         return Err(AppError::campo("token", crate::error::MSG_TOKEN));
     }
-    let (estado, domicilio) = validar_domicilio(&st, &req)?;
+    let (estado, mut domicilio) = validar_domicilio(&st, &req)?;
+    // The clinic of the address's postal code, recorded with the NSS (as the real service does).
+    let umf = crate::db::umf::para_asignacion(st.db(), &domicilio.codigo_postal).await?;
+    domicilio.umf = umf.as_ref().map(|u| u.clave.clone());
     let ahora = st.ahora();
     let token = service::Token::abrir(st.tokens(), req.token.trim())
         .filter(|t| t.expira > ahora)
@@ -588,16 +628,20 @@ async fn asignacion(
         ahora,
     };
     let (nss, documentos, nuevo) = st.db().asignar(st.docs().clone(), pedido).await?;
-    if nuevo {
+    let umf = if nuevo {
         st.despertar_correo().notify_one();
         crate::metrics::record_assignment();
-    }
+        umf.map(crate::db::umf::resumen)
+    } else {
+        // Assigned before: the clinic recorded then.
+        crate::db::umf::de_nss(&st.db().pool, &nss).await?
+    };
     Ok(Json(ResultadoAsignacion::Asignado {
         nss,
         nombre: token.nombre,
         curp: token.curp,
         documentos: documentos_api(&st, &documentos),
-        umf: None,
+        umf,
     }))
 }
 

@@ -2,10 +2,13 @@
 
 mod api;
 mod capas;
+mod escuelas;
 mod estado;
 pub mod limite_ip;
 pub mod openapi;
 mod static_files;
+mod umf;
+mod vigencia;
 
 pub use estado::{AppState, OutboxDb};
 pub use static_files::is_hashed_asset;

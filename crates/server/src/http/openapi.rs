@@ -45,9 +45,11 @@ pub const CSP_VISOR: &str = "default-src 'self'; script-src 'self'; \
     info(
         title = "Afíliate API",
         version = "1.0.0",
-        description = "Localización y asignación del Número de Seguridad Social (NSS) para estudiantes. Todos los \
-                       errores son `application/problem+json` (RFC 9457, esquema `Problema`) con `errores`: campo → \
-                       mensajes en español.",
+        description = "Localización y asignación del Número de Seguridad Social (NSS) para estudiantes, la constancia \
+                       de vigencia de derechos, las Unidades de Medicina Familiar por código postal y las altas y bajas \
+                       que envían las escuelas (con su clave: `Authorization: Bearer <clave>`). Todos los errores son \
+                       `application/problem+json` (RFC 9457, esquema `Problema`) con `errores`: campo → mensajes en \
+                       español.",
         license(name = "MIT", identifier = "MIT")
     ),
     paths(documento_pdf, reenvios, verificacion, documento_openapi),
@@ -56,6 +58,9 @@ pub const CSP_VISOR: &str = "default-src 'self'; script-src 'self'; \
         (name = "captcha", description = "Retos CAPTCHA de un solo uso (imagen y audio)"),
         (name = "nss", description = "Localización y asignación del NSS"),
         (name = "catálogo", description = "Códigos postales de SEPOMEX"),
+        (name = "vigencia", description = "Constancia de vigencia de derechos (Paso 2)"),
+        (name = "clínicas", description = "Unidades de Medicina Familiar por código postal (Paso 3)"),
+        (name = "escuelas", description = "Altas y bajas de estudiantes que envían las escuelas (CSV, con la clave de la escuela)"),
         (name = "documentos", description = "Documentos emitidos: PDF, reenvío por correo y verificación"),
         (name = "operación", description = "Salud, disponibilidad, métricas y este documento"),
     )
@@ -201,7 +206,29 @@ pub fn documento(recogido: Documento) -> Documento {
     doc.merge(recogido);
     // After the merge, so that the common answers reach every operation.
     ErroresComunes.modify(&mut doc);
+    ClaveEscuela.modify(&mut doc);
     doc
+}
+
+/// The security scheme of the schools' endpoints: their API key as a bearer token.
+struct ClaveEscuela;
+
+impl Modify for ClaveEscuela {
+    fn modify(&self, doc: &mut Documento) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let componentes = doc.components.get_or_insert_with(Default::default);
+        componentes.add_security_scheme(
+            "clave_escuela",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "La clave de la escuela (`afiliate-server escuelas add` la muestra una sola vez).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
 }
 
 /// `GET /api/openapi.json` (the document serialised once) and Swagger UI under `/api/docs`.

@@ -90,6 +90,9 @@ struct DocumentoGuardado {
     curp: String,
     nss: String,
     sello: String,
+    /// A constancia's data (absent for the NSS documents, and in rows queued before constancias existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    datos: Option<crate::documents::DatosConstancia>,
 }
 
 impl From<&Documento> for DocumentoGuardado {
@@ -103,13 +106,14 @@ impl From<&Documento> for DocumentoGuardado {
             curp: d.curp.clone(),
             nss: d.nss.clone(),
             sello: d.sello.clone(),
+            datos: d.datos.clone(),
         }
     }
 }
 
 impl DocumentoGuardado {
     fn documento(&self) -> Option<Documento> {
-        crate::service::documento_de_columnas(
+        let mut d = crate::service::documento_de_columnas(
             &self.tipo,
             &self.tramite,
             self.folio.clone(),
@@ -118,7 +122,9 @@ impl DocumentoGuardado {
             self.curp.clone(),
             self.nss.clone(),
             self.sello.clone(),
-        )
+        )?;
+        d.datos = self.datos.clone();
+        Some(d)
     }
 }
 
@@ -130,6 +136,8 @@ pub enum TipoCorreo {
     Nss,
     /// One document re-sent at the person's request.
     Reenvio,
+    /// A constancia de vigencia de derechos was asked for: the constancia attached.
+    Vigencia,
 }
 
 /// The inputs of one message: what the outbox row stores (as JSON).
@@ -148,6 +156,15 @@ impl Correo {
             tipo: TipoCorreo::Nss,
             para: para.to_string(),
             documentos: documentos.iter().map(Into::into).collect(),
+        }
+    }
+
+    /// The message sent with a new constancia de vigencia de derechos.
+    pub fn vigencia(para: &str, constancia: &Documento) -> Correo {
+        Correo {
+            tipo: TipoCorreo::Vigencia,
+            para: para.to_string(),
+            documentos: vec![constancia.into()],
         }
     }
 
@@ -212,6 +229,7 @@ impl Compositor {
         let asunto = match correo.tipo {
             TipoCorreo::Nss => "Tu Número de Seguridad Social (NSS)".to_string(),
             TipoCorreo::Reenvio => format!("Reenvío: {}", primero.tipo.nombre()),
+            TipoCorreo::Vigencia => "Tu constancia de vigencia de derechos del IMSS".to_string(),
         };
         let (texto, html) = cuerpo(correo.tipo, &documentos, &self.base_url);
         let mut mixto =
@@ -253,9 +271,32 @@ fn cuerpo(tipo: TipoCorreo, documentos: &[Documento], base_url: &str) -> (String
         (TipoCorreo::Nss, Tramite::Asignacion) => {
             "Te asignamos tu Número de Seguridad Social (NSS).".to_string()
         }
-        (TipoCorreo::Nss, Tramite::Localizacion) => {
+        (TipoCorreo::Nss, Tramite::Localizacion | Tramite::Vigencia) => {
             "Localizamos tu Número de Seguridad Social (NSS).".to_string()
         }
+        (TipoCorreo::Vigencia, _) => {
+            "Te enviamos tu constancia de vigencia de derechos del IMSS.".to_string()
+        }
+    };
+    // The panel: the NSS, or for a constancia whether the student has the right (and what to do when not).
+    let (etiqueta, valor, nota) = match &d.datos {
+        Some(v) => (
+            "¿Tienes derecho al servicio médico del IMSS?",
+            v.si_no().to_string(),
+            Some(if v.derecho {
+                format!(
+                    "Tienes derecho como {}. Preséntala en tu Unidad de Medicina Familiar (Paso 3).",
+                    v.tipo_asegurado
+                )
+            } else {
+                crate::escuelas::que_hacer(v.motivo, v.vigente_hasta.as_deref())
+            }),
+        ),
+        None => (
+            "Tu Número de Seguridad Social (NSS) es:",
+            d.nss.clone(),
+            None,
+        ),
     };
     let adjuntos: Vec<(String, String)> = documentos
         .iter()
@@ -267,6 +308,12 @@ fn cuerpo(tipo: TipoCorreo, documentos: &[Documento], base_url: &str) -> (String
         "Hola, {}:\n\n{entrada}\n\n  NSS:   {}\n  CURP:  {}\n",
         d.nombre, d.nss, d.curp
     );
+    if d.datos.is_some() {
+        texto.push_str(&format!("\n{etiqueta} {valor}\n"));
+    }
+    if let Some(n) = &nota {
+        texto.push_str(&format!("{n}\n"));
+    }
     for doc in documentos {
         texto.push_str(&format!("  Folio: {} ({})\n", doc.folio, doc.tipo.nombre()));
     }
@@ -283,10 +330,10 @@ fn cuerpo(tipo: TipoCorreo, documentos: &[Documento], base_url: &str) -> (String
     ));
 
     // The HTML from a maud template: every value is escaped by maud (names, folios, the link).
-    let titulo = if tipo == TipoCorreo::Nss {
-        "Tu Número de Seguridad Social"
-    } else {
-        "Reenvío de documento"
+    let titulo = match tipo {
+        TipoCorreo::Nss => "Tu Número de Seguridad Social",
+        TipoCorreo::Vigencia => "Tu constancia de vigencia de derechos",
+        TipoCorreo::Reenvio => "Reenvío de documento",
     };
     const GRIS: &str = "color:#54575a";
     let html = html! {
@@ -304,10 +351,19 @@ fn cuerpo(tipo: TipoCorreo, documentos: &[Documento], base_url: &str) -> (String
                                 p style="margin:0 0 12px" { "Hola, " (d.nombre) ":" }
                                 p style="margin:0 0 16px" { (entrada) }
                                 div style="background:#f2f2f2;border-left:5px solid #611232;padding:12px 16px;margin:0 0 16px" {
-                                    div style="font-size:13px;color:#54575a" { "Tu Número de Seguridad Social (NSS) es:" }
-                                    div style="font-size:28px;font-weight:bold;color:#611232;letter-spacing:1px" { (d.nss) }
+                                    div style="font-size:13px;color:#54575a" { (etiqueta) }
+                                    div style="font-size:28px;font-weight:bold;color:#611232;letter-spacing:1px" { (valor) }
+                                }
+                                @if let Some(n) = &nota {
+                                    p style="margin:0 0 16px" { (n) }
                                 }
                                 table role="presentation" cellpadding="0" cellspacing="0" style="font-size:14px;margin:0 0 16px" {
+                                    @if d.datos.is_some() {
+                                        tr {
+                                            td style="padding:4px 12px 4px 0;color:#54575a" { "NSS" }
+                                            td style="padding:4px 0" { (d.nss) }
+                                        }
+                                    }
                                     tr {
                                         td style="padding:4px 12px 4px 0;color:#54575a" { "CURP" }
                                         td style="padding:4px 0" { (d.curp) }

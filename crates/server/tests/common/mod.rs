@@ -501,5 +501,6 @@ pub fn domicilio_de_prueba() -> afiliate_server::service::Domicilio {
         calle: "Av. Universidad".into(),
         numero_exterior: "3000".into(),
         numero_interior: String::new(),
+        umf: None,
     }
 }

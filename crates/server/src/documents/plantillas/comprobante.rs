@@ -13,7 +13,9 @@ impl Plantilla for Comprobante {
         let ancho = l.ancho();
         let (subtitulo, tramite) = match doc.tramite {
             Tramite::Asignacion => ("Comprobante de asignación del NSS", "Asignación de NSS"),
-            Tramite::Localizacion => ("Comprobante de localización del NSS", "Localización de NSS"),
+            Tramite::Localizacion | Tramite::Vigencia => {
+                ("Comprobante de localización del NSS", "Localización de NSS")
+            }
         };
         let y = encabezado(
             l,
@@ -102,7 +104,7 @@ impl Plantilla for Comprobante {
                  en este documento el Número de Seguridad Social indicado. El NSS es único, personal y es el mismo \
                  para toda la vida: consérvalo."
             }
-            Tramite::Localizacion => {
+            Tramite::Localizacion | Tramite::Vigencia => {
                 "El Instituto Mexicano del Seguro Social hace constar que la persona cuyos datos aparecen en este \
                  documento tiene registrado el Número de Seguridad Social indicado. El NSS es único, personal y es el \
                  mismo para toda la vida: consérvalo."

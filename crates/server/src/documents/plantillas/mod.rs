@@ -5,6 +5,7 @@
 //! [`Lienzo::en`]; bands, rules and crop marks are artifacts. That structure is what makes the files PDF/UA-1.
 
 pub mod comprobante;
+pub mod constancia;
 pub mod tarjeta;
 
 use krilla::tagging::{ArtifactType, TableHeaderScope, Tag};
@@ -35,7 +36,7 @@ pub fn render(doc: &Documento, base_url: &str) -> Result<Vec<u8>, ErrorPdf> {
         alto,
         &Metadatos {
             titulo: &titulo,
-            asunto: doc.certifica(),
+            asunto: &doc.certifica(),
             id: &doc.folio,
             fecha: doc.emitido,
         },
@@ -106,10 +107,11 @@ pub fn titulo(l: &mut Lienzo<'_>, y: f32, titulo: &str, subtitulo: &str) -> f32 
     y + 52.0
 }
 
-/// Label/value rows separated by hairlines: a table whose rows are headed by their label. Returns the y below the
-/// last row.
+/// Label/value rows separated by hairlines: a table whose rows are headed by their label. A value too long for
+/// its column is drawn smaller (down to 6.5 pt). Returns the y below the last row.
 pub fn tabla(l: &mut Lienzo<'_>, y: f32, filas: &[(&str, &str)]) -> f32 {
     let ancho = l.ancho();
+    let columna = ancho - 2.0 * MARGEN - 130.0;
     l.en(Tag::Table, |l| {
         let mut y = y;
         for (etiqueta, valor) in filas {
@@ -125,11 +127,12 @@ pub fn tabla(l: &mut Lienzo<'_>, y: f32, filas: &[(&str, &str)]) -> f32 {
                         etiqueta,
                     )
                 });
+                let tamano = tamano_que_cabe(l, valor, Peso::Regular, columna, 11.0, 6.5);
                 l.en(Tag::TD, |l| {
                     l.texto(
                         MARGEN + 130.0,
                         y + 17.0,
-                        11.0,
+                        tamano,
                         Peso::Regular,
                         Color::TEXTO,
                         Alinear::Izquierda,
