@@ -18,6 +18,8 @@ export const PASOS = {
   vencido: { curp: 'MEOR051027HNLNRCA0', nss: '09240501040' },
   nssDadoDeBaja: { curp: 'AUVP070130MPLGGLA8', nss: '09240701053' },
   variosNss: { curp: 'SACJ060606HGTLMRA8', nss: '09240601063' },
+  // Well-formed (its check digit is right) and in no registry.
+  curpDesconocida: 'ROTE061123HYNLMMA5',
   // Andrés's CURP with Valeria's NSS.
   nssAjeno: { curp: 'CARA060903HMCSZNA2', nss: '09240701012' },
   // A postal code the demo catalog's clinics serve, and one no clinic serves.
@@ -99,7 +101,9 @@ test('Paso 2 from the landing page: the constancia says SÍ, is downloaded and e
   await verificar.goto(BASE_URL + '/verificar/' + encodeURIComponent(folio), { waitUntil: 'networkidle' });
   await verificar.getByTestId('verificacion').waitFor();
   assert.match(await verificar.getByTestId('verificacion').innerText(), /Documento auténtico/);
-  assert.match(await verificar.getByTestId('verificacion').innerText(), /vigencia/i);
+  const certifica = await verificar.locator('.afi-datos').innerText();
+  assert.match(certifica, /Constancia de vigencia de derechos/);
+  assert.match(certifica, /derecho/i);
   await verificar.close();
 
   // A reload keeps the result; then on to Paso 3, whose print link opens this constancia.
@@ -161,8 +165,8 @@ test('Paso 2 error paths: each with its message, where the student sees it, and 
   assert.match(await page.locator('#afi-captcha-error').innerText(), /captcha no fue válido/i);
   await esperarCaptcha(page);
 
-  // A CURP RENAPO does not know.
-  await pedirConstancia(page, { curp: DEMO.curpDesconocida, nss: '12230543212' });
+  // A CURP RENAPO does not know (not DEMO.curpDesconocida: Paso 1's tests use up its daily attempts).
+  await pedirConstancia(page, { curp: PASOS.curpDesconocida, nss: '12230543212' });
   await page.locator('#afi-curp-error').waitFor();
   assert.match(await page.locator('#afi-curp-error').innerText(), /No se localizó información en RENAPO/);
   await esperarCaptcha(page);
