@@ -23,18 +23,6 @@ fn h1(root: &web_sys::Element) -> String {
     text_of(root, "h1").unwrap_or_default()
 }
 
-/// Puts `path` in the address bar (no page load) and answers what was there, to put back.
-fn ir_a(path: &str) -> String {
-    let w = web_sys::window().unwrap();
-    let l = w.location();
-    let antes = l.pathname().unwrap() + &l.search().unwrap();
-    w.history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
-        .unwrap();
-    antes
-}
-
 #[wasm_bindgen_test]
 async fn the_route_table_has_every_page_and_a_not_found() {
     for (ruta, titulo) in [

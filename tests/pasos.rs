@@ -98,18 +98,6 @@ impl Backend for Servidor {
     }
 }
 
-/// Puts `path` in the address bar (no page load) and answers what was there, to put back.
-fn ir_a(path: &str) -> String {
-    let w = web_sys::window().unwrap();
-    let l = w.location();
-    let antes = l.pathname().unwrap() + &l.search().unwrap();
-    w.history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
-        .unwrap();
-    antes
-}
-
 fn input(root: &web_sys::Element, id: &str) -> web_sys::HtmlInputElement {
     root.query_selector(&format!("#{id}"))
         .unwrap()

@@ -5,6 +5,7 @@ use super::field::{describedby, FieldError};
 use super::Anuncios;
 use crate::api::{self, ApiError};
 use crate::state::inicio::CAPTCHA;
+use crate::state::Errores;
 use afiliate_domain::api::CaptchaCreado;
 use leptos::prelude::*;
 
@@ -66,6 +67,23 @@ impl Reto {
         ) {
             (false, Some((_, Ok(c)))) => Some(c.id),
             _ => None,
+        }
+    }
+
+    /// The challenge to send with a solicitud; with no image on screen, an empty id and the field's message in
+    /// `errores` (the form is not sent).
+    pub fn id_o_falta(&self, errores: &mut Errores) -> String {
+        self.id().unwrap_or_else(|| {
+            errores.set(CAPTCHA, SIN_IMAGEN);
+            String::new()
+        })
+    }
+
+    /// After a failed solicitud: the server used the challenge up (single use), so a new image with an empty
+    /// answer; without a connection the request may never have arrived, so the answer stays.
+    pub fn tras_falla(&self, e: &ApiError) {
+        if *e != ApiError::SinConexion {
+            self.otro(false);
         }
     }
 

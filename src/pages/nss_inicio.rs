@@ -1,8 +1,8 @@
 //! Paso 1 "Iniciar trámite": CURP, correo, confirmación and the CAPTCHA.
 
 use super::{rutas, use_tramite, Encabezado};
-use crate::api::{self, ApiError};
-use crate::components::captcha::{CampoCaptcha, Reto, SIN_IMAGEN};
+use crate::api;
+use crate::components::captcha::{CampoCaptcha, Reto};
 use crate::components::error_summary::ErrorSummary;
 use crate::components::persona::{AvisoFormulario, CamposPersona, Mensajes};
 use crate::components::stepper::{Stepper, PASOS_ASIGNACION};
@@ -41,10 +41,7 @@ pub fn NssInicioPage() -> impl IntoView {
         let datos = tramite.with_untracked(|t| t.inicio.clone());
         let texto_captcha = reto.texto();
         let mut nuevos = datos.validate(&texto_captcha);
-        let captcha_id = reto.id().unwrap_or_else(|| {
-            nuevos.set(inicio::CAPTCHA, SIN_IMAGEN);
-            String::new()
-        });
+        let captcha_id = reto.id_o_falta(&mut nuevos);
         if !nuevos.is_empty() {
             mensajes.mostrar(nuevos);
             return;
@@ -71,11 +68,7 @@ pub fn NssInicioPage() -> impl IntoView {
                 navigate(destino, Default::default());
             }
             Err(e) => {
-                // The server used the CAPTCHA up (single use): a new image, everything else kept.
-                // Without a connection the request may never have arrived, so the answer stays.
-                if e != ApiError::SinConexion {
-                    reto.otro(false);
-                }
+                reto.tras_falla(&e);
                 mensajes.del_servidor(&e);
             }
         }

@@ -2,8 +2,8 @@
 //! CAPTCHA, then whether the student has the right to medical service, with the constancia.
 
 use super::{rutas, use_pasos, use_tramite, Migas};
-use crate::api::{self, ApiError};
-use crate::components::captcha::{CampoCaptcha, Reto, SIN_IMAGEN};
+use crate::api;
+use crate::components::captcha::{CampoCaptcha, Reto};
 use crate::components::documentos::Documentos;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{Field, Teclado};
@@ -60,10 +60,7 @@ pub fn VigenciaInicioPage() -> impl IntoView {
         let datos = pasos.with_untracked(|p| p.vigencia.clone());
         let texto_captcha = reto.texto();
         let mut nuevos = datos.validate(&texto_captcha);
-        let captcha_id = reto.id().unwrap_or_else(|| {
-            nuevos.set(CAPTCHA, SIN_IMAGEN);
-            String::new()
-        });
+        let captcha_id = reto.id_o_falta(&mut nuevos);
         if !nuevos.is_empty() {
             mensajes.mostrar(nuevos);
             return;
@@ -82,10 +79,7 @@ pub fn VigenciaInicioPage() -> impl IntoView {
                 navigate(rutas::VIGENCIA_RESULTADO, Default::default());
             }
             Err(e) => {
-                // The CAPTCHA is single use: a new one, everything typed kept.
-                if e != ApiError::SinConexion {
-                    reto.otro(false);
-                }
+                reto.tras_falla(&e);
                 mensajes.del_servidor(&e);
             }
         }

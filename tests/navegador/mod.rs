@@ -63,6 +63,18 @@ pub fn text_of(root: &web_sys::Element, selector: &str) -> Option<String> {
         .and_then(|e| e.text_content())
 }
 
+/// Puts `path` in the address bar (no page load) and answers what was there, to put back.
+pub fn ir_a(path: &str) -> String {
+    let w = web_sys::window().unwrap();
+    let l = w.location();
+    let antes = l.pathname().unwrap() + &l.search().unwrap();
+    w.history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+        .unwrap();
+    antes
+}
+
 /// Clicks the first element matching `selector` under `root`.
 pub fn click(root: &web_sys::Element, selector: &str) {
     root.query_selector(selector)
