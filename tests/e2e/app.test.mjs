@@ -47,8 +47,8 @@ test('hashed assets are immutable, pages revalidate, and the wasm is preloaded',
   const page = await fetch(BASE_URL + '/');
   assert.equal(page.headers.get('cache-control'), 'no-cache');
   const html = await page.text();
-  const js = html.match(/href="?(\/afiliate-[0-9a-f]{16}\.js)/)?.[1];
-  const wasm = html.match(/href="?(\/afiliate-[0-9a-f]{16}_bg\.wasm)/)?.[1];
+  const js = html.match(/href="?(\/afiliate-[0-9a-f]{8,16}\.js)/)?.[1];
+  const wasm = html.match(/href="?(\/afiliate-[0-9a-f]{8,16}_bg\.wasm)/)?.[1];
   assert.ok(js && wasm, 'the glue and the wasm are named in the page');
   assert.match(html, new RegExp(`<link[^>]*rel="?modulepreload"?[^>]*${js.replace('.', '\\.')}|<link[^>]*${js.replace('.', '\\.')}[^>]*rel="?modulepreload`));
   assert.match(html, new RegExp(`<link[^>]*rel="?preload"?[^>]*${wasm.replace('.', '\\.')}|<link[^>]*${wasm.replace('.', '\\.')}[^>]*rel="?preload`));

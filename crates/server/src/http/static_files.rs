@@ -67,7 +67,11 @@ pub fn is_hashed_asset(path: &str) -> bool {
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        // trunk writes the u64 hash in hex without leading zeros: 16 digits, sometimes fewer (1 build in 16
+        // has 15). Fewer than 8 is no hash of trunk's.
+        Some((_, hash)) => {
+            (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        }
         None => false,
     }
 }
@@ -150,6 +154,10 @@ mod tests {
     fn hashed_assets_are_recognised() {
         assert!(is_hashed_asset("/afiliate-0123456789abcdef_bg.wasm"));
         assert!(is_hashed_asset("/afiliate-0123456789abcdef.js"));
+        assert!(
+            is_hashed_asset("/afiliate-a65c5394b895191.js"),
+            "15 digits: a leading zero dropped"
+        );
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/fonts/Montserrat-Bold.woff2"));
         assert!(!is_hashed_asset("/afiliate-0123.js"));
