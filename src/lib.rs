@@ -23,8 +23,12 @@ use pages::{PasosCtx, TramiteCtx};
 use state::tramite::Tramite;
 use state::vigencia::Pasos;
 
-/// The id of the element in `index.html` the app mounts into. The gob.mx microsite provides the same element.
+/// The id of the element in `index.html` the app mounts into (embedded, `afiliate-embed.js` creates it inside
+/// the `<afiliate-tramite>` element's shadow root).
 pub const HOST_ELEMENT_ID: &str = "afiliate";
+
+/// The custom element `public/afiliate-embed.js` defines for host pages (the gob.mx microsite).
+pub const ELEMENTO_INCRUSTADO: &str = "afiliate-tramite";
 
 /// Where the app lives, read from its host element's attributes (the standalone `index.html` sets none).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -34,6 +38,10 @@ pub struct Config {
     pub base: String,
     /// `data-api`: the API's origin ("" = this page's origin).
     pub api: String,
+    /// `data-assets`: where the built app's static files are, catalog shards included ("" = this origin's root).
+    pub assets: String,
+    /// `data-incrustado`: inside a host page's `<afiliate-tramite>`, which has its own header and footer.
+    pub incrustado: bool,
 }
 
 impl Config {
@@ -47,6 +55,8 @@ impl Config {
         Config {
             base: leer("data-base"),
             api: leer("data-api"),
+            assets: leer("data-assets"),
+            incrustado: host.has_attribute("data-incrustado"),
         }
     }
 }
@@ -70,6 +80,10 @@ pub fn App(
     /// The path under which the routes live ("" = the root).
     #[prop(optional, into)]
     base: String,
+    /// Embedded in a host page (the gob.mx microsite), which draws the gob.mx header and footer and has its own
+    /// `<main>`: the app draws neither and its content is a plain region.
+    #[prop(optional)]
+    incrustado: bool,
 ) -> impl IntoView {
     let tramite = RwSignal::new(Tramite::cargar());
     provide_context(TramiteCtx(tramite));
@@ -83,28 +97,41 @@ pub fn App(
     view! {
         <Router base=base>
             <div class="afi-app">
-                <Header/>
+                {(!incrustado).then(|| view! { <Header/> })}
                 <components::LiveRegion/>
-                <main class="afi-main" id="afi-contenido" tabindex="-1">
-                    <Routes fallback=pages::info::NotFoundPage>
-                        <Route path=path!("/") view=pages::landing::LandingPage/>
-                        <Route path=path!("/tramite/nss") view=pages::nss_inicio::NssInicioPage/>
-                        <Route path=path!("/tramite/nss/domicilio") view=pages::nss_domicilio::NssDomicilioPage/>
-                        <Route path=path!("/tramite/nss/revisar") view=pages::nss_revisar::NssRevisarPage/>
-                        <Route path=path!("/tramite/nss/resultado") view=pages::nss_resultado::NssResultadoPage/>
-                        <Route path=path!("/tramite/nss/fin") view=pages::nss_fin::NssFinPage/>
-                        <Route path=path!("/verificar/:folio") view=pages::verificar::VerificarPage/>
-                        <Route path=path!("/paso-2") view=pages::info::Paso2Page/>
-                        <Route path=path!("/tramite/vigencia") view=pages::vigencia::VigenciaInicioPage/>
-                        <Route path=path!("/tramite/vigencia/resultado") view=pages::vigencia::VigenciaResultadoPage/>
-                        <Route path=path!("/paso-3") view=pages::paso3::Paso3Page/>
-                        <Route path=path!("/aviso-de-privacidad") view=pages::aviso::AvisoPage/>
-                        <Route path=path!("/_cargando") view=pages::info::CargandoPage/>
-                    </Routes>
-                </main>
-                <Footer/>
+                <Contenido incrustado=incrustado/>
+                {(!incrustado).then(|| view! { <Footer/> })}
             </div>
         </Router>
+    }
+}
+
+/// The route table, in the page's `<main>`. Embedded, the host page has the `main` landmark (a second one would
+/// be a landmark of its own inside the host's): there the pages are in a plain element, each labelled by its
+/// heading. Built inside `<Router>`, whose context `<Routes>` needs.
+#[component]
+fn Contenido(incrustado: bool) -> impl IntoView {
+    let rutas = view! {
+        <Routes fallback=pages::info::NotFoundPage>
+            <Route path=path!("/") view=pages::landing::LandingPage/>
+            <Route path=path!("/tramite/nss") view=pages::nss_inicio::NssInicioPage/>
+            <Route path=path!("/tramite/nss/domicilio") view=pages::nss_domicilio::NssDomicilioPage/>
+            <Route path=path!("/tramite/nss/revisar") view=pages::nss_revisar::NssRevisarPage/>
+            <Route path=path!("/tramite/nss/resultado") view=pages::nss_resultado::NssResultadoPage/>
+            <Route path=path!("/tramite/nss/fin") view=pages::nss_fin::NssFinPage/>
+            <Route path=path!("/verificar/:folio") view=pages::verificar::VerificarPage/>
+            <Route path=path!("/paso-2") view=pages::info::Paso2Page/>
+            <Route path=path!("/tramite/vigencia") view=pages::vigencia::VigenciaInicioPage/>
+            <Route path=path!("/tramite/vigencia/resultado") view=pages::vigencia::VigenciaResultadoPage/>
+            <Route path=path!("/paso-3") view=pages::paso3::Paso3Page/>
+            <Route path=path!("/aviso-de-privacidad") view=pages::aviso::AvisoPage/>
+            <Route path=path!("/_cargando") view=pages::info::CargandoPage/>
+        </Routes>
+    };
+    if incrustado {
+        view! { <div class="afi-main" id="afi-contenido" tabindex="-1">{rutas}</div> }.into_any()
+    } else {
+        view! { <main class="afi-main" id="afi-contenido" tabindex="-1">{rutas}</main> }.into_any()
     }
 }
 
@@ -151,22 +178,47 @@ fn Footer() -> impl IntoView {
     }
 }
 
+/// The element the app mounts into: `#afiliate` in the page (standalone, or a host that gives the element
+/// itself), else the one `afiliate-embed.js` made inside `<afiliate-tramite>`'s shadow root.
+pub fn buscar_host() -> Option<web_sys::Element> {
+    let doc = document();
+    doc.get_element_by_id(HOST_ELEMENT_ID).or_else(|| {
+        doc.query_selector(ELEMENTO_INCRUSTADO)
+            .ok()
+            .flatten()?
+            .shadow_root()?
+            .get_element_by_id(HOST_ELEMENT_ID)
+    })
+}
+
 /// Mounts [`App`] into the host element (never onto the whole `<body>`: the app is embedded in other pages),
 /// over the prerendered page the server sent for this route.
 pub fn mount() {
-    let Some(host) = document().get_element_by_id(HOST_ELEMENT_ID) else {
+    let Some(host) = buscar_host() else {
         return;
     };
     let config = Config::del_elemento(&host);
-    if !config.api.is_empty() {
-        api::install(Rc::new(api::HttpBackend::new(config.api.clone())));
+    if !config.api.is_empty() || !config.assets.is_empty() {
+        api::install(Rc::new(
+            api::HttpBackend::new(config.api.clone()).con_estaticos(config.assets.clone()),
+        ));
+        api::fijar_origen(&config.api);
     }
+    components::fijar_raiz(&host, config.incrustado);
     prerender::solo_enlaces_propios(&host);
-    let previo = prerender::Previo::tomar(&host);
+    let previo = (!config.incrustado).then(|| prerender::Previo::tomar(&host));
     let base = config.base;
+    let incrustado = config.incrustado;
     if let Ok(host) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(host) {
-        leptos::mount::mount_to(host, move || view! { <App base=base/> }).forget();
+        leptos::mount::mount_to(
+            host,
+            move || view! { <App base=base incrustado=incrustado/> },
+        )
+        .forget();
     }
-    leptos::task::spawn_local(previo.reemplazar());
+    // Embedded there is no prerendered snapshot: the host page is the host's.
+    if let Some(previo) = previo {
+        leptos::task::spawn_local(previo.reemplazar());
+    }
     marco::informar_altura();
 }

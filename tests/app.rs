@@ -155,7 +155,12 @@ async fn host_links_are_the_browsers_and_app_links_the_routers() {
 
     click(&root, "a.afi-paso[href='/paso-3']");
     assert_eq!(tomado.get(), Some(true), "the app's link is routed");
-    assert!(until(|| h1(&root).starts_with("Paso 3")).await);
+    assert!(
+        until(|| h1(&root).starts_with("Paso 3")).await,
+        "{} at {:?}",
+        h1(&root),
+        web_sys::window().unwrap().location().pathname()
+    );
 
     w.remove_event_listener_with_callback("click", registrar.as_ref().unchecked_ref())
         .unwrap();
@@ -165,8 +170,11 @@ async fn host_links_are_the_browsers_and_app_links_the_routers() {
     ir_a(&antes);
 }
 
+// wasm-bindgen-test runs the tests in reverse order of their names. This one's router outlives the test (its click
+// listener stays on the window, and takes the next test's link clicks), so its name keeps it after every test that
+// clicks a link.
 #[wasm_bindgen_test]
-async fn the_app_takes_over_the_prerendered_page_keeping_what_was_typed_and_the_focus() {
+async fn a_prerendered_page_is_taken_over_keeping_what_was_typed_and_the_focus() {
     let antes = ir_a("/tramite/nss");
     api::install(Rc::new(Guion::default()));
     // The snapshot the server sends: this same app's first render.

@@ -23,6 +23,8 @@ pub struct HttpBackend {
     pub base: String,
     /// Overrides [`TIEMPO_MAXIMO_MS`] (tests use a short one).
     pub tiempo_maximo_ms: Option<u32>,
+    /// Where the built app's static files (the postal-code shards) are ("" = `base`).
+    pub estaticos: String,
 }
 
 impl HttpBackend {
@@ -31,7 +33,14 @@ impl HttpBackend {
         HttpBackend {
             base: base.into().trim_end_matches('/').to_string(),
             tiempo_maximo_ms: None,
+            estaticos: String::new(),
         }
+    }
+
+    /// The same server, with the static files at `estaticos` (the embedded app's `assets`).
+    pub fn con_estaticos(mut self, estaticos: impl Into<String>) -> Self {
+        self.estaticos = estaticos.into().trim_end_matches('/').to_string();
+        self
     }
 
     fn url(&self, path: &str) -> String {
@@ -165,7 +174,11 @@ impl Backend for HttpBackend {
     }
 
     fn shard_cp(&self, archivo: String) -> Respuesta<String> {
-        let url = self.url(&["/catalogo/cp/", &archivo].concat());
+        let url = if self.estaticos.is_empty() {
+            self.url(&["/catalogo/cp/", &archivo].concat())
+        } else {
+            [self.estaticos.as_str(), "/catalogo/cp/", &archivo].concat()
+        };
         let answer = self.send(move |signal| Request::get(&url).abort_signal(Some(signal)).build());
         Box::pin(async move {
             let answer = answer.await?;

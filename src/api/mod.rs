@@ -82,6 +82,22 @@ pub trait Backend {
 
 thread_local! {
     static BACKEND: RefCell<Option<Rc<dyn Backend>>> = const { RefCell::new(None) };
+    /// The API's origin for the links the server answers as paths ("" = this page's origin).
+    static ORIGEN: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Sets the API's origin for [`enlace`] (embedded on another origin than the API's).
+pub fn fijar_origen(origen: &str) {
+    ORIGEN.with(|o| *o.borrow_mut() = origen.trim_end_matches('/').to_string());
+}
+
+/// A link the server answered as a path (a CAPTCHA's image and sound, a document's "ver" and "descargar"), on
+/// the API's origin: embedded in a page of another origin, `/api/…` would name the host's server.
+pub fn enlace(ruta: &str) -> String {
+    if !ruta.starts_with('/') || ruta.starts_with("//") {
+        return ruta.to_string();
+    }
+    ORIGEN.with(|o| [o.borrow().as_str(), ruta].concat())
 }
 
 /// Installs the backend every page uses (call before mounting; the default is [`HttpBackend`] on this origin).

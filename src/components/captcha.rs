@@ -113,7 +113,7 @@ pub fn CampoCaptcha(
         Estado::Lista(c) => view! {
             <img
                 class="afi-captcha__image"
-                src=c.imagen_url
+                src=crate::api::enlace(&c.imagen_url)
                 alt="Imagen de verificación con los caracteres que debes escribir"
                 width="220"
                 height="80"
@@ -156,7 +156,7 @@ pub fn CampoCaptcha(
                         controls
                         preload="none"
                         aria-labelledby="afi-captcha-audio"
-                        src=c.audio_url
+                        src=crate::api::enlace(&c.audio_url)
                     ></audio>
                 }),
                 _ => None,

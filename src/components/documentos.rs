@@ -65,7 +65,7 @@ fn FilaDocumento(documento: Documento) -> impl IntoView {
                     </button>
                     <a
                         class="afi-button afi-button--secondary afi-button--small"
-                        href=documento.ver_url.clone()
+                        href=crate::api::enlace(&documento.ver_url)
                         target="_blank"
                         rel="external noopener"
                     >
@@ -74,7 +74,7 @@ fn FilaDocumento(documento: Documento) -> impl IntoView {
                     </a>
                     <a
                         class="afi-button afi-button--secondary afi-button--small"
-                        href=documento.descargar_url.clone()
+                        href=crate::api::enlace(&documento.descargar_url)
                         download=""
                         rel="external"
                     >

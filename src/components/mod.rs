@@ -9,7 +9,7 @@ pub mod persona;
 pub mod stepper;
 
 use leptos::prelude::*;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::JsCast;
 
 /// The app's polite live region (provided by `App`): results are announced through it.
@@ -94,15 +94,31 @@ pub fn Progreso(
 thread_local! {
     /// The first page shown after loading keeps the browser's focus; later pages move it to their heading.
     static PRIMERA_VISTA: Cell<bool> = const { Cell::new(true) };
+    /// The element the app is mounted in, and whether it is embedded in a host page ([`fijar_raiz`]).
+    static RAIZ: RefCell<Option<(web_sys::Element, bool)>> = const { RefCell::new(None) };
+}
+
+/// Tells focus management where the app is: embedded, its elements are inside a shadow root, where
+/// `document.getElementById` does not look.
+pub fn fijar_raiz(host: &web_sys::Element, incrustado: bool) {
+    RAIZ.with(|r| *r.borrow_mut() = Some((host.clone(), incrustado)));
+}
+
+/// The app's element matching `selector` (looked up in the app's root, else the document).
+fn buscar(selector: &str) -> Option<web_sys::HtmlElement> {
+    let raiz = RAIZ.with(|r| r.borrow().as_ref().map(|(h, _)| h.clone()));
+    let encontrado = match raiz {
+        Some(raiz) => raiz.query_selector(selector),
+        None => document().query_selector(selector),
+    };
+    encontrado.ok().flatten()?.dyn_into().ok()
 }
 
 /// Moves focus to the element with this id on the next frame (after the view is on screen).
 pub fn enfocar(id: &'static str) {
     request_animation_frame(move || {
-        if let Some(el) = document().get_element_by_id(id) {
-            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
+        if let Some(el) = buscar(&concat("#", id)) {
+            let _ = el.focus();
         }
     });
 }
@@ -114,11 +130,16 @@ pub fn enfocar_titulo() {
         return;
     }
     request_animation_frame(|| {
-        let h1 = document().query_selector(".afi-app h1").ok().flatten();
-        if let Some(h1) = h1.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        if let Some(h1) = buscar(".afi-app h1") {
             let _ = h1.focus();
-            if let Some(w) = web_sys::window() {
-                w.scroll_to_with_x_and_y(0.0, 0.0);
+            // Standalone the page starts at the window's top; embedded, at the app's, below the host's header.
+            match RAIZ.with(|r| r.borrow().clone()) {
+                Some((host, true)) => host.scroll_into_view(),
+                _ => {
+                    if let Some(w) = web_sys::window() {
+                        w.scroll_to_with_x_and_y(0.0, 0.0);
+                    }
+                }
             }
         }
     });

@@ -141,7 +141,7 @@ pub fn Paso3Page() -> impl IntoView {
     let constancia = pasos.with_untracked(|p| {
         p.resultado
             .as_ref()
-            .and_then(|r| r.documentos.first().map(|d| d.ver_url.clone()))
+            .and_then(|r| r.documentos.first().map(|d| crate::api::enlace(&d.ver_url)))
     });
 
     let resultado = move || {

@@ -28,10 +28,10 @@ test('landing page at 360x740: heading, the three Paso links, no axe violation, 
 
   // The app lives inside its host element, not on the whole body.
   assert.equal(await page.locator('#afiliate .afi-app').count(), 1);
-  // Montserrat is self-hosted and used.
+  // Montserrat is self-hosted and used, under the app's own family name (a host page may declare its own Montserrat).
   const font = await heading.evaluate((el) => getComputedStyle(el).fontFamily);
   assert.match(font, /Montserrat/);
-  assert.ok(await page.evaluate(() => document.fonts.check('16px Montserrat')), 'Montserrat loaded');
+  assert.ok(await page.evaluate(() => document.fonts.check('16px "Afiliate Montserrat"')), 'Montserrat loaded');
 
   await expectNoHorizontalScroll(page);
   await expectNoAxeViolations(page, 'landing');

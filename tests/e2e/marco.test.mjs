@@ -3,27 +3,10 @@
 //   AFILIATE_E2E_HOST_PORT  the port of the allowed host (the server runs with AFILIATE_FRAME_ANCESTORS naming it)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { launch, phonePage, BASE_URL } from './support.mjs';
+import { servirHost } from './host/servidor.mjs';
 
 const HOST_PORT = Number(process.env.AFILIATE_E2E_HOST_PORT ?? 18181);
-const TIPOS = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css' };
-
-/** The host page's files (tests/e2e/host), on 127.0.0.1:port: another origin than the app's. */
-function servirHost(port) {
-  const server = http.createServer((req, res) => {
-    const nombre = new URL(req.url, 'http://x').pathname.replace(/^\/+/, '') || 'marco.html';
-    if (!/^[a-z]+\.(html|js|css)$/.test(nombre)) { res.writeHead(404).end(); return; }
-    try {
-      const cuerpo = readFileSync(join(fileURLToPath(new URL('./host/', import.meta.url)), nombre));
-      res.writeHead(200, { 'content-type': TIPOS[nombre.slice(nombre.lastIndexOf('.'))] }).end(cuerpo);
-    } catch { res.writeHead(404).end(); }
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -40,7 +23,7 @@ async function alturas(page) {
 }
 
 test('framed on an allowed host, the app sets the frame to its height: no scroll inside, on every page', async () => {
-  const host = await servirHost(HOST_PORT);
+  const host = await servirHost(HOST_PORT, BASE_URL);
   const { context, page } = await phonePage(browser, { width: 1024, height: 700 });
   page.foreignRequests = [];
   await page.goto(`http://127.0.0.1:${HOST_PORT}/marco.html?app=${encodeURIComponent(BASE_URL)}`, { waitUntil: 'networkidle' });
@@ -66,7 +49,7 @@ test('framed on an allowed host, the app sets the frame to its height: no scroll
 });
 
 test('a host outside AFILIATE_FRAME_ANCESTORS cannot frame the app', async () => {
-  const otro = await servirHost(0);
+  const otro = await servirHost(0, BASE_URL);
   const port = otro.address().port;
   const { context, page } = await phonePage(browser);
   const bloqueos = [];

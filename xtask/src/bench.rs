@@ -32,6 +32,8 @@ pub fn sizes(dir: &Path) -> Result<Vec<Sizes>> {
         .map_err(|e| format!("{}: {e} (build first)", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("wasm" | "js")))
+        // Host pages' loader: the standalone page never loads it ([`embed_loader_size`]).
+        .filter(|p| !p.ends_with(EMBED_LOADER))
         .collect();
     files.sort();
     if files.is_empty() {
@@ -48,6 +50,24 @@ pub fn sizes(dir: &Path) -> Result<Vec<Sizes>> {
             })
         })
         .collect()
+}
+
+/// The loader host pages embed the app with (`public/afiliate-embed.js`, filled in by post_build).
+pub const EMBED_LOADER: &str = "afiliate-embed.js";
+
+/// The embed loader's size in `dir` (it carries the app's stylesheet for the shadow root): what a host page
+/// loads on top of the wasm and JS.
+pub fn embed_loader_size(dir: &Path) -> Result<Sizes> {
+    let f = dir.join(EMBED_LOADER);
+    if !f.exists() {
+        return Err(format!("{} is missing (build first)", f.display()));
+    }
+    Ok(Sizes {
+        name: EMBED_LOADER.into(),
+        raw: len(&f),
+        gzip: compressed_len(&f, "gz", &["gzip", "-9", "-c"])?,
+        brotli: compressed_len(&f, "br", &["brotli", "-q", "11", "-c"])?,
+    })
 }
 
 /// Prints a table of `files` and their total; answers the total.
@@ -120,6 +140,11 @@ pub fn size_figures() -> Result {
         verdict(app.brotli <= GOAL_TOTAL),
         floor.brotli,
         verdict(own <= GOAL_OWN),
+    );
+    let loader = embed_loader_size(&util::root().join("dist"))?;
+    println!(
+        "embedded mode: {EMBED_LOADER} (loader + the shadow root's stylesheet) {} B raw, {} B brotli, on top",
+        loader.raw, loader.brotli
     );
     crate_costs()
 }

@@ -77,13 +77,21 @@ pub fn run(_args: &[String]) -> Result {
     )?;
     umf_demo(&server, &data)?;
     let addr = std::env::var("AFILIATE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    println!("\nAfíliate: http://{addr}/\n");
+    println!("\nAfíliate: http://{addr}/");
+    println!(
+        "Embedded in the microsite's stand-in (another origin): run `node tests/e2e/host/servidor.mjs --app \
+         http://{addr}` and open http://127.0.0.1:8090/afiliatealimss/tramite\n"
+    );
     let mut serve = cmd(&server);
     serve
         .arg("serve")
         .env("AFILIATE_ADDR", &addr)
         .env("AFILIATE_DATA_DIR", &data)
         .env("AFILIATE_STATIC_DIR", dist());
+    // The host page's origin (tests/e2e/host/servidor.mjs) may call the API and load the app's files.
+    if std::env::var_os("AFILIATE_CORS_ORIGINS").is_none() {
+        serve.env("AFILIATE_CORS_ORIGINS", "http://127.0.0.1:8090");
+    }
     let status = serve
         .status()
         .map_err(|e| format!("cannot start the server: {e}"))?;
@@ -531,7 +539,7 @@ fn e2e() -> Result<String> {
     util::wait_for_port(smtp_port, 20)?;
 
     let port = util::free_port();
-    // The iframe test's host page (tests/e2e/marco.test.mjs serves it on this port: another origin).
+    // The host pages' origin (tests/e2e/host/servidor.mjs, started by marco.test.mjs and incrustado.test.mjs).
     let host_port = util::free_port();
     let log = std::fs::File::create(work.join("server.log")).map_err(|e| e.to_string())?;
     let server_child = cmd(&server)
@@ -546,6 +554,11 @@ fn e2e() -> Result<String> {
             "AFILIATE_FRAME_ANCESTORS",
             format!("'self' http://127.0.0.1:{host_port}"),
         )
+        // The embedded mode's host page (tests/e2e/incrustado.test.mjs), on the same other origin.
+        .env(
+            "AFILIATE_CORS_ORIGINS",
+            format!("http://127.0.0.1:{host_port}"),
+        )
         .stdout(log.try_clone().map_err(|e| e.to_string())?)
         .stderr(log)
         .spawn()
@@ -554,8 +567,12 @@ fn e2e() -> Result<String> {
     util::wait_for_port(port, 30).map_err(|e| format!("{e} (see target/e2e/server.log)"))?;
 
     let mut node = cmd("node");
-    node.args(["--test", "--test-reporter=spec", "--test-concurrency=1"])
-        .current_dir(root.join("tests/e2e"))
+    node.args(["--test", "--test-reporter=spec", "--test-concurrency=1"]);
+    // While working on one page: `AFILIATE_E2E_ONLY=incrustado.test.mjs cargo xtask test e2e`.
+    if let Ok(solo) = std::env::var("AFILIATE_E2E_ONLY") {
+        node.args(solo.split_whitespace());
+    }
+    node.current_dir(root.join("tests/e2e"))
         .env("AFILIATE_E2E_URL", format!("http://127.0.0.1:{port}"))
         .env("AFILIATE_E2E_CAPTCHA", E2E_CAPTCHA)
         .env("AFILIATE_E2E_MAILDIR", &maildir)
@@ -569,7 +586,16 @@ fn e2e() -> Result<String> {
 /// and the floor to compare with are `cargo xtask bench`'s.
 pub fn size_report() -> Result<String> {
     let total = bench::print_sizes("app (dist/)", &bench::sizes(&dist())?);
-    Ok(format!("wasm+js {} B brotli", total.brotli))
+    let loader = bench::embed_loader_size(&dist())?;
+    println!(
+        "embedded mode: {} {} B brotli on top",
+        bench::EMBED_LOADER,
+        loader.brotli
+    );
+    Ok(format!(
+        "wasm+js {} B brotli; embed loader {} B",
+        total.brotli, loader.brotli
+    ))
 }
 
 /// `cargo xtask bench`: sizes, then each benchmark prints its own figures.

@@ -606,6 +606,23 @@ pub fn datos_demo(n: usize) -> anyhow::Result<DatosDemo> {
         nombre: p.nombre_completo(),
     });
     personas.push(p);
+    // 4b. A third one, for the embedded trámite's end-to-end test (tests/e2e/incrustado.test.mjs).
+    let p = persona_demo(
+        "CAMILA",
+        "RIOS",
+        "VEGA",
+        f(2006, 3, 15),
+        Sexo::Mujer,
+        "JC",
+        'A',
+    )?;
+    demos.push(Demo {
+        caso: "sin NSS (se asigna)",
+        curp: p.curp.clone(),
+        nss: None,
+        nombre: p.nombre_completo(),
+    });
+    personas.push(p);
     // 5. RENAPO's data do not match the CURP: "Tu solicitud requiere que acudas a la subdelegación."
     let base = persona_demo(
         "DANIELA",
