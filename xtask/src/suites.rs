@@ -83,7 +83,12 @@ pub fn run(_args: &[String]) -> Result {
         .arg("serve")
         .env("AFILIATE_ADDR", &addr)
         .env("AFILIATE_DATA_DIR", &data)
-        .env("AFILIATE_STATIC_DIR", dist());
+        .env("AFILIATE_STATIC_DIR", dist())
+        // A local trial: `file:` mail and an http:// loopback URL, which `prod` refuses.
+        .env(
+            "AFILIATE_ENV",
+            std::env::var("AFILIATE_ENV").unwrap_or_else(|_| "dev".into()),
+        );
     let status = serve
         .status()
         .map_err(|e| format!("cannot start the server: {e}"))?;
