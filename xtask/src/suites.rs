@@ -87,7 +87,12 @@ pub fn run(_args: &[String]) -> Result {
         .arg("serve")
         .env("AFILIATE_ADDR", &addr)
         .env("AFILIATE_DATA_DIR", &data)
-        .env("AFILIATE_STATIC_DIR", dist());
+        .env("AFILIATE_STATIC_DIR", dist())
+        // A local trial: `file:` mail and an http:// loopback URL, which `prod` refuses.
+        .env(
+            "AFILIATE_ENV",
+            std::env::var("AFILIATE_ENV").unwrap_or_else(|_| "dev".into()),
+        );
     // The host page's origin (tests/e2e/host/servidor.mjs) may call the API and load the app's files.
     if std::env::var_os("AFILIATE_CORS_ORIGINS").is_none() {
         serve.env("AFILIATE_CORS_ORIGINS", "http://127.0.0.1:8090");
@@ -183,6 +188,7 @@ const SUITES: &[&str] = &[
     "clippy",
     "clippy-wasm",
     "unit",
+    "faults",
     "domain-wasm",
     "wasm-bindgen",
     "build",
@@ -328,6 +334,8 @@ fn run_suite(name: &str) -> Result<String> {
             "--exclude",
             "afiliate-floor",
         ]),
+        // The fault harness at reduced sizes (cargo xtask faults --reduced).
+        "faults" => faults_con(&ESCENARIOS_PROCESOS, true),
         "domain-wasm" => cargo(&[
             "build",
             "-p",
@@ -446,41 +454,106 @@ fn gallery() -> Result<String> {
     Ok("gallery: every entry at 360, 1280 and 320 px".into())
 }
 
-/// `cargo xtask faults [SCENARIO…]`: the fault and abuse harness at full size. Today one scenario: `parsers`
-/// (every domain parser under proptest, 1,000,000 inputs each, release build; the test command runs 20,000).
+/// The scenarios of `cargo xtask faults` that run real processes (crates/server/examples/faults.rs).
+const ESCENARIOS_PROCESOS: [&str; 4] = ["crash-sqlite", "crash-pg", "mail", "pg-restart"];
+
+/// `cargo xtask faults [--reduced] [SCENARIO…]`: the fault and abuse harness, full size by default (`--reduced`
+/// or `AFILIATE_FAULTS_REDUCED=1`: the sizes the test command runs). `parsers`: every domain parser under proptest
+/// (1,000,000 inputs each, release build; the test command runs 20,000). `crash-sqlite`, `crash-pg`: `kill -9` of
+/// the server during concurrent assignments, 5 times; `mail`: the SMTP server hung, then back; `pg-restart`:
+/// PostgreSQL restarted under load. Each prints one row of a table; any loss or duplicate fails.
 pub fn faults(args: &[String]) -> Result {
-    let todos = ["parsers"];
-    let elegidos: Vec<&str> = if args.is_empty() {
-        todos.to_vec()
-    } else {
-        args.iter().map(String::as_str).collect()
-    };
-    for e in &elegidos {
-        match *e {
-            "parsers" => run_cmd(
-                cmd("cargo")
-                    .args([
-                        "test",
-                        "--release",
-                        "-p",
-                        "afiliate-domain",
-                        "--test",
-                        "fuzz_parsers",
-                        "--",
-                        "--nocapture",
-                        "--test-threads=1",
-                    ])
-                    .env("AFILIATE_FUZZ_CASES", "1000000"),
-            )?,
-            otro => {
-                return Err(format!(
-                    "unknown scenario {otro}; scenarios: {}",
-                    todos.join(" ")
-                ))
-            }
+    let reducido = args.iter().any(|a| a == "--reduced")
+        || std::env::var("AFILIATE_FAULTS_REDUCED").is_ok_and(|v| v == "1");
+    let mut elegidos: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--reduced")
+        .collect();
+    if elegidos.is_empty() {
+        elegidos = ESCENARIOS_PROCESOS.to_vec();
+        elegidos.insert(0, "parsers");
+    }
+    if let Some(otro) = elegidos
+        .iter()
+        .find(|e| **e != "parsers" && !ESCENARIOS_PROCESOS.contains(e))
+    {
+        return Err(format!(
+            "unknown scenario {otro}; scenarios: parsers {}",
+            ESCENARIOS_PROCESOS.join(" ")
+        ));
+    }
+    if elegidos.contains(&"parsers") {
+        run_cmd(
+            cmd("cargo")
+                .args([
+                    "test",
+                    "--release",
+                    "-p",
+                    "afiliate-domain",
+                    "--test",
+                    "fuzz_parsers",
+                    "--",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env(
+                    "AFILIATE_FUZZ_CASES",
+                    if reducido { "20000" } else { "1000000" },
+                ),
+        )?;
+    }
+    let procesos: Vec<&str> = elegidos.into_iter().filter(|e| *e != "parsers").collect();
+    if procesos.is_empty() {
+        return Ok(());
+    }
+    faults_con(&procesos, reducido).map(|_| ())
+}
+
+/// Builds the release server and the harness, runs each scenario, prints the table; fails on any failed row.
+fn faults_con(escenarios: &[&str], reducido: bool) -> Result<String> {
+    run_cmd(cmd("cargo").args([
+        "build",
+        "--profile",
+        "server",
+        "-p",
+        "afiliate-server",
+        "--bin",
+        "afiliate-server",
+        "--example",
+        "faults",
+    ]))?;
+    let target = util::root().join("target/server");
+    println!(
+        "\n| scenario | size | acknowledged | lost | duplicated | mails once | 5xx | time | notes"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let inicio = Instant::now();
+    let mut fallidos = Vec::new();
+    for e in escenarios {
+        let mut c = cmd(target.join("examples/faults"));
+        c.arg(e)
+            .arg("--server")
+            .arg(target.join("afiliate-server"))
+            .arg("--python")
+            .arg(util::venv().join("bin/python"));
+        if reducido {
+            c.arg("--reduced");
+        }
+        if run_cmd(&mut c).is_err() {
+            fallidos.push(*e);
         }
     }
-    Ok(())
+    let nota = format!(
+        "{} scenarios in {}",
+        escenarios.len(),
+        util::human(inicio.elapsed())
+    );
+    if fallidos.is_empty() {
+        Ok(nota)
+    } else {
+        Err(format!("{nota}; failed: {}", fallidos.join(" ")))
+    }
 }
 
 /// Kills a child process when dropped.

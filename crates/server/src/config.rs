@@ -107,7 +107,35 @@ pub struct Config {
     /// Public base URL used in links inside emails and PDFs (default `http://<addr>`).
     #[arg(long, env = "AFILIATE_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// With `AFILIATE_ENV=prod`, the insecure settings allowed anyway (comma separated): `correo-archivo`
+    /// (`file:` mail), `url-http` (a public URL that is `http://` or loopback), `smtp-sin-tls` (SMTP without
+    /// required TLS), `renapo-http` (a RENAPO URL that is not `https://`), or `todo`.
+    #[arg(long, env = "AFILIATE_PERMITIR_INSEGURO", value_delimiter = ',')]
+    pub permitir_inseguro: Vec<String>,
+
+    /// Longest wait for a connection's request headers, in milliseconds (slow clients are closed after it).
+    #[arg(long, env = "AFILIATE_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+
+    /// Most client connections open at once; further ones wait in the kernel's backlog until one closes.
+    #[arg(long, env = "AFILIATE_MAX_CONEXIONES", default_value_t = 4096)]
+    pub max_conexiones: usize,
+
+    /// How long the mail worker leases the outbox rows it is sending, in seconds: after a crash, the rows the
+    /// dead process had leased are sent again once their lease ends. Longer than a batch of 16 can take.
+    #[arg(long, env = "AFILIATE_OUTBOX_ARRIENDO_S", default_value_t = 900)]
+    pub outbox_arriendo_s: u64,
 }
+
+/// The names `AFILIATE_PERMITIR_INSEGURO` accepts.
+pub const INSEGUROS: [&str; 5] = [
+    "correo-archivo",
+    "url-http",
+    "smtp-sin-tls",
+    "renapo-http",
+    "todo",
+];
 
 impl Config {
     /// Defaults for tests and tools: everything as `serve` with no options, data in `data_dir`.
@@ -135,6 +163,79 @@ impl Config {
             max_body: 16 * 1024,
             timeout_ms: 15_000,
             public_url: None,
+            permitir_inseguro: Vec::new(),
+            header_timeout_ms: 10_000,
+            max_conexiones: 4096,
+            outbox_arriendo_s: 900,
+        }
+    }
+
+    fn permite(&self, inseguro: &str) -> bool {
+        self.permitir_inseguro
+            .iter()
+            .any(|p| p.trim() == inseguro || p.trim() == "todo")
+    }
+
+    /// In `prod`: what must be secure unless `AFILIATE_PERMITIR_INSEGURO` names it.
+    fn problemas_de_produccion(&self, problemas: &mut Vec<String>) {
+        for p in self.permitir_inseguro.iter().map(|p| p.trim()) {
+            if !p.is_empty() && !INSEGUROS.contains(&p) {
+                problemas.push(format!(
+                    "AFILIATE_PERMITIR_INSEGURO: unknown `{p}`; allowed: {}",
+                    INSEGUROS.join(", ")
+                ));
+            }
+        }
+        if self.env != Env::Prod {
+            return;
+        }
+        let permitir = |que: &str| format!("(or AFILIATE_PERMITIR_INSEGURO={que})");
+        let mail = self.mail_url();
+        if mail.starts_with("file:") && !self.permite("correo-archivo") {
+            problemas.push(format!(
+                "AFILIATE_MAIL: `file:` only writes the messages to a folder; in prod give                  smtps://… or smtp://…?tls=required {}",
+                permitir("correo-archivo")
+            ));
+        }
+        if mail.starts_with("smtp://") && !self.permite("smtp-sin-tls") {
+            let tls_requerido = url::Url::parse(&mail)
+                .ok()
+                .is_some_and(|u| u.query_pairs().any(|(k, v)| k == "tls" && v == "required"));
+            if !tls_requerido {
+                problemas.push(format!(
+                    "AFILIATE_MAIL: smtp:// without ?tls=required may send the students' data in clear;                      use smtps://… or add ?tls=required {}",
+                    permitir("smtp-sin-tls")
+                ));
+            }
+        }
+        if !self.permite("url-http") {
+            let publica = self.public_url();
+            let segura = url::Url::parse(&publica).ok().is_some_and(|u| {
+                u.scheme() == "https"
+                    && match u.host() {
+                        Some(url::Host::Domain(d)) => {
+                            d != "localhost" && !d.ends_with(".localhost")
+                        }
+                        Some(url::Host::Ipv4(ip)) => !ip.is_loopback() && !ip.is_unspecified(),
+                        Some(url::Host::Ipv6(ip)) => !ip.is_loopback() && !ip.is_unspecified(),
+                        None => false,
+                    }
+            });
+            if !segura {
+                problemas.push(format!(
+                    "AFILIATE_PUBLIC_URL: `{publica}` is not an https:// address others can reach (the documents'                      QR codes and the emails link to it); set the public https:// URL {}",
+                    permitir("url-http")
+                ));
+            }
+        }
+        if let Some(renapo) = &self.renapo_url {
+            if !renapo.starts_with("https://") && !self.permite("renapo-http") {
+                problemas.push(format!(
+                    "AFILIATE_RENAPO_URL: `{}` is not https:// (CURPs and personal data would travel in clear) {}",
+                    sin_secretos(renapo),
+                    permitir("renapo-http")
+                ));
+            }
         }
     }
 
@@ -166,6 +267,13 @@ impl Config {
             problemas.push(
                 "AFILIATE_CAPTCHA_FIXED is only allowed with AFILIATE_ENV=dev or test".to_string(),
             );
+        }
+        self.problemas_de_produccion(&mut problemas);
+        if self.max_conexiones == 0 {
+            problemas.push("AFILIATE_MAX_CONEXIONES must be at least 1".to_string());
+        }
+        if self.outbox_arriendo_s == 0 {
+            problemas.push("AFILIATE_OUTBOX_ARRIENDO_S must be at least 1".to_string());
         }
         for origen in self.cors_origins.iter().map(|o| o.trim()) {
             if let Err(e) = origen_cors(origen) {
@@ -274,6 +382,10 @@ impl std::fmt::Debug for Config {
             max_body,
             timeout_ms,
             public_url,
+            permitir_inseguro,
+            header_timeout_ms,
+            max_conexiones,
+            outbox_arriendo_s,
         } = self;
         f.debug_struct("Config")
             .field("addr", addr)
@@ -297,6 +409,10 @@ impl std::fmt::Debug for Config {
             .field("max_body", max_body)
             .field("timeout_ms", timeout_ms)
             .field("public_url", public_url)
+            .field("permitir_inseguro", permitir_inseguro)
+            .field("header_timeout_ms", header_timeout_ms)
+            .field("max_conexiones", max_conexiones)
+            .field("outbox_arriendo_s", outbox_arriendo_s)
             .finish()
     }
 }
@@ -352,5 +468,106 @@ mod tests {
             let e = c.check().expect_err(malo).to_string();
             assert!(e.contains("AFILIATE_CORS_ORIGINS"), "{malo}: {e}");
         }
+    }
+
+    fn prod_seguro() -> Config {
+        let mut c = Config::for_data_dir("/tmp/x");
+        c.env = Env::Prod;
+        c.mail = Some("smtps://envios:clave@smtp.example.org:465".into());
+        c.public_url = Some("https://afiliate.imss.gob.mx".into());
+        c
+    }
+
+    fn rechazo(c: &Config) -> String {
+        c.check().expect_err("refused").to_string()
+    }
+
+    #[test]
+    fn prod_accepts_tls_mail_and_a_public_https_url() {
+        prod_seguro().check().expect("secure prod");
+        let mut c = prod_seguro();
+        c.mail = Some("smtp://smtp.example.org:587?tls=required".into());
+        c.renapo_url = Some("https://renapo.example/api".into());
+        c.check().expect("STARTTLS required");
+        // dev and test keep the easy defaults.
+        let mut c = Config::for_data_dir("/tmp/x");
+        c.env = Env::Dev;
+        c.check().expect("dev");
+    }
+
+    #[test]
+    fn prod_refuses_file_mail_unless_allowed() {
+        let mut c = prod_seguro();
+        c.mail = None;
+        let e = rechazo(&c);
+        assert!(
+            e.contains("AFILIATE_MAIL: `file:`") && e.contains("correo-archivo"),
+            "{e}"
+        );
+        c.permitir_inseguro = vec!["correo-archivo".into()];
+        c.check().expect("allowed");
+    }
+
+    #[test]
+    fn prod_refuses_smtp_without_required_tls_unless_allowed() {
+        for mail in [
+            "smtp://smtp.example.org:587",
+            "smtp://smtp.example.org:25?tls=none",
+        ] {
+            let mut c = prod_seguro();
+            c.mail = Some(mail.into());
+            let e = rechazo(&c);
+            assert!(
+                e.contains("?tls=required") && e.contains("smtp-sin-tls"),
+                "{mail}: {e}"
+            );
+            c.permitir_inseguro = vec!["smtp-sin-tls".into()];
+            c.check().expect(mail);
+        }
+    }
+
+    #[test]
+    fn prod_refuses_an_http_or_loopback_public_url_unless_allowed() {
+        for url in [
+            None,
+            Some("http://afiliate.imss.gob.mx"),
+            Some("https://localhost:8443"),
+            Some("https://127.0.0.1"),
+            Some("https://[::1]:8443"),
+        ] {
+            let mut c = prod_seguro();
+            c.public_url = url.map(Into::into);
+            let e = rechazo(&c);
+            assert!(
+                e.contains("AFILIATE_PUBLIC_URL") && e.contains("url-http"),
+                "{url:?}: {e}"
+            );
+            c.permitir_inseguro = vec!["url-http".into()];
+            c.check().expect("allowed");
+        }
+    }
+
+    #[test]
+    fn prod_refuses_a_plain_http_renapo_and_unknown_allowances() {
+        let mut c = prod_seguro();
+        c.renapo_url = Some("http://renapo.interno/api".into());
+        let e = rechazo(&c);
+        assert!(
+            e.contains("AFILIATE_RENAPO_URL") && e.contains("renapo-http"),
+            "{e}"
+        );
+        c.permitir_inseguro = vec!["todo".into()];
+        c.check().expect("todo allows everything");
+        c.permitir_inseguro = vec!["todo".into(), "casi-todo".into()];
+        let e = rechazo(&c);
+        assert!(e.contains("unknown `casi-todo`"), "{e}");
+        // Several problems are listed together.
+        let mut c = Config::for_data_dir("/tmp/x");
+        c.env = Env::Prod;
+        let e = rechazo(&c);
+        assert!(
+            e.contains("AFILIATE_MAIL") && e.contains("AFILIATE_PUBLIC_URL"),
+            "{e}"
+        );
     }
 }

@@ -14,6 +14,8 @@ pub const MSG_TOKEN: &str =
     "Tu solicitud ya no es válida porque pasó mucho tiempo. Vuelve a iniciar el trámite.";
 pub const MSG_LIMITE_IP: &str =
     "Recibimos demasiadas solicitudes desde tu conexión. Espera un momento e intenta de nuevo.";
+pub const MSG_NO_DISPONIBLE: &str =
+    "Por el momento no podemos atender tu solicitud. Intenta de nuevo en unos segundos.";
 pub const MSG_INTERNO: &str = "Ocurrió un error inesperado. Intenta más tarde.";
 pub const MSG_NSS_NO_CORRESPONDE: &str =
     "El NSS que escribiste no corresponde a tu CURP. Revísalo o consúltalo en el Paso 1.";
@@ -243,6 +245,13 @@ impl AppError {
                 detail.clone(),
                 BTreeMap::new(),
             ),
+            AppError::Db(e) if base_no_disponible(e) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "servicio-no-disponible",
+                "Servicio no disponible",
+                MSG_NO_DISPONIBLE.into(),
+                BTreeMap::new(),
+            ),
             AppError::Db(_) | AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "error-interno",
@@ -287,6 +296,10 @@ impl IntoResponse for AppError {
         }
         crate::metrics::record_error(self.kind());
         let mut res = problem_response(&self.problema());
+        if res.status() == StatusCode::SERVICE_UNAVAILABLE && matches!(self, AppError::Db(_)) {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(SEGUNDOS_REINTENTO));
+        }
         if matches!(self, AppError::NoAutorizado) {
             res.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -294,5 +307,52 @@ impl IntoResponse for AppError {
             );
         }
         res
+    }
+}
+
+/// `Retry-After` of a 503 while the database cannot be reached: a restart of PostgreSQL takes a few seconds.
+const SEGUNDOS_REINTENTO: u32 = 2;
+
+/// The database cannot be reached right now (a restart, a failover, a network cut, every connection busy), as
+/// opposed to a bug: the client should retry, so 503 with `Retry-After` instead of 500. Nothing was committed
+/// unless the commit itself was cut, and the assignment is idempotent, so a retry answers the same NSS.
+pub fn base_no_disponible(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE class 08 (connection exception), 57P01-57P03 (admin shutdown, crash shutdown, cannot connect
+        // now: a server restarting), 53300 (too many connections).
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "53300"),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_answers_503_with_retry_after_not_500() {
+        let caida = AppError::Db(sqlx::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::ConnectionRefused,
+        )));
+        let res = caida.into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "2");
+        for e in [sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed] {
+            assert_eq!(
+                AppError::Db(e).into_response().status(),
+                StatusCode::SERVICE_UNAVAILABLE
+            );
+        }
+        // A bug stays a 500, without Retry-After.
+        let bug = AppError::Db(sqlx::Error::RowNotFound).into_response();
+        assert_eq!(bug.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(bug.headers().get(header::RETRY_AFTER).is_none());
     }
 }

@@ -1,10 +1,9 @@
 //! `afiliate-server`: boots the HTTP server or runs an operator command.
 
 use afiliate_server::db::Db;
-use afiliate_server::mail::{run_worker, Compositor, Transporte};
+use afiliate_server::mail::{Compositor, Transporte, Worker};
 use afiliate_server::{app, cli, ops, AppState, Config};
 use clap::{Args, Parser, Subcommand};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -356,13 +355,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let esperar = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|p| *p).await;
     };
-    let correo = tokio::spawn(run_worker(
-        state.outbox(),
-        transporte,
-        compositor,
-        state.despertar_correo(),
-        esperar(parado.clone()),
-    ));
+    let mut trabajador = Worker::new(state.outbox(), transporte, compositor);
+    trabajador.despertar = state.despertar_correo();
+    trabajador.config.arriendo = Duration::from_secs(state.config().outbox_arriendo_s);
+    let correo = tokio::spawn(trabajador.run(esperar(parado.clone())));
     let limpieza = {
         let state = state.clone();
         let fin = esperar(parado.clone());
@@ -399,12 +395,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
     println!("Afíliate escuchando en http://{local}");
     tracing::info!(addr = %local, "listening");
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let ajustes = afiliate_server::http::servir::Ajustes::de(state.config());
+    afiliate_server::http::servir::servir(listener, app(state), ajustes, shutdown_signal()).await?;
     let _ = parar.send(true);
     let _ = correo.await;
     let _ = limpieza.await;

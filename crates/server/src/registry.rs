@@ -142,6 +142,9 @@ pub struct RegistroHttp {
     client: Client<hyper_util::client::legacy::connect::HttpConnector, Empty<Bytes>>,
 }
 
+/// The largest answer read from the registry, in bytes.
+pub const MAX_RESPUESTA: usize = 16 * 1024;
+
 impl RegistroHttp {
     pub fn new(base: &str, timeout: Duration, reintentos: u32) -> RegistroHttp {
         let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
@@ -165,11 +168,11 @@ impl RegistroHttp {
                 .await
                 .map_err(|e| FallaRegistro(e.to_string()))?;
             let status = res.status();
-            let body = res
-                .into_body()
+            // A person is a few hundred bytes: a longer answer is a fault, not something to keep in memory.
+            let body = http_body_util::Limited::new(res.into_body(), MAX_RESPUESTA)
                 .collect()
                 .await
-                .map_err(|e| FallaRegistro(e.to_string()))?
+                .map_err(|e| FallaRegistro(format!("answer: {e}")))?
                 .to_bytes();
             match status.as_u16() {
                 200 => serde_json::from_slice::<PersonaRegistro>(&body)
@@ -206,5 +209,55 @@ impl Registro for RegistroHttp {
             }
             Err(ultimo)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A registry that answers every request 200 with `cuerpo`.
+    async fn registro_que_responde(cuerpo: Vec<u8>) -> String {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                let cuerpo = cuerpo.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf).await;
+                    let cabeza = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                        cuerpo.len()
+                    );
+                    let _ = s.write_all(cabeza.as_bytes()).await;
+                    let _ = s.write_all(&cuerpo).await;
+                });
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test]
+    async fn an_answer_longer_than_the_bound_is_a_failure_not_a_buffer() {
+        let persona = serde_json::json!({"curp": "GALM050314MDFRPRA7", "nombre": "MARIANA",
+            "primer_apellido": "GARCIA", "segundo_apellido": "LOPEZ", "fecha_nacimiento": "2005-03-14",
+            "sexo": "M", "entidad": "DF"});
+        let bien = registro_que_responde(persona.to_string().into_bytes()).await;
+        let r = RegistroHttp::new(&bien, Duration::from_secs(2), 0);
+        assert!(r.consultar("GALM050314MDFRPRA7").await.unwrap().is_some());
+
+        let mut enorme = persona.to_string().into_bytes();
+        enorme.pop();
+        enorme.extend(std::iter::repeat_n(b' ', MAX_RESPUESTA));
+        enorme.push(b'}');
+        let mal = registro_que_responde(enorme).await;
+        let r = RegistroHttp::new(&mal, Duration::from_secs(2), 0);
+        let e = r
+            .consultar("GALM050314MDFRPRA7")
+            .await
+            .expect_err("too long");
+        assert!(e.0.contains("answer"), "{}", e.0);
     }
 }

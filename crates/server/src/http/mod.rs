@@ -6,6 +6,7 @@ mod escuelas;
 mod estado;
 pub mod limite_ip;
 pub mod openapi;
+pub mod servir;
 mod static_files;
 mod umf;
 mod vigencia;
