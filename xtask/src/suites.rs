@@ -433,7 +433,34 @@ pub fn screenshots(_args: &[String]) -> Result {
             .arg(format!("http://127.0.0.1:{port}"))
             .arg(&out),
     )?;
-    println!("screenshots: {}", out.join("index.html").display());
+    // 20 real challenges from the server, for a person to judge (the preview's mock has no CAPTCHA renderer).
+    run_cmd(cmd("cargo").args(["build", "--profile", "server", "-p", "afiliate-server"]))?;
+    let data = out.join("captcha-data");
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    let server_port = util::free_port();
+    let server = cmd(util::root().join("target/server/afiliate-server"))
+        .arg("serve")
+        .env("AFILIATE_ADDR", format!("127.0.0.1:{server_port}"))
+        .env("AFILIATE_DATA_DIR", &data)
+        .env("AFILIATE_ENV", "dev")
+        .env("AFILIATE_LIMITE_IP_SEG", "1000")
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let _server = Guard(server);
+    util::wait_for_port(server_port, 30)?;
+    run_cmd(
+        cmd("node")
+            .arg(util::root().join("xtask/tools/captchas.mjs"))
+            .arg(format!("http://127.0.0.1:{server_port}"))
+            .arg(&out),
+    )?;
+    let _ = std::fs::remove_dir_all(&data);
+    println!(
+        "screenshots: {} and {}",
+        out.join("index.html").display(),
+        out.join("captcha.html").display()
+    );
     Ok(())
 }
 
@@ -510,12 +537,19 @@ pub fn faults(args: &[String]) -> Result {
     faults_con(&procesos, reducido).map(|_| ())
 }
 
-/// Builds the release server and the harness, runs each scenario, prints the table; fails on any failed row.
+/// Builds the server and the harness, runs each scenario, prints the table; fails on any failed row. Full sizes
+/// run the release build (`server` profile); the reduced ones, in the test command, the debug build the `unit` and
+/// `build` suites have already compiled (a cold CI run would otherwise compile the server a third time).
 fn faults_con(escenarios: &[&str], reducido: bool) -> Result<String> {
+    let (perfil, carpeta) = if reducido {
+        ("dev", "target/debug")
+    } else {
+        ("server", "target/server")
+    };
     run_cmd(cmd("cargo").args([
         "build",
         "--profile",
-        "server",
+        perfil,
         "-p",
         "afiliate-server",
         "--bin",
@@ -523,7 +557,7 @@ fn faults_con(escenarios: &[&str], reducido: bool) -> Result<String> {
         "--example",
         "faults",
     ]))?;
-    let target = util::root().join("target/server");
+    let target = util::root().join(carpeta);
     println!(
         "\n| scenario | size | acknowledged | lost | duplicated | mails once | 5xx | time | notes"
     );
