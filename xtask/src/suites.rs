@@ -434,11 +434,11 @@ pub fn screenshots(_args: &[String]) -> Result {
             .arg(&out),
     )?;
     // 20 real challenges from the server, for a person to judge (the preview's mock has no CAPTCHA renderer).
-    run_cmd(cmd("cargo").args(["build", "--profile", "server", "-p", "afiliate-server"]))?;
+    run_cmd(cmd("cargo").args(["build", "-p", "afiliate-server"]))?;
     let data = out.join("captcha-data");
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
     let server_port = util::free_port();
-    let server = cmd(util::root().join("target/server/afiliate-server"))
+    let server = cmd(util::root().join("target/debug/afiliate-server"))
         .arg("serve")
         .env("AFILIATE_ADDR", format!("127.0.0.1:{server_port}"))
         .env("AFILIATE_DATA_DIR", &data)

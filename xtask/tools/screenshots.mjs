@@ -48,5 +48,5 @@ for (const [i, e] of entradas.entries()) {
 await browser.close();
 writeFileSync(join(out, 'index.html'), `<!doctype html><html lang="es-MX"><meta charset="utf-8"><title>Afíliate: capturas</title>
 <style>body{font-family:sans-serif;margin:24px}.f{display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap}img{border:1px solid #999}</style>
-<h1>Afíliate: ${entradas.length} pantallas × ${ANCHOS.length} anchos</h1>${filas.join('\n')}</html>\n`);
+<h1>Afíliate: ${entradas.length} pantallas × ${ANCHOS.length} anchos</h1><p><a href="captcha.html">20 retos CAPTCHA del servidor</a></p>${filas.join('\n')}</html>\n`);
 console.log(`screenshots: ${entradas.length * ANCHOS.length} PNG in ${out}`);
