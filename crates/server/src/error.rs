@@ -22,6 +22,13 @@ pub const MSG_NSS_NO_CORRESPONDE: &str =
 pub const MSG_NSS_DADO_DE_BAJA: &str = "Tu Número de Seguridad Social fue dado de baja en el IMSS. Acude a tu subdelegación con tu CURP y una identificación oficial para aclararlo.";
 pub const MSG_VARIOS_NSS: &str = "Tu CURP tiene más de un Número de Seguridad Social registrado. Tu solicitud requiere que acudas a la subdelegación para que los unifiquen.";
 pub const MSG_NO_AUTORIZADO: &str = "La clave de la escuela no es válida o fue revocada. Envíala en el encabezado Authorization: Bearer <clave>.";
+pub const MSG_ENLACE_INVALIDO: &str = "El enlace del documento no es válido o ya expiró. Vuelve a consultar tu NSS para obtener uno nuevo.";
+pub const MSG_FOLIO_DESCONOCIDO: &str = "No encontramos un documento con ese folio. Revisa que lo hayas escrito igual que en el documento.";
+pub const MSG_FALLA_TECNICA: &str =
+    "Debido a una falla técnica no pudimos atender tu solicitud. Intenta más tarde.";
+pub const MSG_LIMITE_REENVIOS: &str =
+    "Ya reenviaste este documento 3 veces hoy. Podrás reenviarlo de nuevo mañana; mientras tanto, \
+     puedes descargarlo desde esta página.";
 pub const MSG_SERIE_AGOTADA: &str = "Por ahora no es posible asignar un NSS en la subdelegación de tu domicilio. Tu solicitud requiere que acudas a la subdelegación.";
 
 /// Every way a request can fail.
@@ -66,6 +73,18 @@ pub enum AppError {
     /// A CSV body that cannot be read as a whole (wrong header, not UTF-8): 422.
     #[error("unreadable CSV")]
     Csv(String),
+    /// A document link made up, altered or expired (404).
+    #[error("invalid or expired document link")]
+    EnlaceInvalido,
+    /// No document with that folio (404).
+    #[error("unknown folio")]
+    FolioDesconocido,
+    /// The documents' store failed (503; logged where it happened).
+    #[error("documents store failed")]
+    FallaTecnica,
+    /// A document already re-sent [`crate::http::documentos::LIMITE_REENVIOS_DIA`] times today (429).
+    #[error("re-send limit reached")]
+    LimiteReenvios,
     /// A body that is not the expected JSON (400/413/415).
     #[error("bad request body")]
     Cuerpo(StatusCode, String),
@@ -89,7 +108,7 @@ impl AppError {
 
     /// A conflict that may vanish when the transaction is run again.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, AppError::Db(e) if crate::db::is_retryable(e))
+        matches!(self, AppError::Db(e) if conflicto_reintentable(e))
     }
 
     /// A short stable name for metrics and logs.
@@ -111,6 +130,10 @@ impl AppError {
             AppError::NssDadoDeBaja => "nss_dado_de_baja",
             AppError::VariosNss => "varios_nss",
             AppError::Csv(_) => "csv",
+            AppError::EnlaceInvalido => "enlace_invalido",
+            AppError::FolioDesconocido => "folio_desconocido",
+            AppError::FallaTecnica => "falla_tecnica",
+            AppError::LimiteReenvios => "limite_reenvios",
             AppError::Cuerpo(..) => "cuerpo",
             AppError::Db(_) => "db",
             AppError::Internal(_) => "interno",
@@ -238,6 +261,34 @@ impl AppError {
                 detail.clone(),
                 BTreeMap::new(),
             ),
+            AppError::EnlaceInvalido => (
+                StatusCode::NOT_FOUND,
+                "enlace-invalido",
+                "Documento no disponible",
+                MSG_ENLACE_INVALIDO.into(),
+                BTreeMap::new(),
+            ),
+            AppError::FolioDesconocido => (
+                StatusCode::NOT_FOUND,
+                "folio-desconocido",
+                "Folio no encontrado",
+                MSG_FOLIO_DESCONOCIDO.into(),
+                BTreeMap::new(),
+            ),
+            AppError::FallaTecnica => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "falla-tecnica",
+                "Falla técnica",
+                MSG_FALLA_TECNICA.into(),
+                BTreeMap::new(),
+            ),
+            AppError::LimiteReenvios => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "limite-reenvios",
+                "Límite de reenvíos alcanzado",
+                MSG_LIMITE_REENVIOS.into(),
+                BTreeMap::new(),
+            ),
             AppError::Cuerpo(status, detail) => (
                 *status,
                 "solicitud-invalida",
@@ -267,6 +318,18 @@ impl AppError {
             detail,
             errores,
         }
+    }
+}
+
+/// A unique violation or serialization failure (PostgreSQL's 40001, or 40P01 for a deadlock): the transaction may
+/// succeed when run again. The database layer retries on it; this type only classifies.
+pub fn conflicto_reintentable(e: &sqlx::Error) -> bool {
+    match e.as_database_error() {
+        Some(db) => {
+            db.is_unique_violation()
+                || matches!(db.code().as_deref(), Some("40001") | Some("40P01"))
+        }
+        None => false,
     }
 }
 

@@ -75,11 +75,7 @@ impl Guardia {
         let Some(m) = &self.memoria else {
             return Ok(0);
         };
-        let filas: Vec<(String, i64, i64)> =
-            sqlx::query_as("SELECT clave, dia, cuenta FROM intentos WHERE dia >= $1")
-                .bind(dia(ahora))
-                .fetch_all(&db.pool)
-                .await?;
+        let filas = crate::db::guardia::intentos_desde(&db.pool, dia(ahora)).await?;
         let n = filas.len();
         let mut m = bloquear(m);
         m.ultima_purga = ahora;
@@ -143,11 +139,7 @@ impl Guardia {
         };
         let quemado = match &self.memoria {
             Some(m) => bloquear(m).quemados.contains_key(&reto.nonce),
-            None => sqlx::query("SELECT 1 FROM captchas_usados WHERE id = $1")
-                .bind(hex(&reto.nonce))
-                .fetch_optional(&db.pool)
-                .await?
-                .is_some(),
+            None => crate::db::guardia::captcha_usado(&db.pool, &hex(&reto.nonce)).await?,
         };
         Ok((!quemado).then_some(reto))
     }
@@ -207,28 +199,13 @@ impl Guardia {
                 db.write(move |c| {
                     let (nonce, claves) = (nonce.clone(), claves.clone());
                     Box::pin(async move {
-                        let nuevo = sqlx::query(
-                            "INSERT INTO captchas_usados (id, expira_en) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-                        )
-                        .bind(&nonce)
-                        .bind(reto.expira)
-                        .execute(&mut *c)
-                        .await?
-                        .rows_affected()
-                            == 1;
+                        let nuevo =
+                            crate::db::guardia::quemar_captcha(c, &nonce, reto.expira).await?;
                         if !nuevo || !acierto {
                             return Ok(Paso1::CaptchaInvalido);
                         }
                         for (clave, limite) in &claves {
-                            let (cuenta,): (i64,) = sqlx::query_as(
-                                "INSERT INTO intentos (clave, dia, cuenta) VALUES ($1, $2, 1) \
-                                 ON CONFLICT (clave, dia) DO UPDATE SET cuenta = intentos.cuenta + 1 RETURNING cuenta",
-                            )
-                            .bind(clave)
-                            .bind(d)
-                            .fetch_one(&mut *c)
-                            .await?;
-                            if cuenta > *limite {
+                            if crate::db::guardia::contar_intento(c, clave, d).await? > *limite {
                                 return Ok(Paso1::Limite);
                             }
                         }
@@ -259,25 +236,7 @@ impl Guardia {
             return Ok(0);
         }
         let n = filas.len();
-        let filas = std::sync::Arc::new(filas);
-        db.write(move |c| {
-            let filas = filas.clone();
-            Box::pin(async move {
-                for (k, d, cuenta) in filas.iter() {
-                    sqlx::query(
-                        "INSERT INTO intentos (clave, dia, cuenta) VALUES ($1, $2, $3) \
-                         ON CONFLICT (clave, dia) DO UPDATE SET cuenta = excluded.cuenta",
-                    )
-                    .bind(k)
-                    .bind(d)
-                    .bind(cuenta)
-                    .execute(&mut *c)
-                    .await?;
-                }
-                Ok(())
-            })
-        })
-        .await?;
+        crate::db::guardia::guardar_intentos(db, std::sync::Arc::new(filas)).await?;
         Ok(n)
     }
 

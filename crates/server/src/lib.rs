@@ -1,6 +1,11 @@
 //! Afíliate's companion backend: JSON API, NSS assignment, CAPTCHA, documents, email outbox, operator CLI.
 //!
 //! `main.rs` only boots; [`app`] builds the whole HTTP router from an [`AppState`], which tests call directly.
+//!
+//! Dependencies point one way: [`http`] (handlers, answering through [`error::AppError`]) → [`service`],
+//! [`vigencia`], [`escuelas`], [`guardia`] (the procedures' rules, no SQL, no HTTP) → [`db`] (the SQL and the SQLite
+//! writer), with the plain data of [`pedido`] between them. [`mail`] composes emails from plain data and
+//! [`documents`] issues and renders documents; [`error`] depends on no module above.
 
 pub mod captcha;
 pub mod cifra;
@@ -15,6 +20,7 @@ pub mod http;
 pub mod mail;
 pub mod metrics;
 pub mod ops;
+pub mod pedido;
 pub mod registry;
 pub mod service;
 pub mod subdelegaciones;

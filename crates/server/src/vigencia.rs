@@ -7,13 +7,13 @@
 //! shows has changed (a school sent a baja meanwhile), a new one is issued. Every request queues an e-mail with it.
 
 use crate::db::escuelas::inscripciones_de;
-use crate::documents::{DatosConstancia, Documento, Documentos, Persona, TipoDocumento};
+use crate::documents::{DatosConstancia, Documento, Documentos, Persona};
 use crate::error::AppError;
 use crate::escuelas::{dd_mm_aaaa, evaluar, hoy, TIPO_ASEGURADO};
 use crate::mail::Correo;
 use afiliate_domain::api::{EscuelaResumen, EstadoVigencia};
 use chrono::{TimeZone as _, Utc};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 /// What the constancia of `nss` says today (`ahora`, Unix seconds).
 pub async fn datos(
@@ -56,39 +56,19 @@ pub async fn emitir(
     correo: &str,
     ahora: i64,
 ) -> Result<Documento, AppError> {
-    let filas = sqlx::query(&format!(
-        "SELECT {}, datos FROM documentos WHERE nss = $1 AND curp = $2 AND tipo = $3 AND emitido >= $4 \
-         ORDER BY emitido DESC, folio",
-        crate::service::COLUMNAS_DOC
-    ))
-    .bind(&persona.nss)
-    .bind(&persona.curp)
-    .bind(TipoDocumento::ConstanciaVigencia.codigo())
-    .bind(inicio_del_dia(ahora))
-    .fetch_all(&mut *c)
-    .await?;
-    let de_hoy = filas.iter().find_map(|r| {
-        let mut d = crate::service::documento_de_columnas(
-            &r.get::<String, _>(0),
-            &r.get::<String, _>(1),
-            r.get(2),
-            r.get(3),
-            r.get(4),
-            r.get(5),
-            r.get(6),
-            r.get(7),
-        )?;
-        d.datos = DatosConstancia::from_columna(&r.get::<String, _>(8));
-        (d.datos.as_ref() == Some(datos) && d.nombre == persona.nombre).then_some(d)
-    });
+    let de_hoy = crate::db::documentos::constancias_desde(
+        c,
+        &persona.nss,
+        &persona.curp,
+        inicio_del_dia(ahora),
+    )
+    .await?
+    .into_iter()
+    .find(|d| d.datos.as_ref() == Some(datos) && d.nombre == persona.nombre);
     let doc = match de_hoy {
         Some(d) => {
             // Its re-sends go to the address of the latest request.
-            sqlx::query("UPDATE documentos SET correo = $1 WHERE folio = $2")
-                .bind(correo)
-                .bind(&d.folio)
-                .execute(&mut *c)
-                .await?;
+            crate::db::documentos::cambiar_correo(c, &d.folio, correo).await?;
             d
         }
         None => {
@@ -97,23 +77,7 @@ pub async fn emitir(
                 .single()
                 .unwrap_or_else(Utc::now);
             let d = Documento::emitir_constancia(persona, datos.clone(), instante, &docs.sellador);
-            sqlx::query(
-                "INSERT INTO documentos (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, \
-                 correo, datos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(&d.folio)
-            .bind(d.tipo.codigo())
-            .bind(d.tramite.codigo())
-            .bind(d.emitido.timestamp())
-            .bind(&d.nombre)
-            .bind(&d.curp)
-            .bind(&d.nss)
-            .bind(d.cadena_original())
-            .bind(&d.sello)
-            .bind(correo)
-            .bind(datos.to_json())
-            .execute(&mut *c)
-            .await?;
+            crate::db::documentos::insertar_constancia(c, &d, datos, correo).await?;
             d
         }
     };

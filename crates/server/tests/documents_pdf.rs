@@ -7,10 +7,10 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use afiliate_domain::api;
-use afiliate_server::documents::http::{router, AlmacenDocumentos, Reenvio, LIMITE_REENVIOS_DIA};
 use afiliate_server::documents::{
     Documento, Documentos, Modo, Persona, Sellador, TipoDocumento, Tramite,
 };
+use afiliate_server::http::documentos::{router, AlmacenDocumentos, Reenvio, LIMITE_REENVIOS_DIA};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use chrono::{TimeZone as _, Utc};

@@ -4,10 +4,15 @@
 //! that arrive together into one durable transaction (group commit, each request in its own savepoint): NSS
 //! assignments, the hot path, on its own rusqlite connection (`lote`), any other work through sqlx. On PostgreSQL
 //! each request runs in its own transaction and is retried on a unique or serialization conflict.
+//!
+//! The request path's SQL lives in this module, behind functions named for what they do: [`asignacion`] (the NSS
+//! assignment, one algorithm for both databases, and the reads around it), [`documentos`], [`outbox`],
+//! [`guardia`], [`escuelas`], [`umf`]. (The operators' commands and the local registry keep a few statements of
+//! their own.) Callers hand in plain data ([`crate::pedido`], [`crate::documents::Documento`]) and get
+//! [`AppError`] back; the procedure's decisions come in as plain data too ([`asignacion::Emision`]).
 
-use crate::documents::Documentos;
 use crate::error::AppError;
-use crate::service::{self, Asignado, Pedido};
+use crate::pedido::{Asignado, Pedido};
 use futures_util::future::BoxFuture;
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyConnection;
@@ -17,8 +22,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
+pub mod asignacion;
+pub mod documentos;
 pub mod escuelas;
+pub mod guardia;
 mod lote;
+pub mod outbox;
 #[cfg(test)]
 mod pruebas_escritor;
 pub mod umf;
@@ -115,7 +124,7 @@ enum Mensaje {
 
 struct PedidoEnCola {
     pedido: Pedido,
-    docs: Arc<Documentos>,
+    emision: Arc<dyn asignacion::Emision>,
     reply: oneshot::Sender<Result<Asignado, AppError>>,
 }
 
@@ -235,11 +244,12 @@ impl Db {
         }
     }
 
-    /// Assigns an NSS (see [`service::asignar`]): on SQLite batched with the other assignments of the same group
-    /// commit (the writer's `lote` module); on PostgreSQL in its own transaction.
-    pub async fn asignar(
+    /// Assigns an NSS ([`asignacion::asignar`]), its new documents and email as `emision` decides: on SQLite
+    /// batched with the other assignments of the same group commit (the writer's `lote` module); on PostgreSQL in
+    /// its own transaction.
+    pub async fn asignar<E: asignacion::Emision + 'static>(
         &self,
-        docs: Arc<Documentos>,
+        emision: Arc<E>,
         pedido: Pedido,
     ) -> Result<Asignado, AppError> {
         match &self.writer {
@@ -248,7 +258,7 @@ impl Db {
                 writer
                     .send(Mensaje::Asignacion(Box::new(PedidoEnCola {
                         pedido,
-                        docs,
+                        emision,
                         reply: tx,
                     })))
                     .await
@@ -258,10 +268,8 @@ impl Db {
             }
             None => {
                 self.write(move |c| {
-                    let (docs, p) = (docs.clone(), pedido.clone());
-                    Box::pin(async move {
-                        service::asignar(c, &docs, &p.token, p.serie, &p.domicilio, p.ahora).await
-                    })
+                    let (emision, p) = (emision.clone(), pedido.clone());
+                    Box::pin(async move { asignacion::asignar_uno(c, &*emision, &p).await })
                 })
                 .await
             }
@@ -278,7 +286,7 @@ impl Db {
             match result {
                 Ok(value) => match tx.commit().await {
                     Ok(()) => return Ok(value),
-                    Err(e) if attempt < 8 && is_retryable(&e) => continue,
+                    Err(e) if attempt < 8 && crate::error::conflicto_reintentable(&e) => continue,
                     Err(e) => return Err(e.into()),
                 },
                 Err(e) => {
@@ -331,17 +339,6 @@ fn sqlite_url(url: &str) -> anyhow::Result<String> {
         Some(q) => format!("sqlite://{path}?{q}&mode=rwc"),
         None => format!("sqlite://{path}?mode=rwc"),
     })
-}
-
-/// A unique violation or serialization failure: the transaction may succeed when run again.
-pub fn is_retryable(e: &sqlx::Error) -> bool {
-    match e.as_database_error() {
-        Some(db) => {
-            db.is_unique_violation()
-                || matches!(db.code().as_deref(), Some("40001") | Some("40P01"))
-        }
-        None => false,
-    }
 }
 
 /// A job of the SQLite writer, type-erased.
@@ -696,7 +693,7 @@ async fn writer_loop(url: &str, ruta: &std::path::Path, rx: &mut mpsc::Receiver<
             }
             let mut commit_asignaciones = Duration::ZERO;
             let outcome = match asignador.as_ref() {
-                Some(c) => lote::ejecutar(c, &pedidos, &mut commit_asignaciones),
+                Some(c) => lote::ejecutar(c, &pedidos, &mut commit_asignaciones).await,
                 None => Err("the database cannot be opened for writing".to_string()),
             };
             commit += commit_asignaciones;

@@ -17,7 +17,6 @@
 //! A new document kind is one more [`TipoDocumento`] variant plus one [`plantillas::Plantilla`].
 
 pub mod enlaces;
-pub mod http;
 pub mod pdf;
 pub mod plantillas;
 pub mod sello;
@@ -270,6 +269,33 @@ fn campo(s: &str) -> String {
 }
 
 impl Documento {
+    /// A stored document from its columns (`tipo, tramite, folio, emitido, nombre, curp, nss, sello`, as the
+    /// module's documentation lists them), without its `datos`; None for a kind, procedure or time this build does
+    /// not know.
+    #[allow(clippy::too_many_arguments)]
+    pub fn de_columnas(
+        tipo: &str,
+        tramite: &str,
+        folio: String,
+        emitido: i64,
+        nombre: String,
+        curp: String,
+        nss: String,
+        sello: String,
+    ) -> Option<Documento> {
+        Some(Documento {
+            tipo: TipoDocumento::parse(tipo)?,
+            tramite: Tramite::parse(tramite)?,
+            folio,
+            emitido: Utc.timestamp_opt(emitido, 0).single()?,
+            nombre,
+            curp,
+            nss,
+            sello,
+            datos: None,
+        })
+    }
+
     /// Issues a new document now: new folio, sealed.
     pub fn emitir(
         tipo: TipoDocumento,
@@ -498,6 +524,23 @@ pub fn enmascarar_nss(nss: &str) -> String {
     std::iter::repeat_n('*', n.saturating_sub(4))
         .chain(nss.chars().skip(n.saturating_sub(4)))
         .collect()
+}
+
+/// From documents newest first, the newest of each kind, in the order of [`TipoDocumento::DEL_NSS`].
+pub fn ultimo_de_cada_tipo(documentos: impl Iterator<Item = Documento>) -> Vec<Documento> {
+    let mut out: Vec<Documento> = Vec::new();
+    for d in documentos {
+        if !out.iter().any(|o| o.tipo == d.tipo) {
+            out.push(d);
+        }
+    }
+    out.sort_by_key(|d| {
+        TipoDocumento::DEL_NSS
+            .iter()
+            .position(|x| *x == d.tipo)
+            .unwrap_or(usize::MAX)
+    });
+    out
 }
 
 /// What the server keeps in its state for documents: the sealing key, the link signer and the public base URL.

@@ -411,7 +411,7 @@ pub(super) async fn persona_y_nss(
     curp: &str,
 ) -> Result<(String, Option<String>), AppError> {
     let (persona, nss) = if st.registro().es_local() {
-        match service::persona_y_nss_local(st.db(), curp).await? {
+        match crate::db::asignacion::persona_y_nss(st.db(), curp).await? {
             Some((p, nss)) => (Some(p), nss),
             None => (None, None),
         }
@@ -422,7 +422,7 @@ pub(super) async fn persona_y_nss(
             .await
             .map_err(|_| AppError::FallaRenapo)?;
         let nss = match persona {
-            Some(_) => service::nss_de_pool(&st.db().pool, curp).await?,
+            Some(_) => crate::db::asignacion::nss_de_curp(&st.db().pool, curp).await?,
             None => None,
         };
         (persona, nss)
@@ -627,7 +627,7 @@ async fn asignacion(
         domicilio,
         ahora,
     };
-    let (nss, documentos, nuevo) = st.db().asignar(st.docs().clone(), pedido).await?;
+    let (nss, documentos, nuevo) = service::asignar(st.db(), st.docs().clone(), pedido).await?;
     let umf = if nuevo {
         st.despertar_correo().notify_one();
         crate::metrics::record_assignment();

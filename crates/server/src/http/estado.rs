@@ -1,9 +1,9 @@
 //! [`AppState`]: configuration, database, registry, catalog, documents and the mail worker's wake-up.
 
+use super::documentos::{AlmacenDocumentos, Reenvio};
 use crate::cifra::Caja;
 use crate::config::Config;
 use crate::db::{Backend, Db};
-use crate::documents::http::{AlmacenDocumentos, Reenvio};
 use crate::documents::{Documento, Documentos, Sellador, VIGENCIA_PREDETERMINADA_SEG};
 use crate::guardia::Guardia;
 use crate::mail::{Correo, OutboxItem, OutboxStore};
@@ -11,7 +11,6 @@ use crate::registry::{Registro, RegistroHttp, RegistroLocal};
 use crate::subdelegaciones::Subdelegaciones;
 use afiliate_domain::postal::Catalogo;
 use chrono::{DateTime, TimeZone as _, Utc};
-use sqlx::Row;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -209,21 +208,7 @@ impl AppState {
     pub async fn limpiar(&self) -> Result<(), crate::error::AppError> {
         let ahora = self.ahora();
         let dia = crate::service::dia(ahora);
-        self.db()
-            .write(move |c| {
-                Box::pin(async move {
-                    sqlx::query("DELETE FROM captchas_usados WHERE expira_en <= $1")
-                        .bind(ahora)
-                        .execute(&mut *c)
-                        .await?;
-                    sqlx::query("DELETE FROM intentos WHERE dia < $1")
-                        .bind(dia - 1)
-                        .execute(&mut *c)
-                        .await?;
-                    Ok(())
-                })
-            })
-            .await
+        crate::db::guardia::limpiar(self.db(), ahora, dia - 1).await
     }
 }
 
@@ -233,7 +218,7 @@ impl AlmacenDocumentos for AppState {
     }
 
     async fn buscar(&self, folio: &str) -> anyhow::Result<Option<Documento>> {
-        Ok(crate::service::documento_por_folio(&self.db().pool, folio)
+        Ok(crate::db::documentos::por_folio(&self.db().pool, folio)
             .await?
             .map(|(d, _)| d))
     }
@@ -243,34 +228,16 @@ impl AlmacenDocumentos for AppState {
         let dia = dia.to_string();
         let doc = doc.clone();
         let ahora = self.ahora();
-        let limite = i64::from(crate::documents::http::LIMITE_REENVIOS_DIA);
+        let limite = i64::from(super::documentos::LIMITE_REENVIOS_DIA);
         let r = self
             .db()
             .write(move |c| {
                 let (folio, dia, doc) = (folio.clone(), dia.clone(), doc.clone());
                 Box::pin(async move {
-                    // Count and check in one statement: a read then a write would let concurrent re-sends
-                    // (PostgreSQL, several transactions at once) all see the same count. The upsert takes the
-                    // row's lock and evaluates the WHERE on its latest version; no row back means the limit.
-                    let contado = sqlx::query(
-                        "INSERT INTO reenvios (folio, dia, cuenta) VALUES ($1, $2, 1) \
-                         ON CONFLICT (folio, dia) DO UPDATE SET cuenta = reenvios.cuenta + 1 \
-                         WHERE reenvios.cuenta < $3 RETURNING cuenta",
-                    )
-                    .bind(&folio)
-                    .bind(&dia)
-                    .bind(limite)
-                    .fetch_optional(&mut *c)
-                    .await?;
-                    if contado.is_none() {
+                    if !crate::db::documentos::contar_reenvio(c, &folio, &dia, limite).await? {
                         return Ok(Reenvio::LimiteAlcanzado);
                     }
-                    let correo: String =
-                        sqlx::query("SELECT correo FROM documentos WHERE folio = $1")
-                            .bind(&folio)
-                            .fetch_one(&mut *c)
-                            .await?
-                            .get(0);
+                    let correo = crate::db::documentos::correo_de(c, &folio).await?;
                     crate::service::encolar(c, &Correo::reenvio(&correo, &doc), ahora).await?;
                     Ok(Reenvio::Encolado)
                 })
@@ -301,59 +268,29 @@ impl OutboxStore for OutboxDb {
         arriendo_hasta: DateTime<Utc>,
         limite: usize,
     ) -> anyhow::Result<Vec<OutboxItem>> {
-        let bloqueo = match self.db.backend {
-            crate::db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            crate::db::Backend::Sqlite => "",
-        };
-        let sql = format!(
-            "UPDATE outbox SET proximo_intento = $1 WHERE id IN (SELECT id FROM outbox \
-             WHERE estado = 'pendiente' AND proximo_intento <= $2 ORDER BY proximo_intento, id LIMIT $3{bloqueo}) \
-             RETURNING id, creado_en, intentos, payload"
-        );
-        let (hasta, ahora, limite) = (arriendo_hasta.timestamp(), ahora.timestamp(), limite as i64);
-        let mut items = self
-            .db
-            .write(move |c| {
-                let sql = sql.clone();
-                Box::pin(async move {
-                    let filas = sqlx::query(&sql)
-                        .bind(hasta)
-                        .bind(ahora)
-                        .bind(limite)
-                        .fetch_all(&mut *c)
-                        .await?;
-                    Ok(filas
-                        .iter()
-                        .map(|r| OutboxItem {
-                            id: r.get(0),
-                            creado: fecha(r.get(1)),
-                            intentos: r.get::<i64, _>(2) as u32,
-                            payload: r.get(3),
-                        })
-                        .collect::<Vec<_>>())
-                })
+        let filas = crate::db::outbox::arrendar(
+            &self.db,
+            ahora.timestamp(),
+            arriendo_hasta.timestamp(),
+            limite as i64,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut items: Vec<OutboxItem> = filas
+            .into_iter()
+            .map(|(id, creado, intentos, payload)| OutboxItem {
+                id,
+                creado: fecha(creado),
+                intentos,
+                payload,
             })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .collect();
         items.sort_by_key(|i| (i.creado, i.id));
         Ok(items)
     }
 
     async fn mark_sent(&self, id: i64, ahora: DateTime<Utc>) -> anyhow::Result<()> {
-        let t = ahora.timestamp();
-        self.db
-            .write(move |c| {
-                Box::pin(async move {
-                    sqlx::query(
-                        "UPDATE outbox SET estado = 'enviado', enviado_en = $1, intentos = intentos + 1 WHERE id = $2",
-                    )
-                    .bind(t)
-                    .bind(id)
-                    .execute(&mut *c)
-                    .await?;
-                    Ok(())
-                })
-            })
+        crate::db::outbox::marcar_enviado(&self.db, id, ahora.timestamp())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
     }
@@ -365,46 +302,22 @@ impl OutboxStore for OutboxDb {
         proximo: Option<DateTime<Utc>>,
         tipo_error: &str,
     ) -> anyhow::Result<()> {
-        let tipo = tipo_error.to_string();
-        let proximo = proximo.map(|p| p.timestamp());
-        self.db
-            .write(move |c| {
-                let tipo = tipo.clone();
-                Box::pin(async move {
-                    match proximo {
-                        Some(p) => sqlx::query(
-                            "UPDATE outbox SET intentos = $1, ultimo_error = $2, proximo_intento = $3 WHERE id = $4",
-                        )
-                        .bind(i64::from(intentos))
-                        .bind(tipo)
-                        .bind(p)
-                        .bind(id),
-                        None => sqlx::query(
-                            "UPDATE outbox SET intentos = $1, ultimo_error = $2, estado = 'fallido' WHERE id = $3",
-                        )
-                        .bind(i64::from(intentos))
-                        .bind(tipo)
-                        .bind(id),
-                    }
-                    .execute(&mut *c)
-                    .await?;
-                    Ok(())
-                })
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
+        crate::db::outbox::marcar_fallido(
+            &self.db,
+            id,
+            intentos,
+            proximo.map(|p| p.timestamp()),
+            tipo_error,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
     }
 }
 
 impl OutboxDb {
     /// The queued messages (`pendiente`): how many, and the oldest one's age in seconds (0 when none).
     pub async fn cola(&self, ahora: i64) -> anyhow::Result<(u64, u64)> {
-        let fila =
-            sqlx::query("SELECT COUNT(*), MIN(creado_en) FROM outbox WHERE estado = 'pendiente'")
-                .fetch_one(&self.db.pool)
-                .await?;
-        let n: i64 = fila.get(0);
-        let primero: Option<i64> = fila.get(1);
+        let (n, primero) = crate::db::outbox::pendientes(&self.db.pool).await?;
         Ok((
             n.max(0) as u64,
             primero.map_or(0, |t| (ahora - t).max(0) as u64),
@@ -413,24 +326,18 @@ impl OutboxDb {
 
     /// Every row as `mail status` shows it (no recipient, no content), newest first.
     pub async fn estado(&self, limite: i64) -> anyhow::Result<Vec<crate::mail::EstadoCorreo>> {
-        let filas = sqlx::query(
-            "SELECT id, creado_en, estado, intentos, proximo_intento, enviado_en, ultimo_error FROM outbox \
-             ORDER BY id DESC LIMIT $1",
-        )
-        .bind(limite)
-        .fetch_all(&self.db.pool)
-        .await?;
+        let filas = crate::db::outbox::ultimas(&self.db.pool, limite).await?;
         Ok(filas
-            .iter()
+            .into_iter()
             .map(|r| crate::mail::EstadoCorreo {
-                id: r.get(0),
-                creado: fecha(r.get(1)),
-                estado: crate::mail::EstadoEnvio::parse(&r.get::<String, _>(2))
+                id: r.id,
+                creado: fecha(r.creado_en),
+                estado: crate::mail::EstadoEnvio::parse(&r.estado)
                     .unwrap_or(crate::mail::EstadoEnvio::Pendiente),
-                intentos: r.get::<i64, _>(3) as u32,
-                proximo_intento: Some(fecha(r.get(4))),
-                enviado: r.get::<Option<i64>, _>(5).map(fecha),
-                ultimo_error: r.get(6),
+                intentos: r.intentos,
+                proximo_intento: Some(fecha(r.proximo_intento)),
+                enviado: r.enviado_en.map(fecha),
+                ultimo_error: r.ultimo_error,
             })
             .collect())
     }

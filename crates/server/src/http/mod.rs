@@ -2,6 +2,7 @@
 
 mod api;
 mod capas;
+pub mod documentos;
 mod escuelas;
 mod estado;
 pub mod limite_ip;
@@ -37,7 +38,7 @@ pub fn app(state: AppState) -> Router {
     let shards = static_files::shards(&config.data_dir.join("catalog").join("cp"));
     let (rutas, documento) = rutas(&config);
     let api = rutas
-        .merge(crate::documents::http::router::<AppState>())
+        .merge(documentos::router::<AppState>())
         .merge(openapi::router(&documento));
     // Unit tests only: a handler that panics, to see the panic become a 500.
     #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! The handlers of [`super::api`] carry their own `#[utoipa::path]` and are registered with `utoipa_axum::routes!`,
 //! so their routes and their operations come from one list. The document endpoints live in
-//! [`crate::documents::http`], whose router is merged as it is: their operations are described here, on the
+//! [`crate::http::documentos`], whose router is merged as it is: their operations are described here, on the
 //! functions below that only carry the description, and the server's tests check that every route the app serves
 //! is in the document ([`RUTAS_DOCUMENTADAS_APARTE`]). The schemas are the domain crate's API types
 //! (`afiliate_domain::api`, feature `utoipa`).
@@ -25,7 +25,7 @@ pub const RUTA_DOCUMENTO: &str = "/api/openapi.json";
 pub const RUTA_VISOR: &str = "/api/docs";
 
 /// The routes the app serves that [`super::api`]'s `routes!` lists do not document: the document endpoints of
-/// [`crate::documents::http`] and the document itself (method, path). The tests compare this list, the app's
+/// [`crate::http::documentos`] and the document itself (method, path). The tests compare this list, the app's
 /// router and the document.
 pub const RUTAS_DOCUMENTADAS_APARTE: &[(&str, &str)] = &[
     ("get", "/api/documentos/{folio}/pdf"),

@@ -113,7 +113,7 @@ impl From<&Documento> for DocumentoGuardado {
 
 impl DocumentoGuardado {
     fn documento(&self) -> Option<Documento> {
-        let mut d = crate::service::documento_de_columnas(
+        let mut d = Documento::de_columnas(
             &self.tipo,
             &self.tramite,
             self.folio.clone(),

@@ -6,21 +6,25 @@
 //! - `POST /api/documentos/{folio}/reenvios`: re-sends the document by email, at most
 //!   [`LIMITE_REENVIOS_DIA`] times per document per day (Mexico's central time), else 429.
 //!
-//! The server implements [`AlmacenDocumentos`] for its state and merges [`router`]:
-//! `Router::new().merge(documents::http::router::<AppState>())…with_state(state)`.
+//! Every failure answers through [`AppError`] (`enlace-invalido`, `folio-desconocido`, `falla-tecnica`,
+//! `limite-reenvios`). The server implements [`AlmacenDocumentos`] for its state (tests for a state of their
+//! own) and merges [`router`]: `Router::new().merge(http::documentos::router::<AppState>())…with_state(state)`.
 
 use std::future::Future;
 
 use afiliate_domain::api;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{folio_bien_formado, hora_centro, Documento, Documentos, Modo, TipoDocumento};
+use crate::documents::{
+    folio_bien_formado, hora_centro, Documento, Documentos, Modo, TipoDocumento,
+};
+use crate::error::AppError;
 
 /// Re-sends allowed per document per day.
 pub const LIMITE_REENVIOS_DIA: u32 = 3;
@@ -69,48 +73,10 @@ pub fn router<S: AlmacenDocumentos>() -> Router<S> {
         .route("/api/verificacion/{folio}", get(verificacion::<S>))
 }
 
-fn problema(status: StatusCode, tipo: &str, title: &str, detail: &str) -> Response {
-    let cuerpo = api::Problema {
-        tipo: format!("/problemas/{tipo}"),
-        title: title.to_string(),
-        status: status.as_u16(),
-        detail: detail.to_string(),
-        errores: Default::default(),
-    };
-    let mut r = (status, Json(cuerpo)).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    r
-}
-
-fn enlace_invalido() -> Response {
-    problema(
-        StatusCode::NOT_FOUND,
-        "enlace-invalido",
-        "Documento no disponible",
-        "El enlace del documento no es válido o ya expiró. Vuelve a consultar tu NSS para obtener uno nuevo.",
-    )
-}
-
-fn folio_desconocido() -> Response {
-    problema(
-        StatusCode::NOT_FOUND,
-        "folio-desconocido",
-        "Folio no encontrado",
-        "No encontramos un documento con ese folio. Revisa que lo hayas escrito igual que en el documento.",
-    )
-}
-
-fn falla_tecnica(e: anyhow::Error) -> Response {
+/// A store's failure: logged here, answered "Debido a una falla técnica…".
+fn falla_tecnica(e: anyhow::Error) -> AppError {
     tracing::error!(error = %e, "documents endpoint failed");
-    problema(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "falla-tecnica",
-        "Falla técnica",
-        "Debido a una falla técnica no pudimos atender tu solicitud. Intenta más tarde.",
-    )
+    AppError::FallaTecnica
 }
 
 /// The query of a document link; every field optional so that a malformed link is a 404, not a 400.
@@ -125,16 +91,16 @@ async fn pdf<S: AlmacenDocumentos>(
     State(estado): State<S>,
     Path(folio): Path<String>,
     consulta: Result<Query<ConsultaEnlace>, axum::extract::rejection::QueryRejection>,
-) -> Response {
+) -> Result<Response, AppError> {
     let Ok(Query(consulta)) = consulta else {
-        return enlace_invalido();
+        return Err(AppError::EnlaceInvalido);
     };
     let (Some(modo), Some(exp), Some(firma)) = (
         consulta.modo.as_deref().and_then(Modo::parse),
         consulta.exp.as_deref().and_then(|e| e.parse::<i64>().ok()),
         consulta.firma,
     ) else {
-        return enlace_invalido();
+        return Err(AppError::EnlaceInvalido);
     };
     let docs = estado.documentos();
     if !folio_bien_formado(&folio)
@@ -142,21 +108,21 @@ async fn pdf<S: AlmacenDocumentos>(
             .enlaces
             .validar_enlace(&folio, modo, exp, &firma, Utc::now().timestamp())
     {
-        return enlace_invalido();
+        return Err(AppError::EnlaceInvalido);
     }
-    let doc = match estado.buscar(&folio).await {
-        Ok(Some(d)) => d,
-        Ok(None) => return enlace_invalido(),
-        Err(e) => return falla_tecnica(e),
-    };
+    let doc = estado
+        .buscar(&folio)
+        .await
+        .map_err(falla_tecnica)?
+        .ok_or(AppError::EnlaceInvalido)?;
     // About a millisecond of CPU: off the async workers.
     let base_url = docs.base_url.clone();
     let doc = std::sync::Arc::new(doc);
     let para_render = doc.clone();
     let bytes = match tokio::task::spawn_blocking(move || para_render.pdf(&base_url)).await {
         Ok(Ok(b)) => b,
-        Ok(Err(e)) => return falla_tecnica(e.into()),
-        Err(e) => return falla_tecnica(anyhow::anyhow!("PDF rendering failed: {e}")),
+        Ok(Err(e)) => return Err(falla_tecnica(e.into())),
+        Err(e) => return Err(falla_tecnica(anyhow::anyhow!("PDF rendering failed: {e}"))),
     };
     let disposicion = match modo {
         Modo::Ver => format!("inline; filename=\"{}\"", doc.tipo.nombre_archivo(&doc.nss)),
@@ -182,57 +148,55 @@ async fn pdf<S: AlmacenDocumentos>(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    r
+    Ok(r)
 }
 
 async fn verificacion<S: AlmacenDocumentos>(
     State(estado): State<S>,
     Path(folio): Path<String>,
-) -> Response {
+) -> Result<Response, AppError> {
     let folio = folio.trim().to_ascii_uppercase();
     if !folio_bien_formado(&folio) {
-        return folio_desconocido();
+        return Err(AppError::FolioDesconocido);
     }
-    match estado.buscar(&folio).await {
-        Ok(Some(doc)) => {
-            let mut r = Json(doc.verificacion(&estado.documentos().sellador)).into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            r
-        }
-        Ok(None) => folio_desconocido(),
-        Err(e) => falla_tecnica(e),
-    }
+    let doc = estado
+        .buscar(&folio)
+        .await
+        .map_err(falla_tecnica)?
+        .ok_or(AppError::FolioDesconocido)?;
+    let mut r = Json(doc.verificacion(&estado.documentos().sellador)).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
 }
 
 async fn reenvios<S: AlmacenDocumentos>(
     State(estado): State<S>,
     Path(folio): Path<String>,
-) -> Response {
+) -> Result<Json<api::Mensaje>, AppError> {
     if !folio_bien_formado(&folio) {
-        return folio_desconocido();
+        return Err(AppError::FolioDesconocido);
     }
-    let doc = match estado.buscar(&folio).await {
-        Ok(Some(d)) => d,
-        Ok(None) => return folio_desconocido(),
-        Err(e) => return falla_tecnica(e),
-    };
-    match estado.reenviar(&doc, &dia_de_reenvio(Utc::now())).await {
-        Ok(Reenvio::Encolado) => {
+    let doc = estado
+        .buscar(&folio)
+        .await
+        .map_err(falla_tecnica)?
+        .ok_or(AppError::FolioDesconocido)?;
+    match estado
+        .reenviar(&doc, &dia_de_reenvio(Utc::now()))
+        .await
+        .map_err(falla_tecnica)?
+    {
+        Reenvio::Encolado => {
             let mensaje = match doc.tipo {
                 TipoDocumento::ComprobanteNss => "El comprobante ha sido reenviado.",
                 TipoDocumento::TarjetaNss => "La tarjeta ha sido reenviada.",
                 TipoDocumento::ConstanciaVigencia => "La constancia ha sido reenviada.",
             };
-            Json(api::Mensaje { mensaje: mensaje.to_string() }).into_response()
+            Ok(Json(api::Mensaje {
+                mensaje: mensaje.to_string(),
+            }))
         }
-        Ok(Reenvio::LimiteAlcanzado) => problema(
-            StatusCode::TOO_MANY_REQUESTS,
-            "limite-reenvios",
-            "Límite de reenvíos alcanzado",
-            "Ya reenviaste este documento 3 veces hoy. Podrás reenviarlo de nuevo mañana; mientras tanto, \
-             puedes descargarlo desde esta página.",
-        ),
-        Err(e) => falla_tecnica(e),
+        Reenvio::LimiteAlcanzado => Err(AppError::LimiteReenvios),
     }
 }
