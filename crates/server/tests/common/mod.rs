@@ -190,13 +190,25 @@ pub struct Demos {
 
 pub fn demos() -> Demos {
     let (_, _, d) = afiliate_server::cli::datos_demo(0).expect("demo data");
+    // By case, not by position: seed-demo may document more people.
+    let caso = |c: &str, n: usize| {
+        d.iter()
+            .filter(|x| x.caso == c)
+            .nth(n)
+            .unwrap_or_else(|| panic!("demo case {c} #{n}"))
+    };
     Demos {
-        localizado: d[0].curp.clone(),
-        localizado_nss: d[0].nss.clone().expect("nss"),
-        sin_nss: d[2].curp.clone(),
-        sin_nss_2: d[3].curp.clone(),
-        no_coincide: d[4].curp.clone(),
-        no_renapo: d[5].curp.clone(),
+        localizado: caso("localizado (ya tiene NSS)", 0).curp.clone(),
+        localizado_nss: caso("localizado (ya tiene NSS)", 0)
+            .nss
+            .clone()
+            .expect("nss"),
+        sin_nss: caso("sin NSS (se asigna)", 0).curp.clone(),
+        sin_nss_2: caso("sin NSS (se asigna)", 1).curp.clone(),
+        no_coincide: caso("datos no coinciden (acudir a subdelegación)", 0)
+            .curp
+            .clone(),
+        no_renapo: caso("no está en RENAPO", 0).curp.clone(),
     }
 }
 
