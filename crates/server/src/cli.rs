@@ -573,56 +573,36 @@ pub fn datos_demo(n: usize) -> anyhow::Result<DatosDemo> {
     });
     nss.push((p.curp.clone(), n2.as_str().to_string()));
     personas.push(p);
-    // 3. and 4. In RENAPO without an NSS: the "sin_nss" path, then an assignment.
-    let p = persona_demo(
-        "JOSE LUIS",
-        "MARTINEZ",
-        "RAMIREZ",
-        f(2006, 8, 22),
-        Sexo::Hombre,
-        "NL",
-        'A',
-    )?;
-    demos.push(Demo {
-        caso: "sin NSS (se asigna)",
-        curp: p.curp.clone(),
-        nss: None,
-        nombre: p.nombre_completo(),
-    });
-    personas.push(p);
-    let p = persona_demo(
-        "SOFIA",
-        "HERNANDEZ",
-        "CRUZ",
-        f(2005, 11, 2),
-        Sexo::Mujer,
-        "PL",
-        'A',
-    )?;
-    demos.push(Demo {
-        caso: "sin NSS (se asigna)",
-        curp: p.curp.clone(),
-        nss: None,
-        nombre: p.nombre_completo(),
-    });
-    personas.push(p);
-    // 4b. A third one, for the embedded trámite's end-to-end test (tests/e2e/incrustado.test.mjs).
-    let p = persona_demo(
-        "CAMILA",
-        "RIOS",
-        "VEGA",
-        f(2006, 3, 15),
-        Sexo::Mujer,
-        "JC",
-        'A',
-    )?;
-    demos.push(Demo {
-        caso: "sin NSS (se asigna)",
-        curp: p.curp.clone(),
-        nss: None,
-        nombre: p.nombre_completo(),
-    });
-    personas.push(p);
+    // 3., 4. and 4b. In RENAPO without an NSS: the "sin_nss" path, then an assignment. The third is the embedded
+    // trámite's end-to-end test's (tests/e2e/incrustado.test.mjs).
+    for (nombre, primer, segundo, fecha, sexo, entidad) in [
+        (
+            "JOSE LUIS",
+            "MARTINEZ",
+            "RAMIREZ",
+            f(2006, 8, 22),
+            Sexo::Hombre,
+            "NL",
+        ),
+        (
+            "SOFIA",
+            "HERNANDEZ",
+            "CRUZ",
+            f(2005, 11, 2),
+            Sexo::Mujer,
+            "PL",
+        ),
+        ("CAMILA", "RIOS", "VEGA", f(2006, 3, 15), Sexo::Mujer, "JC"),
+    ] {
+        let p = persona_demo(nombre, primer, segundo, fecha, sexo, entidad, 'A')?;
+        demos.push(Demo {
+            caso: "sin NSS (se asigna)",
+            curp: p.curp.clone(),
+            nss: None,
+            nombre: p.nombre_completo(),
+        });
+        personas.push(p);
+    }
     // 5. RENAPO's data do not match the CURP: "Tu solicitud requiere que acudas a la subdelegación."
     let base = persona_demo(
         "DANIELA",
