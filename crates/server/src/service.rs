@@ -80,7 +80,7 @@ pub async fn localizar(
     if documentos.len() != TipoDocumento::DEL_NSS.len() {
         documentos = emitir_del_nss(docs, Tramite::Localizacion, persona, ahora);
         for d in &documentos {
-            crate::db::documentos::insertar(c, d, None, correo).await?;
+            crate::db::documentos::insertar(c, d, correo).await?;
         }
     }
     encolar(c, &Correo::nss(correo, &documentos), ahora).await?;

@@ -77,7 +77,7 @@ pub async fn emitir(
                 .single()
                 .unwrap_or_else(Utc::now);
             let d = Documento::emitir_constancia(persona, datos.clone(), instante, &docs.sellador);
-            crate::db::documentos::insertar(c, &d, Some(datos), correo).await?;
+            crate::db::documentos::insertar_constancia(c, &d, datos, correo).await?;
             d
         }
     };

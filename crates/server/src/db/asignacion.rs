@@ -278,7 +278,7 @@ impl Sentencias for Sqlx<'_> {
     }
 
     async fn insertar_documento(&mut self, d: &Documento, correo: &str) -> Result<(), AppError> {
-        super::documentos::insertar(self.0, d, None, correo).await
+        super::documentos::insertar(self.0, d, correo).await
     }
 
     async fn encolar(&mut self, payload: &str, ahora: i64) -> Result<(), AppError> {

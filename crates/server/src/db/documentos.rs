@@ -15,8 +15,8 @@ pub(crate) const SQL_DE_LA_CURP: &str =
 
 /// A document, with the email it goes to.
 pub(crate) const SQL_INSERTAR: &str = "INSERT INTO documentos \
-     (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo, datos) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+     (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 /// A row whose first columns are [`COLUMNAS`], rebuilt (without `datos`).
 pub(crate) fn de_fila(r: &sqlx::any::AnyRow) -> Option<Documento> {
@@ -68,13 +68,8 @@ pub async fn ultimos(
     ))
 }
 
-/// Stores a document with the email it goes to (its re-sends go there too) and, for a constancia, its data.
-pub async fn insertar(
-    c: &mut AnyConnection,
-    d: &Documento,
-    datos: Option<&DatosConstancia>,
-    correo: &str,
-) -> Result<(), AppError> {
+/// Stores a document with the email it goes to (its re-sends go there too).
+pub async fn insertar(c: &mut AnyConnection, d: &Documento, correo: &str) -> Result<(), AppError> {
     sqlx::query(SQL_INSERTAR)
         .bind(&d.folio)
         .bind(d.tipo.codigo())
@@ -86,7 +81,6 @@ pub async fn insertar(
         .bind(d.cadena_original())
         .bind(&d.sello)
         .bind(correo)
-        .bind(datos.map(DatosConstancia::to_json))
         .execute(&mut *c)
         .await?;
     Ok(())
@@ -165,5 +159,32 @@ pub async fn cambiar_correo(
         .bind(folio)
         .execute(&mut *c)
         .await?;
+    Ok(())
+}
+
+/// Stores a constancia (with its data) and the email it goes to.
+pub async fn insertar_constancia(
+    c: &mut AnyConnection,
+    d: &Documento,
+    datos: &DatosConstancia,
+    correo: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO documentos (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, \
+         correo, datos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&d.folio)
+    .bind(d.tipo.codigo())
+    .bind(d.tramite.codigo())
+    .bind(d.emitido.timestamp())
+    .bind(&d.nombre)
+    .bind(&d.curp)
+    .bind(&d.nss)
+    .bind(d.cadena_original())
+    .bind(&d.sello)
+    .bind(correo)
+    .bind(datos.to_json())
+    .execute(&mut *c)
+    .await?;
     Ok(())
 }

@@ -264,7 +264,6 @@ impl Sentencias for Rusqlite<'_> {
                 d.cadena_original(),
                 d.sello,
                 correo,
-                None::<String>,
             ])
             .map_err(bd)?;
         Ok(())
