@@ -151,19 +151,26 @@ async fn pdf<S: AlmacenDocumentos>(
     Ok(r)
 }
 
+/// The stored document of a folio named in a URL: `FolioDesconocido` when it is malformed or unknown.
+async fn documento_de<S: AlmacenDocumentos>(
+    estado: &S,
+    folio: &str,
+) -> Result<Documento, AppError> {
+    if !folio_bien_formado(folio) {
+        return Err(AppError::FolioDesconocido);
+    }
+    estado
+        .buscar(folio)
+        .await
+        .map_err(falla_tecnica)?
+        .ok_or(AppError::FolioDesconocido)
+}
+
 async fn verificacion<S: AlmacenDocumentos>(
     State(estado): State<S>,
     Path(folio): Path<String>,
 ) -> Result<Response, AppError> {
-    let folio = folio.trim().to_ascii_uppercase();
-    if !folio_bien_formado(&folio) {
-        return Err(AppError::FolioDesconocido);
-    }
-    let doc = estado
-        .buscar(&folio)
-        .await
-        .map_err(falla_tecnica)?
-        .ok_or(AppError::FolioDesconocido)?;
+    let doc = documento_de(&estado, &folio.trim().to_ascii_uppercase()).await?;
     let mut r = Json(doc.verificacion(&estado.documentos().sellador)).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -174,14 +181,7 @@ async fn reenvios<S: AlmacenDocumentos>(
     State(estado): State<S>,
     Path(folio): Path<String>,
 ) -> Result<Json<api::Mensaje>, AppError> {
-    if !folio_bien_formado(&folio) {
-        return Err(AppError::FolioDesconocido);
-    }
-    let doc = estado
-        .buscar(&folio)
-        .await
-        .map_err(falla_tecnica)?
-        .ok_or(AppError::FolioDesconocido)?;
+    let doc = documento_de(&estado, &folio).await?;
     match estado
         .reenviar(&doc, &dia_de_reenvio(Utc::now()))
         .await
