@@ -90,6 +90,11 @@ pub struct Config {
     #[arg(long, env = "AFILIATE_LIMITE_IP_SEG", default_value_t = 20)]
     pub limite_ip_seg: u32,
 
+    /// On PostgreSQL, whether the per-IP limit is also kept in the database, so that it holds across every server
+    /// process sharing it (one more statement per limited request). Each process also keeps its own in memory.
+    #[arg(long, env = "AFILIATE_LIMITE_IP_COMPARTIDO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub limite_ip_compartido: bool,
+
     /// Reverse proxies in front of the server that append the client's address to `X-Forwarded-For` (e.g. 1 behind
     /// the gob.mx load balancer). The per-IP limit then counts the address the outermost trusted proxy saw; with 0
     /// the header is ignored (anybody could write it).
@@ -159,6 +164,7 @@ impl Config {
             limite_curp_dia: 10,
             limite_correo_dia: 10,
             limite_ip_seg: 0,
+            limite_ip_compartido: true,
             proxies: 0,
             max_body: 16 * 1024,
             timeout_ms: 15_000,
@@ -378,6 +384,7 @@ impl std::fmt::Debug for Config {
             limite_curp_dia,
             limite_correo_dia,
             limite_ip_seg,
+            limite_ip_compartido,
             proxies,
             max_body,
             timeout_ms,
@@ -405,6 +412,7 @@ impl std::fmt::Debug for Config {
             .field("limite_curp_dia", limite_curp_dia)
             .field("limite_correo_dia", limite_correo_dia)
             .field("limite_ip_seg", limite_ip_seg)
+            .field("limite_ip_compartido", limite_ip_compartido)
             .field("proxies", proxies)
             .field("max_body", max_body)
             .field("timeout_ms", timeout_ms)

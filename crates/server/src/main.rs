@@ -378,6 +378,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                             // Clients whose rate-limit bucket is full again: one map shard locked at a time.
                             let s = state.clone();
                             let _ = tokio::task::spawn_blocking(move || s.purgar_limite_ip()).await;
+                            if state.limite_ip_compartido() {
+                                if let Err(e) = state.purgar_limite_ip_compartido().await {
+                                    tracing::warn!(error = %e, "purging the shared rate limit failed");
+                                }
+                            }
                         }
                         if segundos.is_multiple_of(60) {
                             if let Err(e) = state.limpiar().await {

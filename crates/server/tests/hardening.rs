@@ -103,3 +103,98 @@ async fn contar(e: &Entorno, sql: &str) -> i64 {
 }
 
 en_ambas!(reenvios_concurrentes);
+
+/// Two server processes on one PostgreSQL with the same keys, at 1 request a second per client (bursts of 2):
+/// four CAPTCHAs asked of them in turn from one address pass twice in all, not twice each; the same /64 is the
+/// same client on the other process; another client is not affected. Without the shared limit each process
+/// lets two through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn el_limite_por_ip_vale_entre_procesos_en_postgres() {
+    use afiliate_server::db::Db;
+    use afiliate_server::documents::Sellador;
+    use afiliate_server::http::AppState;
+    use std::net::SocketAddr;
+
+    let url = nueva_base_pg().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sellador = Sellador::aleatorio();
+    let proceso = |compartido: bool| {
+        let (url, sellador, dir) = (url.clone(), sellador.clone(), dir.path().to_path_buf());
+        async move {
+            let mut config = config_base(&dir);
+            config.database_url = Some(url.clone());
+            config.limite_ip_seg = 1;
+            config.limite_ip_compartido = compartido;
+            let db = Db::connect(&url).await.expect("db");
+            AppState::with_parts(config, db, sellador).expect("state")
+        }
+    };
+    let pedir = |state: &AppState, desde: &str| {
+        let app = afiliate_server::app(state.clone());
+        let desde: SocketAddr = desde.parse().unwrap();
+        async move {
+            let mut req = axum::http::Request::post("/api/captcha")
+                .body(axum::body::Body::empty())
+                .unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(desde));
+            let res = tower::ServiceExt::oneshot(app, req).await.unwrap();
+            let retry_after = res.headers().contains_key("retry-after");
+            (res.status(), retry_after)
+        }
+    };
+
+    let (a, b) = (proceso(true).await, proceso(true).await);
+    let mut estados = Vec::new();
+    for (i, ip) in [
+        "200.1.2.3:1000",
+        "200.1.2.3:1001",
+        "200.1.2.3:1002",
+        "200.1.2.3:1003",
+    ]
+    .iter()
+    .enumerate()
+    {
+        estados.push(pedir(if i % 2 == 0 { &a } else { &b }, ip).await);
+    }
+    let ok = estados
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    assert_eq!(ok, 2, "{estados:?}");
+    assert!(
+        estados
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+            .all(|(_, ra)| *ra),
+        "every 429 has Retry-After: {estados:?}"
+    );
+    // A /64: two addresses on two processes share one bucket.
+    assert_eq!(
+        pedir(&a, "[2001:db8:1:2::1]:1").await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        pedir(&b, "[2001:db8:1:2::2]:1").await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        pedir(&a, "[2001:db8:1:2::3]:1").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(pedir(&b, "200.1.2.4:1").await.0, StatusCode::CREATED);
+
+    // The same four from a new address with the database's part turned off: two through each process.
+    let (c, d) = (proceso(false).await, proceso(false).await);
+    let mut ok = 0;
+    for i in 0..4 {
+        if pedir(if i % 2 == 0 { &c } else { &d }, "200.9.9.9:1")
+            .await
+            .0
+            == StatusCode::CREATED
+        {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 4, "each process alone allows its burst");
+}

@@ -57,6 +57,40 @@ pub async fn contar_intento(c: &mut AnyConnection, clave: &str, dia: i64) -> Res
     Ok(cuenta)
 }
 
+/// One request of client `clave` at `ahora_us` against the shared per-client limit (GCRA, times in microseconds):
+/// allowed when, after it, the client's theoretical arrival time is at most `rafaga_us` ahead of now; each request
+/// moves it `intervalo_us` on. One statement, so processes sharing the database never both take the last token.
+/// PostgreSQL only (the table is in its migrations).
+pub async fn pasar_limite_ip(
+    pool: &sqlx::AnyPool,
+    clave: &str,
+    ahora_us: i64,
+    intervalo_us: i64,
+    rafaga_us: i64,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "INSERT INTO limite_ip AS l (clave, tat) VALUES ($1, $2 + $3) \
+         ON CONFLICT (clave) DO UPDATE SET tat = GREATEST(l.tat, $2) + $3 \
+         WHERE GREATEST(l.tat, $2) + $3 <= $2 + $4 RETURNING tat",
+    )
+    .bind(clave)
+    .bind(ahora_us)
+    .bind(intervalo_us)
+    .bind(rafaga_us)
+    .fetch_optional(pool)
+    .await?
+    .is_some())
+}
+
+/// Forgets the clients of the shared per-client limit whose bucket is full again (PostgreSQL only).
+pub async fn purgar_limite_ip(pool: &sqlx::AnyPool, ahora_us: i64) -> Result<u64, AppError> {
+    Ok(sqlx::query("DELETE FROM limite_ip WHERE tat <= $1")
+        .bind(ahora_us)
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
+
 /// Writes counters (keyed digest, day, count) kept in memory, replacing the stored ones, in one write.
 pub async fn guardar_intentos(
     db: &super::Db,

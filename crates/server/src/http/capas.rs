@@ -110,7 +110,11 @@ pub async fn limite_ip(State(st): State<AppState>, req: Request, next: Next) -> 
     if limitada(req.method(), req.uri().path()) {
         if let Some(ConnectInfo(addr)) = req.extensions().get::<ConnectInfo<SocketAddr>>() {
             let ip = ip_cliente(addr.ip(), req.headers(), st.config().proxies);
-            if let Err(espera) = st.permitir_ip(ip) {
+            let permitido = match st.permitir_ip(ip) {
+                Ok(()) if st.limite_ip_compartido() => st.permitir_ip_compartido(ip).await,
+                otro => otro,
+            };
+            if let Err(espera) = permitido {
                 let mut res = AppError::LimiteIp.into_response();
                 let segundos = espera.as_secs() + u64::from(espera.subsec_nanos() > 0);
                 res.headers_mut()

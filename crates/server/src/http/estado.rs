@@ -197,6 +197,54 @@ impl AppState {
         self.inner.limite_ip.purgar();
     }
 
+    /// Whether the per-client limit is also kept in the database, shared by every process on it: on PostgreSQL
+    /// with a limit and `limite_ip_compartido` (SQLite is one process).
+    pub fn limite_ip_compartido(&self) -> bool {
+        self.db().backend == Backend::Postgres
+            && self.config().limite_ip_seg > 0
+            && self.config().limite_ip_compartido
+    }
+
+    /// The shared per-client limit ([`AppState::limite_ip_compartido`]): Ok, or how long to wait. When the database
+    /// cannot answer, the request goes on (each process's own limit still holds, and the request itself will meet
+    /// the same database).
+    pub async fn permitir_ip_compartido(&self, ip: IpAddr) -> Result<(), Duration> {
+        let por_seg = i64::from(self.config().limite_ip_seg.max(1));
+        let intervalo_us = 1_000_000 / por_seg;
+        // The same burst as the in-memory limiter: twice the rate.
+        let rafaga_us = intervalo_us * por_seg * 2;
+        let clave = self
+            .guardia()
+            .clave_limite("ip", &super::limite_ip::clave(ip).to_string());
+        match crate::db::guardia::pasar_limite_ip(
+            &self.db().pool,
+            &clave,
+            self.ahora_us(),
+            intervalo_us,
+            rafaga_us,
+        )
+        .await
+        {
+            Ok(true) => Ok(()),
+            // A refused client's next token is at most one interval away.
+            Ok(false) => Err(Duration::from_micros(intervalo_us as u64)),
+            Err(e) => {
+                tracing::warn!(error = %e, "shared rate limit unavailable");
+                Ok(())
+            }
+        }
+    }
+
+    /// Forgets the shared limit's clients whose bucket is full again.
+    pub async fn purgar_limite_ip_compartido(&self) -> Result<u64, crate::error::AppError> {
+        crate::db::guardia::purgar_limite_ip(&self.db().pool, self.ahora_us()).await
+    }
+
+    /// Unix microseconds, including the test offset.
+    fn ahora_us(&self) -> i64 {
+        Utc::now().timestamp_micros() + self.inner.desfase_reloj.load(Ordering::Relaxed) * 1_000_000
+    }
+
     /// The outbox store for the mail worker and `mail status`.
     pub fn outbox(&self) -> OutboxDb {
         OutboxDb {
