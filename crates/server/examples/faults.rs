@@ -2,7 +2,7 @@
 //! PostgreSQL cluster, aiosmtpd), a load of NSS assignments, a fault in the middle, then the database and the
 //! received mail checked directly.
 //!
-//! `faults <crash-sqlite|crash-pg|mail|pg-restart> --server <afiliate-server> --python <venv python> [--reduced]`
+//! `faults <crash-sqlite|crash-pg|mail|pg-restart|scale-out> --server <afiliate-server> --python <venv python> [--reduced]`
 //!
 //! - `crash-*`: `kill -9` of the server at a random moment of each of 5 rounds of concurrent assignments, restart,
 //!   every client retries with its token.
@@ -10,6 +10,8 @@
 //!   `/metrics`, then aiosmtpd takes the port: the drain time and the delivery rate are printed.
 //! - `pg-restart`: PostgreSQL restarted (`pg_ctl restart -m fast`) under load: 503 with `Retry-After`, never 500;
 //!   the time until the first assignment succeeds again.
+//! - `scale-out`: three servers on one PostgreSQL with one key set; a CAPTCHA, the daily limit and the per-IP
+//!   limit hold across them, and one NSS per CURP when the same assignment reaches all three.
 //!
 //! Checks after each: every assignment answered 200 is in the database with its NSS, its two documents and one
 //! outbox message; no CURP with two NSS, no NSS with two CURPs; a retry answers the NSS answered before; every
@@ -171,6 +173,8 @@ struct Banco {
     base: String,
     cliente: Cliente,
     servidor: Option<Hijo>,
+    /// Settings for the server over the defaults of [`Banco::arrancar`].
+    entorno_extra: Vec<(String, String)>,
     smtp: Option<Hijo>,
     _pg: Option<Pg>,
 }
@@ -181,6 +185,8 @@ struct Alumno {
     curp: String,
     correo: String,
     cuerpo: Bytes,
+    /// The client address sent as `X-Forwarded-For` (servers started with `AFILIATE_PROXIES=1`), or none.
+    ip: Option<String>,
 }
 
 /// What the clients saw.
@@ -219,10 +225,16 @@ impl Visto {
 }
 
 async fn post(c: &Cliente, url: &str, cuerpo: Bytes) -> (u16, bool, Bytes) {
-    let req = hyper::Request::post(url)
-        .header("content-type", "application/json")
-        .body(Full::new(cuerpo))
-        .expect("request");
+    post_desde(c, url, cuerpo, None).await
+}
+
+/// [`post`] as the client `ip` behind one trusted proxy (`X-Forwarded-For`).
+async fn post_desde(c: &Cliente, url: &str, cuerpo: Bytes, ip: Option<&str>) -> (u16, bool, Bytes) {
+    let mut req = hyper::Request::post(url).header("content-type", "application/json");
+    if let Some(ip) = ip {
+        req = req.header("x-forwarded-for", ip);
+    }
+    let req = req.body(Full::new(cuerpo)).expect("request");
     match tokio::time::timeout(Duration::from_secs(30), c.request(req)).await {
         Ok(Ok(res)) => {
             let s = res.status().as_u16();
@@ -266,6 +278,7 @@ impl Banco {
             base: format!("http://127.0.0.1:{puerto}"),
             cliente,
             servidor: None,
+            entorno_extra: Vec::new(),
             smtp: None,
             _pg: pg,
             dir,
@@ -321,14 +334,32 @@ impl Banco {
 
     fn arrancar(&mut self) -> anyhow::Result<Duration> {
         let t = Instant::now();
+        let hijo = self.servidor_en(self.puerto, "data", "server.log")?;
+        self.servidor = Some(hijo);
+        esperar_puerto(self.puerto, Duration::from_secs(60))?;
+        Ok(t.elapsed())
+    }
+
+    /// A server process on `puerto` with the data folder `datos` (its keys folder copied from the first server's
+    /// when it is another one), on the same database and mail server.
+    fn servidor_en(&self, puerto: u16, datos: &str, log: &str) -> anyhow::Result<Hijo> {
+        if datos != "data" {
+            let claves = self.dir.path().join("data").join("keys");
+            let destino = self.dir.path().join(datos).join("keys");
+            std::fs::create_dir_all(&destino)?;
+            for e in std::fs::read_dir(&claves)? {
+                let e = e?;
+                std::fs::copy(e.path(), destino.join(e.file_name()))?;
+            }
+        }
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(self.dir.path().join("server.log"))?;
-        let hijo = self
-            .comando()
-            .arg("serve")
-            .env("AFILIATE_ADDR", format!("127.0.0.1:{}", self.puerto))
+            .open(self.dir.path().join(log))?;
+        let mut c = self.comando();
+        c.arg("serve")
+            .env("AFILIATE_DATA_DIR", self.dir.path().join(datos))
+            .env("AFILIATE_ADDR", format!("127.0.0.1:{puerto}"))
             .env("AFILIATE_ENV", "test")
             .env("AFILIATE_CAPTCHA_FIXED", CAPTCHA)
             .env("AFILIATE_LIMITE_IP_SEG", "0")
@@ -338,13 +369,11 @@ impl Banco {
                 "AFILIATE_MAIL",
                 format!("smtp://127.0.0.1:{}?tls=none", self.puerto_smtp),
             )
-            .env("AFILIATE_OUTBOX_ARRIENDO_S", ARRIENDO_S)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()?;
-        self.servidor = Some(Hijo(hijo));
-        esperar_puerto(self.puerto, Duration::from_secs(60))?;
-        Ok(t.elapsed())
+            .env("AFILIATE_OUTBOX_ARRIENDO_S", ARRIENDO_S);
+        for (k, v) in &self.entorno_extra {
+            c.env(k, v);
+        }
+        Ok(Hijo(c.stdout(Stdio::null()).stderr(log).spawn()?))
     }
 
     /// `kill -9`.
@@ -398,6 +427,7 @@ impl Banco {
                         curp: curp.clone(),
                         correo: correo.clone(),
                         cuerpo: Bytes::from(cuerpo.to_string()),
+                        ip: None,
                     });
                 }
             }));
@@ -464,7 +494,7 @@ async fn asignar(
                 let i = siguiente.fetch_add(1, Ordering::Relaxed);
                 let Some(a) = alumnos.get(i) else { return };
                 loop {
-                    let (s, ra, b) = post(&c, &url, a.cuerpo.clone()).await;
+                    let (s, ra, b) = post_desde(&c, &url, a.cuerpo.clone(), a.ip.as_deref()).await;
                     let nss = (s == 200)
                         .then(|| serde_json::from_slice::<Value>(&b).ok())
                         .flatten()
@@ -947,6 +977,241 @@ async fn reinicio_pg(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow:
     })
 }
 
+/// Three server processes on one PostgreSQL with copies of one keys folder, behind one trusted proxy
+/// (`X-Forwarded-For` names the client): the CAPTCHAs come from one process and are answered on another, and
+/// the assignments go to all three (every fourth student's to all three at once); then the limits shared through
+/// the database: a CAPTCHA answered on three processes at once passes once, one CURP's solicitudes spread over
+/// the three stop at the daily limit, and one client's burst spread over them stops at the per-IP limit.
+async fn escala(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Result<Fila> {
+    const LIMITE_CURP: usize = 3;
+    const IP_SEG: usize = 5;
+    let inicio = Instant::now();
+    let mut b = Banco::nuevo(servidor, python, true).await?;
+    b.arrancar_smtp()?;
+    b.entorno_extra = vec![
+        ("AFILIATE_PROXIES".into(), "1".into()),
+        ("AFILIATE_LIMITE_IP_SEG".into(), IP_SEG.to_string()),
+        ("AFILIATE_LIMITE_CURP_DIA".into(), LIMITE_CURP.to_string()),
+        // Nothing is killed here: a lease longer than a busy round keeps a slow round's rows its own.
+        ("AFILIATE_OUTBOX_ARRIENDO_S".into(), "60".into()),
+    ];
+    let sembrados = b.sembrar(t.carga * 3 / 2 + 60)?;
+    b.arrancar()?;
+    let mut otros = Vec::new();
+    let mut bases = vec![b.base.clone()];
+    for n in 1..3 {
+        let puerto = puerto_libre();
+        otros.push(b.servidor_en(puerto, &format!("data{n}"), &format!("server{n}.log"))?);
+        esperar_puerto(puerto, Duration::from_secs(60))?;
+        bases.push(format!("http://127.0.0.1:{puerto}"));
+    }
+    let ip_de = |i: usize| format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+    let reto = |c: Cliente, base: String, ip: String| async move {
+        let (s, _, b) = post_desde(
+            &c,
+            &format!("{base}/api/captcha"),
+            Bytes::from("{}"),
+            Some(&ip),
+        )
+        .await;
+        anyhow::ensure!(s == 201, "captcha: {s}");
+        Ok::<String, anyhow::Error>(
+            serde_json::from_slice::<Value>(&b)?["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
+    let solicitud = |curp: &str, correo: &str, id: &str| {
+        Bytes::from(
+            json!({"curp": curp, "correo": correo, "confirmacion_correo": correo,
+                   "captcha_id": id, "captcha_respuesta": CAPTCHA})
+            .to_string(),
+        )
+    };
+
+    // Tokens: the CAPTCHA from process i % 3, the solicitud on the next one.
+    let (carga, resto) = sembrados.split_at(t.carga);
+    let mut alumnos = Vec::new();
+    for (lote_i, lote) in carga.chunks(32).enumerate() {
+        let mut tareas = Vec::new();
+        for (j, (curp, correo)) in lote.iter().enumerate() {
+            let i = lote_i * 32 + j;
+            let (c, ip) = (b.cliente.clone(), ip_de(i));
+            let (origen, destino) = (bases[i % 3].clone(), bases[(i + 1) % 3].clone());
+            let (curp, correo) = (curp.clone(), correo.clone());
+            let reto = reto(c.clone(), origen, ip.clone());
+            tareas.push(tokio::spawn(async move {
+                let id = reto.await?;
+                let cuerpo = json!({"curp": curp, "correo": correo, "confirmacion_correo": correo,
+                                    "captcha_id": id, "captcha_respuesta": CAPTCHA});
+                let url = format!("{destino}/api/nss/solicitudes");
+                let (s, _, b) =
+                    post_desde(&c, &url, Bytes::from(cuerpo.to_string()), Some(&ip)).await;
+                anyhow::ensure!(s == 200, "solicitud: {s} {}", String::from_utf8_lossy(&b));
+                let token = serde_json::from_slice::<Value>(&b)?["token"]
+                    .as_str()
+                    .ok_or_else(|| anyhow::anyhow!("no token"))?
+                    .to_string();
+                let cuerpo = json!({"token": token, "domicilio": {"codigo_postal": "04000",
+                    "colonia": "Del Carmen", "calle": "Av. Universidad", "numero_exterior": "3000",
+                    "estado": "Ciudad de México", "municipio": "Coyoacán"}});
+                Ok::<Alumno, anyhow::Error>(Alumno {
+                    curp,
+                    correo,
+                    cuerpo: Bytes::from(cuerpo.to_string()),
+                    ip: Some(ip),
+                })
+            }));
+        }
+        for t in tareas {
+            alumnos.push(t.await??);
+        }
+    }
+
+    // Assignments: a third to each process, and every fourth student to all three at once.
+    let visto = Arc::new(Mutex::new(Visto::default()));
+    let mut cargas = Vec::new();
+    for (k, base) in bases.iter().enumerate() {
+        let mut suyos: Vec<Alumno> = alumnos
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 3 == k || i % 4 == 0)
+            .map(|(_, a)| a.clone())
+            .collect();
+        // Each process meets the shared students in another order.
+        let giro = k * suyos.len() / 3;
+        suyos.rotate_left(giro);
+        cargas.push(tokio::spawn(asignar(
+            b.cliente.clone(),
+            format!("{base}/api/nss/asignaciones"),
+            suyos,
+            24,
+            true,
+            Duration::from_secs(120),
+            visto.clone(),
+            Arc::new(AtomicUsize::new(0)),
+        )));
+    }
+    for c in cargas {
+        c.await?;
+    }
+    let mut notas = Vec::new();
+
+    // One CAPTCHA answered on the three processes at once: one solicitud passes.
+    let id = reto(b.cliente.clone(), bases[0].clone(), "10.250.0.1".into()).await?;
+    let mut tareas = Vec::new();
+    for (k, base) in bases.iter().enumerate() {
+        let (curp, correo) = &resto[k];
+        let (c, url, cuerpo) = (
+            b.cliente.clone(),
+            format!("{base}/api/nss/solicitudes"),
+            solicitud(curp, correo, &id),
+        );
+        let ip = format!("10.250.1.{k}");
+        tareas.push(tokio::spawn(async move {
+            post_desde(&c, &url, cuerpo, Some(&ip)).await.0
+        }));
+    }
+    let mut captcha_ok = 0;
+    for t in tareas {
+        captcha_ok += usize::from(t.await? == 200);
+    }
+    notas.push(format!("one CAPTCHA on 3 processes: {captcha_ok} passed"));
+    if captcha_ok != 1 {
+        notas.push("FAIL: a CAPTCHA was used more than once (or never)".into());
+    }
+
+    // One CURP's 3 × LIMITE_CURP solicitudes at once, over the three: LIMITE_CURP pass.
+    let (curp, correo) = &resto[3];
+    let mut tareas = Vec::new();
+    for i in 0..3 * LIMITE_CURP {
+        let base = bases[i % 3].clone();
+        let ip = format!("10.251.0.{i}");
+        let id = reto(b.cliente.clone(), bases[(i + 1) % 3].clone(), ip.clone()).await?;
+        let (c, cuerpo) = (b.cliente.clone(), solicitud(curp, correo, &id));
+        tareas.push(tokio::spawn(async move {
+            post_desde(
+                &c,
+                &format!("{base}/api/nss/solicitudes"),
+                cuerpo,
+                Some(&ip),
+            )
+            .await
+            .0
+        }));
+    }
+    let mut estados = Vec::new();
+    for t in tareas {
+        estados.push(t.await?);
+    }
+    let pasaron = estados.iter().filter(|s| **s == 200).count();
+    let limitadas = estados.iter().filter(|s| **s == 429).count();
+    notas.push(format!(
+        "one CURP's {} solicitudes over 3 processes: {pasaron} passed, {limitadas} × 429 (limit {LIMITE_CURP} a day)",
+        estados.len()
+    ));
+    if pasaron != LIMITE_CURP || limitadas != estados.len() - LIMITE_CURP {
+        notas.push("FAIL: the daily limit did not hold across processes".into());
+    }
+
+    // One client's 60 CAPTCHA requests at once, 20 to each process: the burst (2 × IP_SEG) and what the rate
+    // refills meanwhile pass, not three bursts.
+    let t0 = Instant::now();
+    let mut tareas = Vec::new();
+    for i in 0..60 {
+        let url = format!("{}/api/captcha", bases[i % 3]);
+        let c = b.cliente.clone();
+        tareas.push(tokio::spawn(async move {
+            let (s, ra, _) = post_desde(&c, &url, Bytes::from("{}"), Some("203.0.113.7")).await;
+            (s, ra)
+        }));
+    }
+    let mut estados = Vec::new();
+    for t in tareas {
+        estados.push(t.await?);
+    }
+    let lapso = t0.elapsed().as_secs_f64();
+    let ok = estados.iter().filter(|(s, _)| *s == 201).count();
+    let sin_ra = estados.iter().filter(|(s, ra)| *s == 429 && !ra).count();
+    let tope = 2 * IP_SEG + (IP_SEG as f64 * lapso).ceil() as usize;
+    notas.push(format!(
+        "one client's 60 requests over 3 processes in {lapso:.2} s: {ok} passed (at most {tope}; {} without sharing)",
+        3 * 2 * IP_SEG
+    ));
+    if ok == 0 || ok > tope || sin_ra > 0 {
+        notas.push("FAIL: the per-IP limit did not hold across processes".into());
+    }
+
+    let drenado = b.esperar_correo(limite_correo(alumnos.len())).await;
+    if let Err(e) = drenado {
+        notas.push(e.to_string());
+    }
+    b.matar();
+    drop(otros);
+    let visto = std::mem::take(&mut *visto.lock().unwrap());
+    let (perdidas, duplicadas, una_vez, reenvios) = verificar(&b, &alumnos, &visto).await?;
+    let sin_responder = alumnos
+        .iter()
+        .filter(|a| !visto.nss.contains_key(&a.curp))
+        .count();
+    if sin_responder > 0 {
+        notas.push(format!("FAIL: {sin_responder} never answered 200"));
+    }
+    Ok(Fila {
+        escenario: "scale-out".into(),
+        tamano: format!("3x{}", alumnos.len()),
+        reconocidas: visto.nss.len(),
+        perdidas,
+        duplicadas,
+        correos_una_vez: una_vez,
+        reenvios,
+        quinientos: (visto.de(500) + visto.de(503)).to_string(),
+        tiempo: inicio.elapsed(),
+        notas,
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     sqlx::any::install_default_drivers();
@@ -980,8 +1245,11 @@ async fn main() -> anyhow::Result<()> {
         "crash-pg" => choque(servidor, python, true, &t).await?,
         "mail" => correo(servidor, python, &t).await?,
         "pg-restart" => reinicio_pg(servidor, python, &t).await?,
+        "scale-out" => escala(servidor, python, &t).await?,
         otro => {
-            anyhow::bail!("unknown scenario `{otro}`: crash-sqlite, crash-pg, mail, pg-restart")
+            anyhow::bail!(
+                "unknown scenario `{otro}`: crash-sqlite, crash-pg, mail, pg-restart, scale-out"
+            )
         }
     };
     let falla = fila.falla()
