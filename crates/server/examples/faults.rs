@@ -2,7 +2,7 @@
 //! PostgreSQL cluster, aiosmtpd), a load of NSS assignments, a fault in the middle, then the database and the
 //! received mail checked directly.
 //!
-//! `faults <crash-sqlite|crash-pg|mail|pg-restart|scale-out> --server <afiliate-server> --python <venv python> [--reduced]`
+//! `faults <crash-sqlite|crash-pg|mail|pg-restart|scale-out|abuse> --server <afiliate-server> --python <venv python> [--reduced]`
 //!
 //! - `crash-*`: `kill -9` of the server at a random moment of each of 5 rounds of concurrent assignments, restart,
 //!   every client retries with its token.
@@ -12,6 +12,7 @@
 //!   the time until the first assignment succeeds again.
 //! - `scale-out`: three servers on one PostgreSQL with one key set; a CAPTCHA, the daily limit and the per-IP
 //!   limit hold across them, and one NSS per CURP when the same assignment reaches all three.
+//! - `abuse`: 50,000 solicitudes from one address and 50,000 from one IPv6 /64 while another client is served.
 //!
 //! Checks after each: every assignment answered 200 is in the database with its NSS, its two documents and one
 //! outbox message; no CURP with two NSS, no NSS with two CURPs; a retry answers the NSS answered before; every
@@ -701,6 +702,8 @@ struct Tamanos {
     ronda: usize,
     rondas: usize,
     carga: usize,
+    /// Requests of each flood of the abuse scenario.
+    inundacion: usize,
 }
 
 async fn choque(
@@ -1212,6 +1215,171 @@ async fn escala(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resu
     })
 }
 
+/// The per-IP limit under a flood: `n` solicitudes from one address, then `n` from addresses spread over one IPv6
+/// /64, each at 256 at once, while another client asks a CAPTCHA and makes a solicitud every 20 ms. The flood is
+/// answered 429 with `Retry-After` beyond the limit, and the other client is always served (its p99 printed).
+async fn abuso(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Result<Fila> {
+    const IP_SEG: usize = 20;
+    let inicio = Instant::now();
+    let n = t.inundacion;
+    let mut b = Banco::nuevo(servidor, python, false).await?;
+    b.entorno_extra = vec![
+        ("AFILIATE_PROXIES".into(), "1".into()),
+        ("AFILIATE_LIMITE_IP_SEG".into(), IP_SEG.to_string()),
+    ];
+    let sembrados = b.sembrar(200)?;
+    b.arrancar()?;
+    let fin = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // The other client: its own address, one solicitud at a time (CAPTCHA, then the solicitud), 20 ms apart.
+    let vecino = {
+        let (c, base, fin) = (b.cliente.clone(), b.base.clone(), fin.clone());
+        let alumnos = sembrados.clone();
+        tokio::spawn(async move {
+            let mut latencias = Vec::new();
+            let mut fallos = 0usize;
+            let mut i = 0usize;
+            while !fin.load(Ordering::Relaxed) {
+                let (curp, correo) = &alumnos[i % alumnos.len()];
+                // One address per student keeps the neighbour under its own limit and the daily ones.
+                let ip = format!("192.0.2.{}", i % 200);
+                i += 1;
+                let t = Instant::now();
+                let (s, _, cuerpo) = post_desde(
+                    &c,
+                    &format!("{base}/api/captcha"),
+                    Bytes::from("{}"),
+                    Some(&ip),
+                )
+                .await;
+                let id = serde_json::from_slice::<Value>(&cuerpo)
+                    .ok()
+                    .and_then(|v| v["id"].as_str().map(str::to_string));
+                let ok = match (s, id) {
+                    (201, Some(id)) => {
+                        let cuerpo = json!({"curp": curp, "correo": correo, "confirmacion_correo": correo,
+                                            "captcha_id": id, "captcha_respuesta": CAPTCHA});
+                        let url = format!("{base}/api/nss/solicitudes");
+                        post_desde(&c, &url, Bytes::from(cuerpo.to_string()), Some(&ip))
+                            .await
+                            .0
+                            == 200
+                    }
+                    _ => false,
+                };
+                latencias.push(t.elapsed());
+                fallos += usize::from(!ok);
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (latencias, fallos)
+        })
+    };
+    // The flood: a well-formed solicitud with a made-up CAPTCHA, so what passes the limit costs a parse and a
+    // CAPTCHA check.
+    let cuerpo = Bytes::from(
+        json!({"curp": "RAXD041201HJCMXGA7", "correo": "x@example.com", "confirmacion_correo": "x@example.com",
+               "captcha_id": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+               "captcha_respuesta": "AAAAAA"})
+        .to_string(),
+    );
+    let mut notas = Vec::new();
+    let mut quinientos = 0;
+    let mut falla = false;
+    for (nombre, de_red) in [("one address", false), ("one /64", true)] {
+        let t0 = Instant::now();
+        let siguiente = Arc::new(AtomicUsize::new(0));
+        let mut tareas = Vec::new();
+        for _ in 0..256 {
+            let (c, url, cuerpo, siguiente) = (
+                b.cliente.clone(),
+                format!("{}/api/nss/solicitudes", b.base),
+                cuerpo.clone(),
+                siguiente.clone(),
+            );
+            tareas.push(tokio::spawn(async move {
+                let mut estados: HashMap<u16, usize> = HashMap::new();
+                let mut sin_ra = 0usize;
+                loop {
+                    let i = siguiente.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        return (estados, sin_ra);
+                    }
+                    let ip = if de_red {
+                        format!(
+                            "[2001:db8:aa:bb:{:x}:{:x}::1]",
+                            i >> 16 & 0xffff,
+                            i & 0xffff
+                        )
+                    } else {
+                        "198.51.100.7".to_string()
+                    };
+                    let (s, ra, _) = post_desde(&c, &url, cuerpo.clone(), Some(&ip)).await;
+                    *estados.entry(s).or_default() += 1;
+                    sin_ra += usize::from(s == 429 && !ra);
+                }
+            }));
+        }
+        let mut estados: HashMap<u16, usize> = HashMap::new();
+        let mut sin_ra = 0;
+        for t in tareas {
+            let (e, r) = t.await?;
+            for (k, v) in e {
+                *estados.entry(k).or_default() += v;
+            }
+            sin_ra += r;
+        }
+        let lapso = t0.elapsed().as_secs_f64();
+        let limitadas = estados.get(&429).copied().unwrap_or(0);
+        let pasaron = n - limitadas;
+        let tope = 2 * IP_SEG + (IP_SEG as f64 * lapso).ceil() as usize;
+        quinientos += estados
+            .iter()
+            .filter(|(k, _)| **k >= 500 || **k == 0)
+            .map(|(_, v)| v)
+            .sum::<usize>();
+        notas.push(format!(
+            "{n} from {nombre} in {lapso:.1} s ({:.0}/s): {limitadas} × 429, {pasaron} past the limit (at most {tope})",
+            n as f64 / lapso
+        ));
+        if pasaron > tope || sin_ra > 0 {
+            falla = true;
+            notas.push(format!(
+                "FAIL: {nombre}: over the limit, or {sin_ra} × 429 without Retry-After"
+            ));
+        }
+    }
+    fin.store(true, Ordering::Relaxed);
+    let (mut latencias, fallos) = vecino.await?;
+    latencias.sort();
+    let p = |q: f64| {
+        latencias
+            .get(((latencias.len() as f64 * q) as usize).min(latencias.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    notas.push(format!(
+        "the other client meanwhile: {} CAPTCHA + solicitud, {fallos} failed, p50 {:.1} ms, p99 {:.1} ms",
+        latencias.len(),
+        p(0.5),
+        p(0.99)
+    ));
+    if fallos > 0 || latencias.is_empty() {
+        falla = true;
+        notas.push("FAIL: the other client was not always served".into());
+    }
+    b.matar();
+    Ok(Fila {
+        escenario: "abuse".into(),
+        tamano: format!("2x{n}"),
+        reconocidas: latencias.len() - fallos,
+        perdidas: if falla { fallos.max(1) } else { 0 },
+        duplicadas: 0,
+        correos_una_vez: latencias.len() - fallos,
+        reenvios: 0,
+        quinientos: quinientos.to_string(),
+        tiempo: inicio.elapsed(),
+        notas,
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     sqlx::any::install_default_drivers();
@@ -1231,12 +1399,14 @@ async fn main() -> anyhow::Result<()> {
             ronda: 60,
             rondas: 5,
             carga: 200,
+            inundacion: 5000,
         }
     } else {
         Tamanos {
             ronda: 2000,
             rondas: 5,
             carga: 2000,
+            inundacion: 50_000,
         }
     };
     let escenario = args.first().map(String::as_str).unwrap_or("");
@@ -1246,9 +1416,10 @@ async fn main() -> anyhow::Result<()> {
         "mail" => correo(servidor, python, &t).await?,
         "pg-restart" => reinicio_pg(servidor, python, &t).await?,
         "scale-out" => escala(servidor, python, &t).await?,
+        "abuse" => abuso(servidor, python, &t).await?,
         otro => {
             anyhow::bail!(
-                "unknown scenario `{otro}`: crash-sqlite, crash-pg, mail, pg-restart, scale-out"
+                "unknown scenario `{otro}`: crash-sqlite, crash-pg, mail, pg-restart, scale-out, abuse"
             )
         }
     };
