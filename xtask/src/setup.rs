@@ -10,6 +10,8 @@ use std::time::Instant;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const AIOSMTPD_VERSION: &str = "1.4.6";
+/// The contract fuzzer of `cargo xtask faults contract` (and the `faults` suite).
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
 /// Debian packages: the browser and its driver for UI tests, brotli for precompression and size figures,
 /// PostgreSQL's binaries for the throwaway test cluster, poppler for reading PDFs in tests, tesseract (with its
@@ -59,7 +61,10 @@ pub fn setup(needs: Needs) -> Result {
         step("npm test tools (Playwright, axe)", || {
             npm_ci(&util::root().join("tests/e2e"))
         })?;
-        step("Python SMTP test server (aiosmtpd)", python_venv)?;
+        step(
+            "Python SMTP test server (aiosmtpd) and schemathesis",
+            python_venv,
+        )?;
     }
     println!("setup: everything installed ({})", util::human(t.elapsed()));
     Ok(())
@@ -172,8 +177,11 @@ fn python_venv() -> Result {
     let venv = util::venv();
     let python = venv.join("bin/python");
     let check = || {
-        util::output(cmd(&python).args(["-c", "import aiosmtpd; print(aiosmtpd.__version__)"]))
-            .is_some_and(|v| v == AIOSMTPD_VERSION)
+        util::output(cmd(&python).args([
+            "-c",
+            "import aiosmtpd, importlib.metadata as m; print(aiosmtpd.__version__, m.version('schemathesis'))",
+        ]))
+        .is_some_and(|v| v == format!("{AIOSMTPD_VERSION} {SCHEMATHESIS_VERSION}"))
     };
     if check() {
         return Ok(());
@@ -184,5 +192,6 @@ fn python_venv() -> Result {
         "--quiet",
         "--disable-pip-version-check",
         &format!("aiosmtpd=={AIOSMTPD_VERSION}"),
+        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
     ]))
 }

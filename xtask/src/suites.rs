@@ -335,7 +335,10 @@ fn run_suite(name: &str) -> Result<String> {
             "afiliate-floor",
         ]),
         // The fault harness at reduced sizes (cargo xtask faults --reduced).
-        "faults" => faults_con(&ESCENARIOS_PROCESOS, true),
+        "faults" => {
+            let contrato = contrato(true)?;
+            faults_con(&ESCENARIOS_PROCESOS, true).map(|n| format!("{contrato}; {n}"))
+        }
         "domain-wasm" => cargo(&[
             "build",
             "-p",
@@ -508,15 +511,19 @@ pub fn faults(args: &[String]) -> Result {
     if elegidos.is_empty() {
         elegidos = ESCENARIOS_PROCESOS.to_vec();
         elegidos.insert(0, "parsers");
+        elegidos.insert(1, "contract");
     }
     if let Some(otro) = elegidos
         .iter()
-        .find(|e| **e != "parsers" && !ESCENARIOS_PROCESOS.contains(e))
+        .find(|e| !["parsers", "contract"].contains(e) && !ESCENARIOS_PROCESOS.contains(e))
     {
         return Err(format!(
-            "unknown scenario {otro}; scenarios: parsers {}",
+            "unknown scenario {otro}; scenarios: parsers contract {}",
             ESCENARIOS_PROCESOS.join(" ")
         ));
+    }
+    if elegidos.contains(&"contract") {
+        contrato(reducido)?;
     }
     if elegidos.contains(&"parsers") {
         run_cmd(
@@ -538,7 +545,10 @@ pub fn faults(args: &[String]) -> Result {
                 ),
         )?;
     }
-    let procesos: Vec<&str> = elegidos.into_iter().filter(|e| *e != "parsers").collect();
+    let procesos: Vec<&str> = elegidos
+        .into_iter()
+        .filter(|e| !["parsers", "contract"].contains(e))
+        .collect();
     if procesos.is_empty() {
         return Ok(());
     }
@@ -596,6 +606,77 @@ fn faults_con(escenarios: &[&str], reducido: bool) -> Result<String> {
     } else {
         Err(format!("{nota}; failed: {}", fallidos.join(" ")))
     }
+}
+
+/// `contract`: schemathesis (PyPI, in the tools' venv) against `/api/openapi.json` of a running server, the demo
+/// data loaded: every phase, 500 cases per operation and phase (`reduced`: 60), no 5xx and no answer outside the
+/// document (xtask/tools/contrato.py prints the requests per operation). Full size on the release build.
+fn contrato(reducido: bool) -> Result<String> {
+    let (perfil, carpeta) = if reducido {
+        ("dev", "target/debug")
+    } else {
+        ("server", "target/server")
+    };
+    run_cmd(cmd("cargo").args([
+        "build",
+        "--profile",
+        perfil,
+        "-p",
+        "afiliate-server",
+        "--bin",
+        "afiliate-server",
+    ]))?;
+    let root = util::root();
+    let server = root.join(carpeta).join("afiliate-server");
+    let work = root.join("target/contract");
+    let _ = std::fs::remove_dir_all(&work);
+    let data = work.join("data");
+    std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
+    catalog_with(&server, &data)?;
+    run_cmd(
+        cmd(&server)
+            .args(["registry", "seed-demo", "50"])
+            .env("AFILIATE_DATA_DIR", &data),
+    )?;
+    umf_demo(&server, &data)?;
+    let port = util::free_port();
+    let log = std::fs::File::create(work.join("server.log")).map_err(|e| e.to_string())?;
+    let hijo = cmd(&server)
+        .arg("serve")
+        .env("AFILIATE_ADDR", format!("127.0.0.1:{port}"))
+        .env("AFILIATE_DATA_DIR", &data)
+        .env("AFILIATE_ENV", "test")
+        .env("AFILIATE_CAPTCHA_FIXED", E2E_CAPTCHA)
+        .env(
+            "AFILIATE_MAIL",
+            format!("file:{}", work.join("mail").display()),
+        )
+        // The fuzzer is one client asking fast: the limits would answer most of it 429.
+        .env("AFILIATE_LIMITE_IP_SEG", "0")
+        .env("AFILIATE_LIMITE_CURP_DIA", "1000000")
+        .env("AFILIATE_LIMITE_CORREO_DIA", "1000000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let _servidor = Guard(hijo);
+    util::wait_for_port(port, 60)?;
+    let casos = if reducido { "60" } else { "500" };
+    let inicio = Instant::now();
+    run_cmd(
+        cmd(util::venv().join("bin/python"))
+            .arg(root.join("xtask/tools/contrato.py"))
+            .args(["--url", &format!("http://127.0.0.1:{port}")])
+            .args(["--casos", casos])
+            .arg("--dir")
+            .arg(work.join("schemathesis")),
+    )
+    .map_err(|e| format!("contract: {e} (see target/contract/schemathesis/schemathesis.log)"))?;
+    Ok(format!(
+        "contract: schemathesis, {casos} cases per operation and phase, in {}",
+        util::human(inicio.elapsed())
+    ))
 }
 
 /// Kills a child process when dropped.
