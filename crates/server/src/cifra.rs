@@ -4,9 +4,11 @@
 //! A box is `base64url(nonce ‖ ciphertext ‖ tag)` made with XChaCha20-Poly1305 (the `chacha20poly1305` crate): a
 //! random 24-byte nonce (from `rand`'s thread-local CSPRNG, seeded by the OS; long enough that random nonces do not
 //! repeat), the message encrypted, and the 16-byte Poly1305 tag, checked before anything is decrypted. Each purpose
-//! has its own key, derived with HKDF-SHA256 from the key it is given (the sello seed, or a random per-process key)
-//! with the purpose as HKDF's info, and the purpose is also the AEAD's associated data: a box made for one purpose
-//! never opens as another.
+//! has its own key, derived with HKDF-SHA256 from the key it is given (the active sello key's seed, or a random
+//! per-process key) with the purpose as HKDF's info, and the purpose is also the AEAD's associated data: a box made
+//! for one purpose never opens as another. After a sello key rotation boxes are sealed with the new key and still
+//! opened with the earlier ones ([`Caja::con_anteriores`]): they are short-lived, so a solicitud in progress or a
+//! CAPTCHA on screen survives the restart that brings the new key in.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -31,18 +33,36 @@ const SAL_HKDF: &[u8] = b"afiliate/caja/v2";
 pub struct Caja {
     proposito: &'static str,
     aead: XChaCha20Poly1305,
+    /// Earlier keys' AEADs (after a key rotation): they still open, never seal.
+    anteriores: Vec<XChaCha20Poly1305>,
+}
+
+/// The AEAD for `proposito` derived from `clave` (HKDF-SHA256, the purpose as info).
+fn aead(clave: &[u8; 32], proposito: &str) -> XChaCha20Poly1305 {
+    let mut k = [0u8; 32];
+    Hkdf::<Sha256>::new(Some(SAL_HKDF), clave)
+        .expand(proposito.as_bytes(), &mut k)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    XChaCha20Poly1305::new(&k.into())
 }
 
 impl Caja {
     /// The key for `proposito` derived from `clave` (HKDF-SHA256, the purpose as info).
     pub fn new(clave: &[u8; 32], proposito: &'static str) -> Caja {
-        let mut k = [0u8; 32];
-        Hkdf::<Sha256>::new(Some(SAL_HKDF), clave)
-            .expand(proposito.as_bytes(), &mut k)
-            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        Caja::con_anteriores(clave, &[], proposito)
+    }
+
+    /// Seals with the key derived from `clave`; opens with it or with one derived from any of `anteriores`
+    /// (the earlier sello keys: boxes made before a rotation keep opening while they last).
+    pub fn con_anteriores(
+        clave: &[u8; 32],
+        anteriores: &[[u8; 32]],
+        proposito: &'static str,
+    ) -> Caja {
         Caja {
             proposito,
-            aead: XChaCha20Poly1305::new(&k.into()),
+            aead: aead(clave, proposito),
+            anteriores: anteriores.iter().map(|c| aead(c, proposito)).collect(),
         }
     }
 
@@ -74,16 +94,20 @@ impl Caja {
         let fin = buf.len() - TAG;
         let mut nonce: Nonce = [0u8; NONCE];
         nonce.copy_from_slice(&buf[..NONCE]);
-        let mut mensaje = buf[NONCE..fin].to_vec();
-        self.aead
-            .decrypt_in_place_detached(
-                XNonce::from_slice(&nonce),
-                self.proposito.as_bytes(),
-                &mut mensaje,
-                Tag::from_slice(&buf[fin..]),
-            )
-            .ok()?;
-        Some((nonce, mensaje))
+        let cifrado = &buf[NONCE..fin];
+        std::iter::once(&self.aead)
+            .chain(&self.anteriores)
+            .find_map(|aead| {
+                let mut mensaje = cifrado.to_vec();
+                aead.decrypt_in_place_detached(
+                    XNonce::from_slice(&nonce),
+                    self.proposito.as_bytes(),
+                    &mut mensaje,
+                    Tag::from_slice(&buf[fin..]),
+                )
+                .ok()
+                .map(|()| (nonce, mensaje))
+            })
     }
 }
 
@@ -177,8 +201,23 @@ mod tests {
         let misma_clave_otro_proposito = Caja {
             proposito: "captcha",
             aead: token.aead.clone(),
+            anteriores: Vec::new(),
         };
         assert!(misma_clave_otro_proposito.abrir(&s).is_none());
+    }
+
+    #[test]
+    fn las_claves_anteriores_abren_pero_no_sellan() {
+        let vieja = Caja::new(&[1u8; 32], "token");
+        let s = vieja.sellar(b"antes de rotar");
+        let rotada = Caja::con_anteriores(&[2u8; 32], &[[1u8; 32]], "token");
+        assert_eq!(rotada.abrir(&s).unwrap().1, b"antes de rotar");
+        let nueva = rotada.sellar(b"despues");
+        assert!(vieja.abrir(&nueva).is_none(), "sealed with the new key");
+        assert!(Caja::new(&[2u8; 32], "token").abrir(&nueva).is_some());
+        assert!(Caja::con_anteriores(&[2u8; 32], &[[1u8; 32]], "captcha")
+            .abrir(&s)
+            .is_none());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Operator commands on the database: registry import and demo seed, NSS import, schools and their enrolments,
-//! the clinic catalog, mail status.
+//! the clinic catalog, mail status; and on the sello key file (`keys list|rotate|activate`).
 
 use crate::db::Db;
 use crate::registry::PersonaRegistro;
@@ -1041,6 +1041,41 @@ pub async fn estado_correo(db: &Db) -> anyhow::Result<String> {
     let outbox = crate::http::OutboxDb { db: db.clone() };
     let filas = outbox.estado(200).await?;
     Ok(crate::mail::status_report(&filas))
+}
+
+/// The sello key file the `keys` commands work on: `configurada` (`--key-file`, `AFILIATE_SELLO_KEY`) when given,
+/// else `<data_dir>/keys/sello_ed25519.key`, as `serve` does.
+pub fn ruta_claves(data_dir: &Path, configurada: Option<&Path>) -> std::path::PathBuf {
+    match configurada.filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => p.to_path_buf(),
+        None => crate::documents::sello::ruta_predeterminada(data_dir),
+    }
+}
+
+/// `keys list`: one line per key, oldest first: id, whether it is the active one, created, public key (never a
+/// secret).
+pub fn listar_claves(ruta: &Path) -> anyhow::Result<String> {
+    let s = crate::documents::Sellador::leer(ruta)?;
+    let mut out = format!(
+        "{:<12}  {:<6}  {:<20}  clave pública (Ed25519, base64)\n",
+        "id", "estado", "creada"
+    );
+    for c in s.claves() {
+        out.push_str(&format!(
+            "{:<12}  {:<6}  {:<20}  {}\n",
+            c.id(),
+            if c.id() == s.id_activa() {
+                "activa"
+            } else {
+                "previa"
+            },
+            c.creada()
+                .map(|f| f.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_else(|| "(anterior a los id)".into()),
+            c.clave_publica_base64()
+        ));
+    }
+    Ok(out)
 }
 
 /// Reads a file, also from Latin-1 (spreadsheets export it).

@@ -84,6 +84,52 @@ enum Command {
         #[command(subcommand)]
         command: UmfCommand,
     },
+    /// The sello keys that seal documents, sign their links and seal tokens (one file, shared by every server).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+/// Which key file, for the `keys` commands (the same one `serve` reads).
+#[derive(Args, Clone)]
+struct KeyArgs {
+    /// Local data folder: its `keys/sello_ed25519.key` is the key file unless `--key-file` is given.
+    #[arg(long, env = "AFILIATE_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// The key file.
+    #[arg(long, env = "AFILIATE_SELLO_KEY")]
+    key_file: Option<PathBuf>,
+}
+
+impl KeyArgs {
+    fn ruta(&self) -> PathBuf {
+        cli::ruta_claves(&self.data_dir, self.key_file.as_deref())
+    }
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// The keys: id, which one is active, created, public key (never a secret).
+    List {
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
+    /// Add a new key and make it the active one; earlier keys stay (what they sealed keeps verifying). Prints the
+    /// new key's id as the last line. Servers use it from their next start.
+    Rotate {
+        /// Add the key without activating it (copy the file to every server and restart them, then `keys activate`).
+        #[arg(long)]
+        no_activate: bool,
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
+    /// Make an existing key the active one.
+    Activate {
+        id: String,
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -293,7 +339,42 @@ async fn principal() -> anyhow::Result<()> {
             println!("{}", cli::importar_umf(&db.open().await?, &texto).await?);
             Ok(())
         }
+        Command::Keys { command } => claves(command),
     }
+}
+
+fn claves(command: KeysCommand) -> anyhow::Result<()> {
+    use afiliate_server::documents::sello;
+    match command {
+        KeysCommand::List { keys } => print!("{}", cli::listar_claves(&keys.ruta())?),
+        KeysCommand::Rotate { no_activate, keys } => {
+            let ruta = keys.ruta();
+            let id = sello::rotar(&ruta, !no_activate)?;
+            if no_activate {
+                println!(
+                    "Clave nueva agregada a {} sin activarla. Copia el archivo a cada servidor, reinícialos y luego \
+                     ejecuta `afiliate-server keys activate {id}`:",
+                    ruta.display()
+                );
+            } else {
+                println!(
+                    "Clave nueva agregada a {} y activa; las anteriores se conservan para verificar lo que sellaron. \
+                     Copia el archivo a cada servidor y reinícialos. Su id:",
+                    ruta.display()
+                );
+            }
+            println!("{id}");
+        }
+        KeysCommand::Activate { id, keys } => {
+            let ruta = keys.ruta();
+            sello::activar(&ruta, &id)?;
+            println!(
+                "La clave {id} es ahora la activa en {}. Copia el archivo a cada servidor y reinícialos.",
+                ruta.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn escuelas(command: EscuelasCommand) -> anyhow::Result<()> {

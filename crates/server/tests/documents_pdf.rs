@@ -199,7 +199,8 @@ fn every_field_of_each_document_extracts_as_text() {
             "26/11/2026",
             "Sello digital del documento",
             "Cadena original:",
-            "Sello digital (Ed25519):",
+            "Sello digital (Ed25519, clave ",
+            d.clave.as_str(),
             url.as_str(),
         ];
         if tipo == TipoDocumento::ComprobanteNss {
@@ -290,7 +291,7 @@ fn the_structure_tree_follows_the_reading_order() {
             "\"Sello digital del documento\"",
             "Figure",
             "\"Cadena original:\"",
-            "\"Sello digital (Ed25519):\"",
+            "\"Sello digital (Ed25519, clave ",
             "/verificar/",
         ],
     );

@@ -5,22 +5,22 @@ use crate::documents::{DatosConstancia, Documento, Tramite};
 use crate::error::AppError;
 use sqlx::{AnyConnection, Row};
 
-/// The columns [`Documento::de_columnas`] reads, in its order.
-pub const COLUMNAS: &str = "tipo, tramite, folio, emitido, nombre, curp, nss, sello";
+/// The columns [`Documento::de_columnas`] reads, in its order, then the sello key's id ([`de_fila`]).
+pub const COLUMNAS: &str = "tipo, tramite, folio, emitido, nombre, curp, nss, sello, clave";
 
 /// The documents of a CURP and NSS in one procedure, newest first: `$1` curp, `$2` nss, `$3` trámite.
 pub(crate) const SQL_DE_LA_CURP: &str =
-    "SELECT tipo, tramite, folio, emitido, nombre, curp, nss, sello \
+    "SELECT tipo, tramite, folio, emitido, nombre, curp, nss, sello, clave \
      FROM documentos WHERE curp = $1 AND nss = $2 AND tramite = $3 ORDER BY emitido DESC, folio";
 
 /// A document, with the email it goes to.
 pub(crate) const SQL_INSERTAR: &str = "INSERT INTO documentos \
-     (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+     (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, correo, clave) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 /// A row whose first columns are [`COLUMNAS`], rebuilt (without `datos`).
 pub(crate) fn de_fila(r: &sqlx::any::AnyRow) -> Option<Documento> {
-    Documento::de_columnas(
+    let mut d = Documento::de_columnas(
         &r.get::<String, _>(0),
         &r.get::<String, _>(1),
         r.get(2),
@@ -29,7 +29,9 @@ pub(crate) fn de_fila(r: &sqlx::any::AnyRow) -> Option<Documento> {
         r.get(5),
         r.get(6),
         r.get(7),
-    )
+    )?;
+    d.clave = r.get(8);
+    Some(d)
 }
 
 /// A stored document by folio, with the email it was sent to.
@@ -45,8 +47,8 @@ pub async fn por_folio(
     .await?;
     Ok(fila.and_then(|r| {
         let mut d = de_fila(&r)?;
-        d.datos = DatosConstancia::from_columna(&r.get::<String, _>(9));
-        Some((d, r.get::<String, _>(8)))
+        d.datos = DatosConstancia::from_columna(&r.get::<String, _>(10));
+        Some((d, r.get::<String, _>(9)))
     }))
 }
 
@@ -81,6 +83,7 @@ pub async fn insertar(c: &mut AnyConnection, d: &Documento, correo: &str) -> Res
         .bind(d.cadena_original())
         .bind(&d.sello)
         .bind(correo)
+        .bind(&d.clave)
         .execute(&mut *c)
         .await?;
     Ok(())
@@ -142,7 +145,7 @@ pub async fn constancias_desde(
         .iter()
         .filter_map(|r| {
             let mut d = de_fila(r)?;
-            d.datos = DatosConstancia::from_columna(&r.get::<String, _>(8));
+            d.datos = DatosConstancia::from_columna(&r.get::<String, _>(9));
             Some(d)
         })
         .collect())
@@ -171,7 +174,7 @@ pub async fn insertar_constancia(
 ) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO documentos (folio, tipo, tramite, emitido, nombre, curp, nss, cadena_original, sello, \
-         correo, datos) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         correo, datos, clave) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(&d.folio)
     .bind(d.tipo.codigo())
@@ -184,6 +187,7 @@ pub async fn insertar_constancia(
     .bind(&d.sello)
     .bind(correo)
     .bind(datos.to_json())
+    .bind(&d.clave)
     .execute(&mut *c)
     .await?;
     Ok(())

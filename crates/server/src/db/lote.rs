@@ -144,6 +144,7 @@ impl Sentencias for Rusqlite<'_> {
             .map_err(bd)?;
         let filas = consulta
             .query_map(params![curp, nss, tramite.codigo()], |f| {
+                let clave: String = f.get(8)?;
                 Ok(Documento::de_columnas(
                     &f.get::<_, String>(0)?,
                     &f.get::<_, String>(1)?,
@@ -153,7 +154,8 @@ impl Sentencias for Rusqlite<'_> {
                     f.get(5)?,
                     f.get(6)?,
                     f.get(7)?,
-                ))
+                )
+                .map(|d| Documento { clave, ..d }))
             })
             .map_err(bd)?;
         let mut todos = Vec::new();
@@ -264,6 +266,7 @@ impl Sentencias for Rusqlite<'_> {
                 d.cadena_original(),
                 d.sello,
                 correo,
+                d.clave,
             ])
             .map_err(bd)?;
         Ok(())

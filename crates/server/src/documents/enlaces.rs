@@ -1,7 +1,9 @@
 //! Signed, expiring document links: `/api/documentos/{folio}/pdf?modo=ver|descargar&exp=<unix>&firma=<…>`.
 //!
-//! The firma is HMAC-SHA256 over `folio|modo|exp` (base64url, no padding) with a key derived from the sello key, so
-//! links are unguessable and expire without any database row. A made-up, altered or expired link is refused.
+//! The firma is HMAC-SHA256 over `folio|modo|exp` (base64url, no padding) with a key derived from the active sello
+//! key, so links are unguessable and expire without any database row. A made-up, altered or expired link is
+//! refused. A link signed with any key of the set is accepted: links handed out before a key rotation keep working
+//! until they expire.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -40,21 +42,21 @@ impl Modo {
 /// Makes and checks document links.
 #[derive(Clone)]
 pub struct Enlaces {
-    clave: [u8; 32],
+    /// The link keys, the active one (which signs) first.
+    claves: Vec<[u8; 32]>,
     vigencia_seg: i64,
 }
 
 impl Enlaces {
     pub fn new(sellador: &Sellador, vigencia_seg: i64) -> Enlaces {
         Enlaces {
-            clave: *sellador.clave_enlaces(),
+            claves: sellador.claves_enlaces(),
             vigencia_seg,
         }
     }
 
-    fn mac(&self, folio: &str, modo: Modo, exp: i64) -> Hmac<Sha256> {
-        let mut mac =
-            <Hmac<Sha256>>::new_from_slice(&self.clave).expect("HMAC takes any key length");
+    fn mac(clave: &[u8; 32], folio: &str, modo: Modo, exp: i64) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256>>::new_from_slice(clave).expect("HMAC takes any key length");
         mac.update(folio.as_bytes());
         mac.update(b"|");
         mac.update(modo.como_str().as_bytes());
@@ -66,7 +68,11 @@ impl Enlaces {
     /// The path (relative to the server's origin) of a link valid from `ahora` (unix seconds) for the configured time.
     pub fn enlace(&self, folio: &str, modo: Modo, ahora: i64) -> String {
         let exp = ahora + self.vigencia_seg;
-        let firma = URL_SAFE_NO_PAD.encode(self.mac(folio, modo, exp).finalize().into_bytes());
+        let firma = URL_SAFE_NO_PAD.encode(
+            Enlaces::mac(&self.claves[0], folio, modo, exp)
+                .finalize()
+                .into_bytes(),
+        );
         format!(
             "/api/documentos/{folio}/pdf?modo={}&exp={exp}&firma={firma}",
             modo.como_str()
@@ -88,7 +94,11 @@ impl Enlaces {
         let Ok(firma) = URL_SAFE_NO_PAD.decode(firma) else {
             return false;
         };
-        self.mac(folio, modo, exp).verify_slice(&firma).is_ok()
+        self.claves.iter().any(|clave| {
+            Enlaces::mac(clave, folio, modo, exp)
+                .verify_slice(&firma)
+                .is_ok()
+        })
     }
 }
 
@@ -158,5 +168,26 @@ mod tests {
             !otra_clave.validar_enlace(&folio, modo, exp, &firma, ahora),
             "other key"
         );
+    }
+
+    #[test]
+    fn links_signed_before_a_rotation_work_until_they_expire() {
+        let antes = Sellador::aleatorio();
+        let despues = antes.rotado();
+        let ahora = 1_800_000_000;
+        let viejo = Enlaces::new(&antes, 3600).enlace("CN-ABCDE-FGHJK-MNPQR", Modo::Ver, ahora);
+        let (folio, _, exp, firma) = partes(&viejo);
+        let e = Enlaces::new(&despues, 3600);
+        assert!(e.validar_enlace(&folio, Modo::Ver, exp, &firma, ahora));
+        assert!(
+            !e.validar_enlace(&folio, Modo::Ver, exp, &firma, exp + 1),
+            "expired"
+        );
+        assert!(!e.validar_enlace(&folio, Modo::Descargar, exp, &firma, ahora));
+        // New links are signed with the new key: the old set does not know them.
+        let nuevo = e.enlace(&folio, Modo::Ver, ahora);
+        let (_, _, exp, firma) = partes(&nuevo);
+        assert!(!Enlaces::new(&antes, 3600).validar_enlace(&folio, Modo::Ver, exp, &firma, ahora));
+        assert!(Enlaces::new(&despues, 3600).validar_enlace(&folio, Modo::Ver, exp, &firma, ahora));
     }
 }

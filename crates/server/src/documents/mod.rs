@@ -2,9 +2,11 @@
 //! cadena original and sello digital, PDF rendering, signed links and the public verification data.
 //!
 //! What the server stores per document (one row): `tipo` ([`TipoDocumento::codigo`]), `tramite`
-//! ([`Tramite::codigo`]), `folio` (UNIQUE), `emitido` (unix seconds, UTC), `nombre`, `curp`, `nss`, `sello`, and for
-//! a constancia `datos` (its [`DatosConstancia`] as JSON).
-//! From those fields [`Documento`] rebuilds the cadena original; [`Documento::es_autentico`] checks the stored sello.
+//! ([`Tramite::codigo`]), `folio` (UNIQUE), `emitido` (unix seconds, UTC), `nombre`, `curp`, `nss`, `sello`, `clave`
+//! (the id of the sello key that sealed it, `''` for documents issued before key ids), and for a constancia `datos`
+//! (its [`DatosConstancia`] as JSON).
+//! From those fields [`Documento`] rebuilds the cadena original; [`Documento::es_autentico`] checks the stored sello
+//! with the key `clave` names (any key of the set when it is empty).
 //!
 //! Typical use by the server:
 //! ```text
@@ -157,6 +159,9 @@ pub struct Documento {
     pub nss: String,
     /// Base64 Ed25519 signature of [`Documento::cadena_original`].
     pub sello: String,
+    /// Id of the sello key that made `sello` ([`sello::id_de`]); empty for a document issued before key ids,
+    /// which any key of the set may verify. Not part of the cadena original: altering it only makes the seal fail.
+    pub clave: String,
     /// What a constancia de vigencia certifies (`None` for the NSS documents).
     pub datos: Option<DatosConstancia>,
 }
@@ -270,8 +275,8 @@ fn campo(s: &str) -> String {
 
 impl Documento {
     /// A stored document from its columns (`tipo, tramite, folio, emitido, nombre, curp, nss, sello`, as the
-    /// module's documentation lists them), without its `datos`; None for a kind, procedure or time this build does
-    /// not know.
+    /// module's documentation lists them), without its `datos` and with an empty `clave` (callers set both); None
+    /// for a kind, procedure or time this build does not know.
     #[allow(clippy::too_many_arguments)]
     pub fn de_columnas(
         tipo: &str,
@@ -292,6 +297,7 @@ impl Documento {
             curp,
             nss,
             sello,
+            clave: String::new(),
             datos: None,
         })
     }
@@ -317,6 +323,7 @@ impl Documento {
             curp: campo(&persona.curp),
             nss: campo(&persona.nss),
             sello: String::new(),
+            clave: sellador.id_activa().to_string(),
             datos: None,
         };
         d.sello = sellador.sellar(&d.cadena_original());
@@ -387,9 +394,9 @@ impl Documento {
         cadena
     }
 
-    /// Whether the stored sello verifies against the document's data.
+    /// Whether the stored sello verifies against the document's data, with the key its id names.
     pub fn es_autentico(&self, sellador: &Sellador) -> bool {
-        sellador.verificar(&self.cadena_original(), &self.sello)
+        sellador.verificar_clave(&self.clave, &self.cadena_original(), &self.sello)
     }
 
     /// The issue date in Mexico's central time, dd/mm/aaaa.
@@ -664,6 +671,44 @@ mod tests {
         let v = otro.verificacion(&s);
         assert!(!v.autentico);
         assert!(v.mensaje.contains("NO es auténtico"));
+    }
+
+    #[test]
+    fn a_document_records_its_key_and_verifies_with_it_after_a_rotation() {
+        let antes = Sellador::aleatorio();
+        let d = Documento::emitir(
+            TipoDocumento::ComprobanteNss,
+            Tramite::Asignacion,
+            &persona(),
+            Utc::now(),
+            &antes,
+        );
+        assert_eq!(d.clave, antes.id_activa());
+        let despues = antes.rotado();
+        assert!(d.es_autentico(&despues));
+        let mut sin_id = d.clone();
+        sin_id.clave = String::new();
+        assert!(sin_id.es_autentico(&despues), "documents before key ids");
+        let mut otra = d.clone();
+        otra.clave = despues.id_activa().to_string();
+        assert!(!otra.es_autentico(&despues), "the id names the key");
+        let mut alterado = d.clone();
+        alterado.nss = "12345678902".into();
+        assert!(!alterado.es_autentico(&despues));
+        assert!(alterado
+            .verificacion(&despues)
+            .mensaje
+            .contains("NO es auténtico"));
+        let n = Documento::emitir(
+            TipoDocumento::TarjetaNss,
+            Tramite::Asignacion,
+            &persona(),
+            Utc::now(),
+            &despues,
+        );
+        assert_eq!(n.clave, despues.id_activa());
+        assert_ne!(n.clave, d.clave);
+        assert!(!n.es_autentico(&antes), "a server without the new key");
     }
 
     #[test]

@@ -50,8 +50,14 @@ impl AppState {
             );
         }
         std::fs::create_dir_all(&config.data_dir)?;
-        let db = Db::connect(&config.database_url()).await?;
+        // The key set first: a key file others may read stops the start before anything else is opened.
         let sellador = Sellador::desde_entorno(&config.data_dir)?;
+        tracing::info!(
+            clave_activa = sellador.id_activa(),
+            claves = sellador.claves().len(),
+            "sello keys loaded"
+        );
+        let db = Db::connect(&config.database_url()).await?;
         let state = AppState::with_parts(config, db, sellador)?;
         let n = state
             .guardia()

@@ -90,6 +90,9 @@ struct DocumentoGuardado {
     curp: String,
     nss: String,
     sello: String,
+    /// The sello key's id (absent in rows queued before key ids).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    clave: String,
     /// A constancia's data (absent for the NSS documents, and in rows queued before constancias existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     datos: Option<crate::documents::DatosConstancia>,
@@ -106,6 +109,7 @@ impl From<&Documento> for DocumentoGuardado {
             curp: d.curp.clone(),
             nss: d.nss.clone(),
             sello: d.sello.clone(),
+            clave: d.clave.clone(),
             datos: d.datos.clone(),
         }
     }
@@ -124,6 +128,7 @@ impl DocumentoGuardado {
             self.sello.clone(),
         )?;
         d.datos = self.datos.clone();
+        d.clave = self.clave.clone();
         Some(d)
     }
 }
@@ -451,7 +456,15 @@ mod tests {
         let back = Correo::from_json(&c.to_json()).unwrap();
         assert_eq!(back, c);
         assert_eq!(back.documentos().unwrap(), d);
+        assert!(!d[0].clave.is_empty());
         assert!(c.to_json().len() < 2000);
+        // Rows queued before key ids have none: their documents verify against any key.
+        let viejo = c
+            .to_json()
+            .replace(&format!(",\"clave\":\"{}\"", d[0].clave), "");
+        assert_ne!(viejo, c.to_json());
+        let viejos = Correo::from_json(&viejo).unwrap().documentos().unwrap();
+        assert!(viejos.iter().all(|x| x.clave.is_empty()));
         assert!(matches!(Correo::from_json("{"), Err(ErrorCorreo::Payload)));
     }
 

@@ -186,6 +186,12 @@ pub fn bloque_sello(l: &mut Lienzo<'_>, y: f32, doc: &Documento, url_verificacio
         &doc.cadena_original(),
     );
     yy += 3.0;
+    // The id of the key that sealed it, so a verifier knows which published public key to use.
+    let etiqueta_sello = if doc.clave.is_empty() {
+        "Sello digital (Ed25519):".to_string()
+    } else {
+        format!("Sello digital (Ed25519, clave {}):", doc.clave)
+    };
     l.texto(
         x,
         yy,
@@ -193,7 +199,7 @@ pub fn bloque_sello(l: &mut Lienzo<'_>, y: f32, doc: &Documento, url_verificacio
         Peso::Negrita,
         Color::TEXTO_SUAVE,
         Alinear::Izquierda,
-        "Sello digital (Ed25519):",
+        &etiqueta_sello,
     );
     yy += 9.0;
     yy = l.parrafo_partido(x, yy, w, 6.5, 8.0, Peso::Regular, Color::TEXTO, &doc.sello);
