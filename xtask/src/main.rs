@@ -45,7 +45,7 @@ fn main() -> ExitCode {
                  \n  run            install what is missing, build, serve http://127.0.0.1:8080\
                  \n  preview        the app on its in-browser mock server, live reload: http://127.0.0.1:8082\
                  \n  screenshots    one PNG per gallery entry and width, in target/screenshots/\
-                 \n  faults [--reduced] [parsers|crash-sqlite|crash-pg|mail|pg-restart|scale-out|abuse..]  the fault harness (full size)\
+                 \n  faults [--reduced] [parsers|crash-sqlite|crash-pg|mail|pg-restart|scale-out|abuse|disk-full..]  the fault harness (full size)\
                  \n  test [SUITE..] install what is missing, run every check (or only the named suites)\
                  \n  bench [app]    sizes and benchmark figures (app: only the app's sizes, pages, Lighthouse)\
                  \n  setup          only the installs\

@@ -485,13 +485,14 @@ fn gallery() -> Result<String> {
 }
 
 /// The scenarios of `cargo xtask faults` that run real processes (crates/server/examples/faults.rs).
-const ESCENARIOS_PROCESOS: [&str; 6] = [
+const ESCENARIOS_PROCESOS: [&str; 7] = [
     "crash-sqlite",
     "crash-pg",
     "mail",
     "pg-restart",
     "scale-out",
     "abuse",
+    "disk-full",
 ];
 
 /// `cargo xtask faults [--reduced] [SCENARIO…]`: the fault and abuse harness, full size by default (`--reduced`
@@ -499,7 +500,7 @@ const ESCENARIOS_PROCESOS: [&str; 6] = [
 /// (1,000,000 inputs each, release build; the test command runs 20,000). `crash-sqlite`, `crash-pg`: `kill -9` of
 /// the server during concurrent assignments, 5 times; `mail`: the SMTP server hung, then back; `pg-restart`:
 /// PostgreSQL restarted under load; `scale-out`: three servers on one PostgreSQL;
-/// `abuse`: floods from one address and one /64. Each prints one row of a table; any loss or duplicate fails.
+/// `abuse`: floods from one address and one /64; `disk-full`: SQLite on a small tmpfs filled up. Each prints one row of a table; any loss or duplicate fails.
 pub fn faults(args: &[String]) -> Result {
     let reducido = args.iter().any(|a| a == "--reduced")
         || std::env::var("AFILIATE_FAULTS_REDUCED").is_ok_and(|v| v == "1");

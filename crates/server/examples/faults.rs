@@ -2,7 +2,7 @@
 //! PostgreSQL cluster, aiosmtpd), a load of NSS assignments, a fault in the middle, then the database and the
 //! received mail checked directly.
 //!
-//! `faults <crash-sqlite|crash-pg|mail|pg-restart|scale-out|abuse> --server <afiliate-server> --python <venv python> [--reduced]`
+//! `faults <crash-sqlite|crash-pg|mail|pg-restart|scale-out|abuse|disk-full> --server <afiliate-server> --python <venv python> [--reduced]`
 //!
 //! - `crash-*`: `kill -9` of the server at a random moment of each of 5 rounds of concurrent assignments, restart,
 //!   every client retries with its token.
@@ -12,6 +12,7 @@
 //!   the time until the first assignment succeeds again.
 //! - `scale-out`: three servers on one PostgreSQL with one key set; a CAPTCHA, the daily limit and the per-IP
 //!   limit hold across them, and one NSS per CURP when the same assignment reaches all three.
+//! - `disk-full`: the SQLite database on a small tmpfs filled up under load: 503, no corruption, writes resume.
 //! - `abuse`: 50,000 solicitudes from one address and 50,000 from one IPv6 /64 while another client is served.
 //!
 //! Checks after each: every assignment answered 200 is in the database with its NSS, its two documents and one
@@ -1380,6 +1381,171 @@ async fn abuso(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resul
     })
 }
 
+/// A tmpfs mounted for the disk scenario, unmounted when dropped.
+struct Montaje(PathBuf);
+
+impl Drop for Montaje {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// Fills the filesystem of `dir` with one file until a write fails with ENOSPC; answers the bytes written.
+fn llenar(archivo: &Path) -> u64 {
+    use std::io::Write as _;
+    let Ok(mut f) = std::fs::File::create(archivo) else {
+        return 0;
+    };
+    let trozo = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    while f.write_all(&trozo).is_ok() {
+        total += trozo.len() as u64;
+    }
+    // The last partial chunk may have gone in: fill up to the last byte.
+    while f.write_all(&[0u8; 512]).is_ok() {
+        total += 512;
+    }
+    let _ = f.sync_all();
+    total
+}
+
+/// The SQLite database on a 48 MB tmpfs: a third of the assignments made, the filesystem filled to the last byte,
+/// the rest sent (answered 503 with `Retry-After` once the database cannot grow, never 500), `PRAGMA
+/// integrity_check`, the filler removed, then every client retries: all answered, nothing acknowledged lost.
+async fn disco(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Result<Fila> {
+    let inicio = Instant::now();
+    let mut b = Banco::nuevo(servidor, python, false).await?;
+    let punto = b.dir.path().join("disco");
+    std::fs::create_dir_all(&punto)?;
+    let montado = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=48m", "tmpfs"])
+        .arg(&punto)
+        .output()?;
+    anyhow::ensure!(
+        montado.status.success(),
+        "disk-full needs to mount a small tmpfs (root, or CAP_SYS_ADMIN): {}",
+        String::from_utf8_lossy(&montado.stderr).trim()
+    );
+    let _montaje = Montaje(punto.clone());
+    b.db_url = format!("sqlite://{}", punto.join("afiliate.db").display());
+    b.arrancar_smtp()?;
+    // A third before the disk fills; the rest, 64 at a time, while it is full, until the database cannot grow:
+    // SQLite first reuses the room its WAL file already has.
+    let total = t.carga * 3;
+    let alumnos = b.sembrar(total * 3 / 2 + 60)?;
+    b.arrancar()?;
+    let alumnos = b.preparar(&alumnos[..total]).await?;
+    let visto = Arc::new(Mutex::new(Visto::default()));
+    let (antes, despues) = alumnos.split_at(t.carga / 3);
+    b.asignar(
+        antes,
+        32,
+        false,
+        Duration::from_secs(60),
+        visto.clone(),
+        Arc::new(AtomicUsize::new(0)),
+    )
+    .await;
+    let relleno = punto.join("relleno");
+    let lleno = llenar(&relleno);
+    let mut ok_lleno = 0;
+    for lote in despues.chunks(64) {
+        let ok = visto.lock().unwrap().de(200);
+        b.asignar(
+            lote,
+            32,
+            false,
+            Duration::from_secs(60),
+            visto.clone(),
+            Arc::new(AtomicUsize::new(0)),
+        )
+        .await;
+        let v = visto.lock().unwrap();
+        ok_lleno += v.de(200) - ok;
+        if v.de(503) + v.de(500) >= 32 {
+            break;
+        }
+    }
+    let (con_lleno, sin_ra_lleno, quinientos_lleno) = {
+        let v = visto.lock().unwrap();
+        (v.de(503), v.sin_retry_after, v.de(500))
+    };
+    // The database while the disk is still full.
+    let integridad = {
+        let pool = sqlx::AnyPool::connect(&b.db_url).await?;
+        let r: String = sqlx::query("PRAGMA integrity_check")
+            .fetch_one(&pool)
+            .await?
+            .try_get(0)?;
+        pool.close().await;
+        r
+    };
+    std::fs::remove_file(&relleno)?;
+    let t_libre = Instant::now();
+    // Every client retries, and those not sent yet send (those answered 200 too get the same NSS again).
+    b.asignar(
+        &alumnos,
+        32,
+        true,
+        Duration::from_secs(60),
+        visto.clone(),
+        Arc::new(AtomicUsize::new(0)),
+    )
+    .await;
+    let recuperado = t_libre.elapsed();
+    let drenado = b.esperar_correo(limite_correo(alumnos.len())).await;
+    b.matar();
+    let integridad_final = {
+        let pool = sqlx::AnyPool::connect(&b.db_url).await?;
+        let r: String = sqlx::query("PRAGMA integrity_check")
+            .fetch_one(&pool)
+            .await?
+            .try_get(0)?;
+        pool.close().await;
+        r
+    };
+    let visto = std::mem::take(&mut *visto.lock().unwrap());
+    let (perdidas, duplicadas, una_vez, reenvios) = verificar(&b, &alumnos, &visto).await?;
+    let sin_responder = alumnos
+        .iter()
+        .filter(|a| !visto.nss.contains_key(&a.curp))
+        .count();
+    let mut notas = vec![format!(
+        "filled with {:.1} MB; while full: {ok_lleno} more assignments fitted in the database's free room, then \
+         {con_lleno} × 503 ({sin_ra_lleno} without Retry-After), {quinientos_lleno} × 500; integrity_check while full `{integridad}`, after `{integridad_final}`; \
+         all answered {:.2} s after space was freed",
+        lleno as f64 / 1e6,
+        recuperado.as_secs_f64()
+    )];
+    if let Err(e) = drenado {
+        notas.push(e.to_string());
+    }
+    if con_lleno == 0 || sin_ra_lleno > 0 || quinientos_lleno > 0 {
+        notas
+            .push("FAIL: a full disk did not answer 503 with Retry-After (or answered 500)".into());
+    }
+    if integridad != "ok" || integridad_final != "ok" {
+        notas.push("FAIL: integrity_check".into());
+    }
+    if sin_responder > 0 {
+        notas.push(format!(
+            "FAIL: {sin_responder} never answered 200 after space was freed"
+        ));
+    }
+    Ok(Fila {
+        escenario: "disk-full".into(),
+        tamano: alumnos.len().to_string(),
+        reconocidas: visto.nss.len(),
+        perdidas,
+        duplicadas,
+        correos_una_vez: una_vez,
+        reenvios,
+        quinientos: format!("{}x500 {}x503", visto.de(500), visto.de(503)),
+        tiempo: inicio.elapsed(),
+        notas,
+    })
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     sqlx::any::install_default_drivers();
@@ -1417,9 +1583,10 @@ async fn main() -> anyhow::Result<()> {
         "pg-restart" => reinicio_pg(servidor, python, &t).await?,
         "scale-out" => escala(servidor, python, &t).await?,
         "abuse" => abuso(servidor, python, &t).await?,
+        "disk-full" => disco(servidor, python, &t).await?,
         otro => {
             anyhow::bail!(
-                "unknown scenario `{otro}`: crash-sqlite, crash-pg, mail, pg-restart, scale-out, abuse"
+                "unknown scenario `{otro}`: crash-sqlite, crash-pg, mail, pg-restart, scale-out, abuse, disk-full"
             )
         }
     };

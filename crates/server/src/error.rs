@@ -88,6 +88,9 @@ pub enum AppError {
     /// A body that is not the expected JSON (400/413/415).
     #[error("bad request body")]
     Cuerpo(StatusCode, String),
+    /// The database's disk is full (503 with `Retry-After`): nothing was written, nothing already saved is lost.
+    #[error("the database's disk is full")]
+    SinEspacio,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -97,6 +100,17 @@ pub enum AppError {
 impl AppError {
     pub fn internal(msg: impl Into<String>) -> AppError {
         AppError::Internal(msg.into())
+    }
+
+    /// A failed write's message from the SQLite writer: [`AppError::SinEspacio`] when the disk is full, otherwise
+    /// internal.
+    pub fn de_escritura(msg: impl Into<String>) -> AppError {
+        let msg = msg.into();
+        if disco_lleno(&msg) {
+            AppError::SinEspacio
+        } else {
+            AppError::Internal(msg)
+        }
     }
 
     /// One field, one message (422).
@@ -133,6 +147,7 @@ impl AppError {
             AppError::EnlaceInvalido => "enlace_invalido",
             AppError::FolioDesconocido => "folio_desconocido",
             AppError::FallaTecnica => "falla_tecnica",
+            AppError::SinEspacio => "sin_espacio",
             AppError::LimiteReenvios => "limite_reenvios",
             AppError::Cuerpo(..) => "cuerpo",
             AppError::Db(_) => "db",
@@ -296,6 +311,13 @@ impl AppError {
                 detail.clone(),
                 BTreeMap::new(),
             ),
+            AppError::SinEspacio => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "servicio-no-disponible",
+                "Servicio no disponible",
+                MSG_NO_DISPONIBLE.into(),
+                BTreeMap::new(),
+            ),
             AppError::Db(e) if base_no_disponible(e) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "servicio-no-disponible",
@@ -357,9 +379,16 @@ impl IntoResponse for AppError {
             // Internal details are logged, never echoed; they never contain personal data.
             tracing::error!(error = %self, "internal error");
         }
+        if matches!(self, AppError::SinEspacio) {
+            tracing::error!("a write failed: the database's disk is full");
+        }
         crate::metrics::record_error(self.kind());
         let mut res = problem_response(&self.problema());
-        if res.status() == StatusCode::SERVICE_UNAVAILABLE && matches!(self, AppError::Db(_)) {
+        if matches!(self, AppError::SinEspacio) {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(SEGUNDOS_SIN_ESPACIO));
+        } else if res.status() == StatusCode::SERVICE_UNAVAILABLE && matches!(self, AppError::Db(_))
+        {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(SEGUNDOS_REINTENTO));
         }
@@ -376,6 +405,18 @@ impl IntoResponse for AppError {
 /// `Retry-After` of a 503 while the database cannot be reached: a restart of PostgreSQL takes a few seconds.
 const SEGUNDOS_REINTENTO: u32 = 2;
 
+/// `Retry-After` of a 503 while the database's disk is full: an operator has to free space.
+const SEGUNDOS_SIN_ESPACIO: u32 = 60;
+
+/// Whether a write's error message is a full disk: SQLite's `SQLITE_FULL` ("database or disk is full", also as
+/// sqlx's "(code: 13)"), the OS's ENOSPC (from a WAL fsync), PostgreSQL's 53100 `disk_full`.
+pub fn disco_lleno(msg: &str) -> bool {
+    msg.contains("database or disk is full")
+        || msg.contains("No space left on device")
+        || msg.contains("(code: 13)")
+        || msg.contains("53100")
+}
+
 /// The database cannot be reached right now (a restart, a failover, a network cut, every connection busy), as
 /// opposed to a bug: the client should retry, so 503 with `Retry-After` instead of 500. Nothing was committed
 /// unless the commit itself was cut, and the assignment is idempotent, so a retry answers the same NSS.
@@ -390,7 +431,14 @@ pub fn base_no_disponible(e: &sqlx::Error) -> bool {
         // now: a server restarting), 53300 (too many connections).
         sqlx::Error::Database(d) => d
             .code()
-            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P") || c == "53300"),
+            // SQLite's 13 (SQLITE_FULL) and PostgreSQL's 53100 (disk_full): the disk is full; nothing was written.
+            .is_some_and(|c| {
+                c.starts_with("08")
+                    || c.starts_with("57P")
+                    || c == "53300"
+                    || c == "13"
+                    || c == "53100"
+            }),
         _ => false,
     }
 }
@@ -417,5 +465,23 @@ mod tests {
         let bug = AppError::Db(sqlx::Error::RowNotFound).into_response();
         assert_eq!(bug.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(bug.headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    #[test]
+    fn a_full_disk_answers_503_with_retry_after_and_other_write_failures_stay_500() {
+        for msg in [
+            "sqlite: database or disk is full",
+            "error returned from database: (code: 13) database or disk is full",
+            "fsync: No space left on device (os error 28)",
+            "the database cannot be opened for writing: database or disk is full",
+        ] {
+            let e = AppError::de_escritura(msg);
+            assert!(matches!(e, AppError::SinEspacio), "{msg}");
+            let res = e.into_response();
+            assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE, "{msg}");
+            assert_eq!(res.headers()[header::RETRY_AFTER], "60");
+        }
+        let otro = AppError::de_escritura("sqlite: UNIQUE constraint failed").into_response();
+        assert_eq!(otro.status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -103,7 +103,7 @@ const SQL_GUARDAR_SERIE: &str =
      ON CONFLICT (subdelegacion, anio_afiliacion, anio_nacimiento) DO UPDATE SET ultimo = excluded.ultimo";
 
 fn bd(e: rusqlite::Error) -> AppError {
-    AppError::internal(format!("sqlite: {e}"))
+    AppError::de_escritura(format!("sqlite: {e}"))
 }
 
 /// The statements on the writer's rusqlite connection (prepared once, cached by the connection). The series'

@@ -379,7 +379,7 @@ impl<T: Send + 'static> WriteJob for TypedJob<T> {
                 .result
                 .take()
                 .unwrap_or_else(|| Err(AppError::internal("job not run"))),
-            Err(msg) => Err(AppError::internal(msg)),
+            Err(msg) => Err(AppError::de_escritura(msg)),
         };
         if let Some(reply) = self.reply.take() {
             let _ = reply.send(result);
@@ -664,15 +664,22 @@ async fn writer_loop(url: &str, ruta: &std::path::Path, rx: &mut mpsc::Receiver<
         let mut commit = Duration::ZERO;
         // Any other work first, through sqlx, in its own transaction (rare beside assignments).
         if !batch.is_empty() {
+            let mut motivo = String::new();
             if conn.is_none() {
                 match conexion_escritor(&url).await {
                     Ok(c) => conn = Some(c),
-                    Err(e) => tracing::error!(error = %e, "writer cannot connect"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "writer cannot connect");
+                        motivo = e.to_string();
+                    }
                 }
             }
             let outcome = match conn.as_mut() {
                 Some(c) => run_batch(c, &mut batch, &mut commit).await,
-                None => Err("the database cannot be opened for writing".to_string()),
+                // The reason stays in the message: a full disk answers 503, not 500.
+                None => Err(format!(
+                    "the database cannot be opened for writing: {motivo}"
+                )),
             };
             if let Err(e) = &outcome {
                 tracing::error!(error = %e, jobs = batch.len(), "group commit failed");
@@ -685,16 +692,22 @@ async fn writer_loop(url: &str, ruta: &std::path::Path, rx: &mut mpsc::Receiver<
         }
         // The assignments on the writer's rusqlite connection (see `lote`).
         if !pedidos.is_empty() {
+            let mut motivo = String::new();
             if asignador.is_none() {
                 match lote::abrir(&ruta) {
                     Ok(c) => asignador = Some(c),
-                    Err(e) => tracing::error!(error = %e, "writer cannot open the database"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "writer cannot open the database");
+                        motivo = e.to_string();
+                    }
                 }
             }
             let mut commit_asignaciones = Duration::ZERO;
             let outcome = match asignador.as_ref() {
                 Some(c) => lote::ejecutar(c, &pedidos, &mut commit_asignaciones).await,
-                None => Err("the database cannot be opened for writing".to_string()),
+                None => Err(format!(
+                    "the database cannot be opened for writing: {motivo}"
+                )),
             };
             commit += commit_asignaciones;
             match outcome {
@@ -704,7 +717,7 @@ async fn writer_loop(url: &str, ruta: &std::path::Path, rx: &mut mpsc::Receiver<
                     tracing::error!(error = %e, pedidos = pedidos.len(), "group commit failed");
                     asignador = None;
                     for p in pedidos.drain(..) {
-                        let _ = p.reply.send(Err(AppError::internal(e.clone())));
+                        let _ = p.reply.send(Err(AppError::de_escritura(e.clone())));
                     }
                 }
             }
@@ -762,7 +775,7 @@ impl Sincronizador {
                                 Ok(()) => resultados.next().unwrap_or_else(|| {
                                     Err(AppError::internal("assignment not run"))
                                 }),
-                                Err(e) => Err(AppError::internal(format!("fsync: {e}"))),
+                                Err(e) => Err(AppError::de_escritura(format!("fsync: {e}"))),
                             };
                             let _ = p.reply.send(r);
                         }
