@@ -95,6 +95,10 @@ pub struct Config {
     #[arg(long, env = "AFILIATE_LIMITE_IP_COMPARTIDO", default_value_t = true, action = clap::ArgAction::Set)]
     pub limite_ip_compartido: bool,
 
+    /// The audit log's folder (daily files `auditoria.jsonl.YYYY-MM-DD`; default `<data dir>/auditoria`), or `off`.
+    #[arg(long, env = "AFILIATE_AUDITORIA")]
+    pub auditoria: Option<String>,
+
     /// Reverse proxies in front of the server that append the client's address to `X-Forwarded-For` (e.g. 1 behind
     /// the gob.mx load balancer). The per-IP limit then counts the address the outermost trusted proxy saw; with 0
     /// the header is ignored (anybody could write it).
@@ -165,6 +169,7 @@ impl Config {
             limite_correo_dia: 10,
             limite_ip_seg: 0,
             limite_ip_compartido: true,
+            auditoria: None,
             proxies: 0,
             max_body: 16 * 1024,
             timeout_ms: 15_000,
@@ -385,6 +390,7 @@ impl std::fmt::Debug for Config {
             limite_correo_dia,
             limite_ip_seg,
             limite_ip_compartido,
+            auditoria,
             proxies,
             max_body,
             timeout_ms,
@@ -413,6 +419,7 @@ impl std::fmt::Debug for Config {
             .field("limite_correo_dia", limite_correo_dia)
             .field("limite_ip_seg", limite_ip_seg)
             .field("limite_ip_compartido", limite_ip_compartido)
+            .field("auditoria", auditoria)
             .field("proxies", proxies)
             .field("max_body", max_body)
             .field("timeout_ms", timeout_ms)

@@ -7,6 +7,7 @@
 //! writer), with the plain data of [`pedido`] between them. [`mail`] composes emails from plain data and
 //! [`documents`] issues and renders documents; [`error`] depends on no module above.
 
+pub mod auditoria;
 pub mod captcha;
 pub mod cifra;
 pub mod cli;

@@ -89,6 +89,24 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// The audit log (`<data dir>/auditoria/auditoria.jsonl.YYYY-MM-DD`).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// The keyed digest the audit log writes for a value: search the log for it. Needs the same key file as the
+    /// servers that wrote the log.
+    Digest {
+        /// curp, nss or correo.
+        tipo: String,
+        valor: String,
+        #[command(flatten)]
+        keys: KeyArgs,
+    },
 }
 
 /// Which key file, for the `keys` commands (the same one `serve` reads).
@@ -340,6 +358,19 @@ async fn principal() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Keys { command } => claves(command),
+        Command::Audit {
+            command: AuditCommand::Digest { tipo, valor, keys },
+        } => {
+            use afiliate_server::auditoria;
+            let dato = auditoria::Dato::desde(&tipo)
+                .ok_or_else(|| anyhow::anyhow!("unknown type `{tipo}`: curp, nss or correo"))?;
+            let sellador = afiliate_server::documents::Sellador::leer(&keys.ruta())?;
+            println!(
+                "{}",
+                auditoria::resumen(&auditoria::clave(&sellador), dato, &valor)
+            );
+            Ok(())
+        }
     }
 }
 

@@ -291,6 +291,8 @@ pub struct Estado {
     /// Emails queued and the age (seconds) of the oldest; None when the outbox could not be read.
     pub outbox: Option<(u64, u64)>,
     pub escritor_vivo: bool,
+    /// Audit log lines dropped because its writer fell behind ([`crate::auditoria`]).
+    pub auditoria_descartadas: u64,
 }
 
 /// Serialises [`render`]'s "set the scrape-time gauges, then render" so two scrapes never mix their values.
@@ -305,6 +307,8 @@ pub fn render(estado: Estado) -> String {
         metrics::gauge!(MAS_ANTIGUO).set(antiguedad as f64);
     }
     metrics::gauge!(ESCRITOR_VIVO).set(if estado.escritor_vivo { 1.0 } else { 0.0 });
+    metrics::counter!("afiliate_auditoria_descartadas_total")
+        .absolute(estado.auditoria_descartadas);
     let (lotes, trabajos, seg_lotes, seg_commits) = group_commits();
     metrics::counter!("afiliate_db_group_commits_total").absolute(lotes);
     metrics::counter!("afiliate_db_group_commit_jobs_total").absolute(trabajos);

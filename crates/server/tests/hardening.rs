@@ -198,3 +198,118 @@ async fn el_limite_por_ip_vale_entre_procesos_en_postgres() {
     }
     assert_eq!(ok, 4, "each process alone allows its burst");
 }
+
+/// The audit log of one trámite: a solicitud with a wrong CAPTCHA, one that finds an NSS, one without and its
+/// assignment (twice), a re-send and a school's file: one JSON line each with its outcome, the same person's
+/// lines share their digests, and no CURP, NSS or e-mail address is written in clear.
+async fn auditoria_de_un_tramite(b: Backend) {
+    use afiliate_server::auditoria::Dato;
+    let dir = tempfile::tempdir().unwrap();
+    let ruta = dir.path().to_path_buf();
+    let e = entorno_con(b, |c| c.auditoria = Some(ruta.display().to_string())).await;
+    let d = demos();
+    let correo = "Auditada@Example.com";
+
+    let malo = solicitud_json(&d.localizado, correo, &captcha(&e.state).await, "no-es");
+    let (s, _, _) = llamar(&e.state, post_json("/api/nss/solicitudes", &malo)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, v) = solicitar(&e.state, &d.localizado, correo).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let folio = v["documentos"][0]["folio"].as_str().unwrap().to_string();
+    let (s, v) = solicitar(&e.state, &d.sin_nss, correo).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let token = v["token"].as_str().unwrap().to_string();
+    let (s, v, _) = asignar_con_token(&e.state, &token).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let nss = v["nss"].as_str().unwrap().to_string();
+    let (s, _, _) = asignar_con_token(&e.state, &token).await;
+    assert_eq!(s, StatusCode::OK);
+    let req = axum::http::Request::post(format!("/api/documentos/{folio}/reenvios"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(llamar(&e.state, req).await.0, StatusCode::OK);
+    let (_, clave) = afiliate_server::cli::agregar_escuela(
+        e.state.db(),
+        "09PDM0007Z",
+        "Bachillerato de Prueba",
+        "Z0000009320",
+        "09",
+    )
+    .await
+    .expect("school");
+    let req = axum::http::Request::post("/api/escuelas/09PDM0007Z/inscripciones")
+        .header("content-type", "text/csv")
+        .header("authorization", format!("Bearer {clave}"))
+        .body(axum::body::Body::from(format!(
+            "curp,nss,fecha_alta,periodo\n{},{nss},2026-08-24,2026-2027\n",
+            d.sin_nss
+        )))
+        .unwrap();
+    assert_eq!(llamar(&e.state, req).await.0, StatusCode::OK);
+
+    // The log is written by a background thread: wait for the seven lines.
+    let mut texto = String::new();
+    for _ in 0..100 {
+        texto = std::fs::read_dir(&ruta)
+            .unwrap()
+            .flatten()
+            .map(|f| std::fs::read_to_string(f.path()).unwrap())
+            .collect();
+        if texto.lines().count() >= 7 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let lineas: Vec<serde_json::Value> = texto
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    let resumen: Vec<(String, String)> = lineas
+        .iter()
+        .map(|l| {
+            (
+                l["evento"].as_str().unwrap().to_string(),
+                l["resultado"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let esperado: Vec<(String, String)> = [
+        ("solicitud", "captcha"),
+        ("solicitud", "localizado"),
+        ("solicitud", "sin_nss"),
+        ("asignacion", "asignado"),
+        ("asignacion", "ya_asignado"),
+        ("reenvio", "encolado"),
+        ("inscripciones", "aplicado"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(resumen, esperado, "{texto}");
+    let a = e.state.auditoria();
+    assert_eq!(lineas[1]["curp"], a.resumen(Dato::Curp, &d.localizado));
+    assert_eq!(lineas[1]["nss"], a.resumen(Dato::Nss, &d.localizado_nss));
+    assert_eq!(lineas[1]["correo"], a.resumen(Dato::Correo, correo));
+    assert_eq!(
+        lineas[0]["curp"], lineas[1]["curp"],
+        "one person, one digest"
+    );
+    assert_eq!(lineas[2]["curp"], lineas[3]["curp"]);
+    assert_ne!(lineas[1]["curp"], lineas[2]["curp"]);
+    assert_eq!(lineas[3]["nss"], a.resumen(Dato::Nss, &nss));
+    assert_eq!(lineas[5]["folio"], folio.as_str());
+    assert_eq!(lineas[6]["cct"], "09PDM0007Z");
+    assert_eq!(lineas[6]["aceptados"], 1);
+    for personal in [
+        d.localizado.as_str(),
+        d.sin_nss.as_str(),
+        &d.localizado_nss,
+        &nss,
+        "example.com",
+        "Auditada",
+    ] {
+        assert!(!texto.contains(personal), "{personal} in clear: {texto}");
+    }
+}
+
+en_ambas!(auditoria_de_un_tramite);

@@ -102,6 +102,7 @@ async fn the_writer_restarts_after_a_panic_and_readyz_tells_meanwhile() {
         crate::metrics::render(crate::metrics::Estado {
             outbox: None,
             escritor_vivo: true,
+            auditoria_descartadas: 0,
         })
         .contains("afiliate_db_escritor_reinicios_total 1"),
         "the restart is counted"

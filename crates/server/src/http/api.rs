@@ -4,6 +4,7 @@
 //! and the OpenAPI document ([`super::openapi`]) are built from the same list.
 
 use super::AppState;
+use crate::auditoria::Dato;
 use crate::captcha::dibujos::Tipo;
 use crate::config::Config;
 use crate::documents::Documento;
@@ -142,6 +143,7 @@ async fn metrics(State(st): State<AppState>) -> Response {
     let estado = crate::metrics::Estado {
         outbox,
         escritor_vivo: st.db().escritor_vivo(),
+        auditoria_descartadas: st.auditoria().descartadas() as u64,
     };
     (
         [(
@@ -322,7 +324,31 @@ async fn solicitud(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<SolicitudNss>,
 ) -> Result<Json<ResultadoSolicitud>, AppError> {
-    let (curp, correo) = validar_solicitud(&req)?;
+    let r = solicitud_sin_auditar(&st, &req).await;
+    // Digests of what was typed (as normalised): a CURP or an address that fails validation is still the key
+    // to this person's attempts.
+    let mut e = st
+        .auditoria()
+        .evento("solicitud")
+        .dato(Dato::Curp, &req.curp)
+        .dato(Dato::Correo, &req.correo);
+    e = match &r {
+        Ok(Json(ResultadoSolicitud::Localizado { nss, .. })) => e
+            .dato(Dato::Nss, nss.as_str())
+            .campo("resultado", "localizado"),
+        Ok(Json(ResultadoSolicitud::SinNss { .. })) => e.campo("resultado", "sin_nss"),
+        otro => e.resultado(otro, "ok"),
+    };
+    e.escribir();
+    r
+}
+
+async fn solicitud_sin_auditar(
+    st: &AppState,
+    req: &SolicitudNss,
+) -> Result<Json<ResultadoSolicitud>, AppError> {
+    let st = st.clone();
+    let (curp, correo) = validar_solicitud(req)?;
     let curp = curp.as_str().to_string();
     let correo = correo.as_str().to_string();
     let ahora = st.ahora();
@@ -600,6 +626,30 @@ async fn asignacion(
     State(st): State<AppState>,
     ApiJson(req): ApiJson<AsignacionNss>,
 ) -> Result<Json<ResultadoAsignacion>, AppError> {
+    let mut curp = None;
+    let r = asignacion_sin_auditar(&st, req, &mut curp).await;
+    let mut e = st.auditoria().evento("asignacion");
+    if let Some(c) = &curp {
+        e = e.dato(Dato::Curp, c);
+    }
+    e = match &r {
+        Ok((Json(ResultadoAsignacion::Asignado { nss, .. }), nuevo)) => e
+            .dato(Dato::Nss, nss.as_str())
+            .campo("resultado", if *nuevo { "asignado" } else { "ya_asignado" }),
+        otro => e.resultado(otro, "ok"),
+    };
+    e.escribir();
+    r.map(|(j, _)| j)
+}
+
+/// The assignment; `curp` gets the token's CURP once the token opens (for the audit log). Also answers whether
+/// the NSS is new.
+async fn asignacion_sin_auditar(
+    st: &AppState,
+    req: AsignacionNss,
+    curp_auditada: &mut Option<String>,
+) -> Result<(Json<ResultadoAsignacion>, bool), AppError> {
+    let st = st.clone();
     if req.token.trim().is_empty() {
         return Err(AppError::campo("token", crate::error::MSG_TOKEN));
     }
@@ -611,6 +661,7 @@ async fn asignacion(
     let token = service::Token::abrir(st.tokens(), req.token.trim())
         .filter(|t| t.expira > ahora)
         .ok_or(AppError::Token)?;
+    *curp_auditada = Some(token.curp.clone());
     let curp = Curp::parse(&token.curp).map_err(|_| AppError::internal("stored curp"))?;
     let subdelegacion = st
         .subdelegaciones()
@@ -636,13 +687,16 @@ async fn asignacion(
         // Assigned before: the clinic recorded then.
         crate::db::umf::de_nss(&st.db().pool, &nss).await?
     };
-    Ok(Json(ResultadoAsignacion::Asignado {
-        nss,
-        nombre: token.nombre,
-        curp: token.curp,
-        documentos: documentos_api(&st, &documentos),
-        umf,
-    }))
+    Ok((
+        Json(ResultadoAsignacion::Asignado {
+            nss,
+            nombre: token.nombre,
+            curp: token.curp,
+            documentos: documentos_api(&st, &documentos),
+            umf,
+        }),
+        nuevo,
+    ))
 }
 
 /// A postal code's estado, municipio, ciudad and asentamientos.

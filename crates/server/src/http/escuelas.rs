@@ -84,7 +84,32 @@ async fn recibir(
     cuerpo: Result<Bytes, BytesRejection>,
     archivo: Archivo,
 ) -> Result<Json<ReporteInscripciones>, AppError> {
-    let cct = autenticar(&st, &cct, &cabeceras).await?;
+    let r = recibir_sin_auditar(&st, &cct, cabeceras, cuerpo, archivo).await;
+    let mut e = st
+        .auditoria()
+        .evento(match archivo {
+            Archivo::Altas => "inscripciones",
+            Archivo::Bajas => "bajas",
+        })
+        .campo("cct", cct.as_str());
+    if let Ok(Json(rep)) = &r {
+        e = e
+            .campo("renglones", rep.renglones)
+            .campo("aceptados", rep.aceptados)
+            .campo("rechazados", rep.rechazados);
+    }
+    e.resultado(&r, "aplicado").escribir();
+    r
+}
+
+async fn recibir_sin_auditar(
+    st: &AppState,
+    cct: &str,
+    cabeceras: HeaderMap,
+    cuerpo: Result<Bytes, BytesRejection>,
+    archivo: Archivo,
+) -> Result<Json<ReporteInscripciones>, AppError> {
+    let cct = autenticar(st, cct, &cabeceras).await?;
     let texto = texto_csv(&cabeceras, cuerpo)?;
     let reporte = escuelas::procesar(st.db(), &cct, archivo, &texto, st.ahora()).await?;
     tracing::info!(

@@ -37,6 +37,7 @@ struct Inner {
     guardia: Guardia,
     tokens: Caja,
     dibujos: crate::captcha::dibujos::Dibujos,
+    auditoria: crate::auditoria::Auditoria,
 }
 
 impl AppState {
@@ -112,6 +113,17 @@ impl AppState {
             ),
         };
         let tokens = sellador.caja("token");
+        let clave_auditoria = crate::auditoria::clave(&sellador);
+        let auditoria = match config.auditoria.as_deref() {
+            Some("off") => crate::auditoria::Auditoria::apagada(clave_auditoria),
+            Some(dir) => {
+                crate::auditoria::Auditoria::en(std::path::Path::new(dir), clave_auditoria)?
+            }
+            None => crate::auditoria::Auditoria::en(
+                &config.data_dir.join("auditoria"),
+                clave_auditoria,
+            )?,
+        };
         let documentos = Arc::new(Documentos::new(
             sellador,
             config.public_url(),
@@ -133,6 +145,7 @@ impl AppState {
                 dibujos: crate::captcha::dibujos::Dibujos::new(
                     crate::captcha::dibujos::CAPACIDAD_BYTES,
                 ),
+                auditoria,
             }),
         })
     }
@@ -160,6 +173,11 @@ impl AppState {
     /// CAPTCHA challenges and daily limits.
     pub fn guardia(&self) -> &Guardia {
         &self.inner.guardia
+    }
+
+    /// The audit log ([`crate::auditoria`]).
+    pub fn auditoria(&self) -> &crate::auditoria::Auditoria {
+        &self.inner.auditoria
     }
 
     /// The CAPTCHA's rendered images and sounds.
@@ -280,6 +298,7 @@ impl AlmacenDocumentos for AppState {
     async fn reenviar(&self, doc: &Documento, dia: &str) -> anyhow::Result<Reenvio> {
         let folio = doc.folio.clone();
         let dia = dia.to_string();
+        let doc_audit = doc;
         let doc = doc.clone();
         let ahora = self.ahora();
         let limite = i64::from(super::documentos::LIMITE_REENVIOS_DIA);
@@ -296,8 +315,20 @@ impl AlmacenDocumentos for AppState {
                     Ok(Reenvio::Encolado)
                 })
             })
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .await;
+        let resultado = match &r {
+            Ok(Reenvio::Encolado) => "encolado".to_string(),
+            Ok(Reenvio::LimiteAlcanzado) => "limite_reenvios".to_string(),
+            Err(e) => e.kind().to_string(),
+        };
+        self.auditoria()
+            .evento("reenvio")
+            .campo("folio", doc_audit.folio.as_str())
+            .dato(crate::auditoria::Dato::Curp, &doc_audit.curp)
+            .dato(crate::auditoria::Dato::Nss, &doc_audit.nss)
+            .campo("resultado", resultado)
+            .escribir();
+        let r = r.map_err(|e| anyhow::anyhow!("{e}"))?;
         if r == Reenvio::Encolado {
             self.inner.despertar_correo.notify_one();
         }
