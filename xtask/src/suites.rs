@@ -527,24 +527,30 @@ pub fn faults(args: &[String]) -> Result {
         contrato(reducido)?;
     }
     if elegidos.contains(&"parsers") {
-        run_cmd(
-            cmd("cargo")
-                .args([
-                    "test",
-                    "--release",
-                    "-p",
-                    "afiliate-domain",
-                    "--test",
-                    "fuzz_parsers",
-                    "--",
-                    "--nocapture",
-                    "--test-threads=1",
-                ])
-                .env(
-                    "AFILIATE_FUZZ_CASES",
-                    if reducido { "20000" } else { "1000000" },
-                ),
-        )?;
+        // The domain crate's parsers, then the server's (CSV imports, RENAPO answers).
+        for (paquete, prueba) in [
+            ("afiliate-domain", "fuzz_parsers"),
+            ("afiliate-server", "fuzz_importaciones"),
+        ] {
+            run_cmd(
+                cmd("cargo")
+                    .args([
+                        "test",
+                        "--release",
+                        "-p",
+                        paquete,
+                        "--test",
+                        prueba,
+                        "--",
+                        "--nocapture",
+                        "--test-threads=1",
+                    ])
+                    .env(
+                        "AFILIATE_FUZZ_CASES",
+                        if reducido { "20000" } else { "1000000" },
+                    ),
+            )?;
+        }
     }
     let procesos: Vec<&str> = elegidos
         .into_iter()
