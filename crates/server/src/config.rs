@@ -67,6 +67,10 @@ pub struct Config {
     pub renapo_url: Option<String>,
 
     /// Timeout of one call to the RENAPO service, in milliseconds.
+    /// Extra root certificates (a PEM file) for the RENAPO service's HTTPS, besides Mozilla's (e.g. a private CA).
+    #[arg(long, env = "AFILIATE_RENAPO_CA")]
+    pub renapo_ca: Option<PathBuf>,
+
     #[arg(long, env = "AFILIATE_RENAPO_TIMEOUT_MS", default_value_t = 3000)]
     pub renapo_timeout_ms: u64,
 
@@ -162,6 +166,7 @@ impl Config {
             cors_origins: Vec::new(),
             captcha_fixed: None,
             renapo_url: None,
+            renapo_ca: None,
             renapo_timeout_ms: 3000,
             renapo_retries: 2,
             subdelegaciones: None,
@@ -383,6 +388,7 @@ impl std::fmt::Debug for Config {
             cors_origins,
             captcha_fixed,
             renapo_url,
+            renapo_ca,
             renapo_timeout_ms,
             renapo_retries,
             subdelegaciones,
@@ -412,6 +418,7 @@ impl std::fmt::Debug for Config {
             .field("cors_origins", cors_origins)
             .field("captcha_fixed", &captcha_fixed.as_ref().map(|_| "***"))
             .field("renapo_url", &renapo_url.as_deref().map(sin_secretos))
+            .field("renapo_ca", renapo_ca)
             .field("renapo_timeout_ms", renapo_timeout_ms)
             .field("renapo_retries", renapo_retries)
             .field("subdelegaciones", subdelegaciones)

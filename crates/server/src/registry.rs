@@ -14,6 +14,7 @@ use hyper_util::rt::TokioExecutor;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyPool, Row};
 
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A person as the registry has them.
@@ -134,27 +135,78 @@ impl Registro for RegistroLocal {
     }
 }
 
-/// A client of a RENAPO-like HTTP service.
+/// A client of a RENAPO-like HTTP service, over HTTPS (rustls; Mozilla's root certificates, plus those of
+/// `AFILIATE_RENAPO_CA`) or, where allowed, plain HTTP.
 pub struct RegistroHttp {
     base: String,
     timeout: Duration,
     reintentos: u32,
-    client: Client<hyper_util::client::legacy::connect::HttpConnector, Empty<Bytes>>,
+    client: Client<
+        hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+        Empty<Bytes>,
+    >,
 }
 
 /// The largest answer read from the registry, in bytes.
 pub const MAX_RESPUESTA: usize = 16 * 1024;
 
+/// Mozilla's root certificates, and the PEM certificates of `ca` (a private CA the registry's certificate chains
+/// to).
+pub fn raices(ca: Option<&std::path::Path>) -> anyhow::Result<rustls::RootCertStore> {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::CertificateDer;
+    let mut raices = rustls::RootCertStore::empty();
+    raices.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(ruta) = ca {
+        let mut n = 0;
+        for cert in CertificateDer::pem_file_iter(ruta)
+            .map_err(|e| anyhow::anyhow!("AFILIATE_RENAPO_CA {}: {e}", ruta.display()))?
+        {
+            let cert =
+                cert.map_err(|e| anyhow::anyhow!("AFILIATE_RENAPO_CA {}: {e}", ruta.display()))?;
+            raices
+                .add(cert)
+                .map_err(|e| anyhow::anyhow!("AFILIATE_RENAPO_CA {}: {e}", ruta.display()))?;
+            n += 1;
+        }
+        anyhow::ensure!(
+            n > 0,
+            "AFILIATE_RENAPO_CA {}: no PEM certificate in it",
+            ruta.display()
+        );
+    }
+    Ok(raices)
+}
+
 impl RegistroHttp {
-    pub fn new(base: &str, timeout: Duration, reintentos: u32) -> RegistroHttp {
-        let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        connector.set_connect_timeout(Some(timeout));
-        RegistroHttp {
+    /// A client of `base` (`https://…`, or `http://…` where the configuration allows it); `ca` adds root
+    /// certificates (PEM).
+    pub fn new(
+        base: &str,
+        timeout: Duration,
+        reintentos: u32,
+        ca: Option<&std::path::Path>,
+    ) -> anyhow::Result<RegistroHttp> {
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(raices(ca)?)
+        .with_no_client_auth();
+        let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+        http.set_connect_timeout(Some(timeout));
+        http.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        Ok(RegistroHttp {
             base: base.trim_end_matches('/').to_string(),
             timeout,
             reintentos,
             client: Client::builder(TokioExecutor::new()).build(connector),
-        }
+        })
     }
 
     async fn una_vez(&self, curp: &str) -> Result<Option<PersonaRegistro>, FallaRegistro> {
@@ -239,13 +291,161 @@ mod tests {
         format!("http://{addr}")
     }
 
+    /// A certificate for 127.0.0.1 from its own CA (Debian's `openssl`): (CA PEM path, certificate chain, key).
+    fn certificados(
+        dir: &std::path::Path,
+    ) -> (
+        std::path::PathBuf,
+        Vec<rustls::pki_types::CertificateDer<'static>>,
+        rustls::pki_types::PrivateKeyDer<'static>,
+    ) {
+        use rustls::pki_types::pem::PemObject as _;
+        let openssl = |args: &[&str]| {
+            let out = std::process::Command::new("openssl")
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Prueba CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "srv.key",
+            "-out",
+            "srv.csr",
+        ]);
+        std::fs::write(dir.join("ext.cnf"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "srv.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+            "-out",
+            "srv.pem",
+        ]);
+        let cadena = rustls::pki_types::CertificateDer::pem_file_iter(dir.join("srv.pem"))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let clave = rustls::pki_types::PrivateKeyDer::from_pem_file(dir.join("srv.key")).unwrap();
+        (dir.join("ca.pem"), cadena, clave)
+    }
+
+    /// The same registry over TLS with that certificate.
+    async fn registro_https(
+        cuerpo: Vec<u8>,
+        cadena: Vec<rustls::pki_types::CertificateDer<'static>>,
+        clave: rustls::pki_types::PrivateKeyDer<'static>,
+    ) -> String {
+        let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(cadena, clave)
+        .unwrap();
+        let aceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((s, _)) = l.accept().await {
+                let (cuerpo, aceptor) = (cuerpo.clone(), aceptor.clone());
+                tokio::spawn(async move {
+                    let Ok(mut s) = aceptor.accept(s).await else {
+                        return;
+                    };
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf).await;
+                    let cabeza = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+                        cuerpo.len()
+                    );
+                    let _ = s.write_all(cabeza.as_bytes()).await;
+                    let _ = s.write_all(&cuerpo).await;
+                    let _ = s.shutdown().await;
+                });
+            }
+        });
+        format!("https://127.0.0.1:{}", addr.port())
+    }
+
+    /// Over HTTPS: answered when the certificate chains to a trusted root (`AFILIATE_RENAPO_CA`), a failure (not
+    /// a person) when it does not, as a man in the middle would look.
+    #[tokio::test]
+    async fn the_registry_over_https_trusts_only_known_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ca, cadena, clave) = certificados(dir.path());
+        let persona = serde_json::json!({"curp": "GALM050314MDFRPRA7", "nombre": "MARIANA",
+            "primer_apellido": "GARCIA", "segundo_apellido": "LOPEZ", "fecha_nacimiento": "2005-03-14",
+            "sexo": "M", "entidad": "DF"});
+        let url = registro_https(persona.to_string().into_bytes(), cadena, clave).await;
+        let r = RegistroHttp::new(&url, Duration::from_secs(2), 0, Some(&ca)).unwrap();
+        let p = r.consultar("GALM050314MDFRPRA7").await.unwrap().unwrap();
+        assert_eq!(p.nombre, "MARIANA");
+
+        let sin_ca = RegistroHttp::new(&url, Duration::from_secs(2), 0, None).unwrap();
+        let e = sin_ca
+            .consultar("GALM050314MDFRPRA7")
+            .await
+            .expect_err("an unknown issuer");
+        assert!(!e.0.is_empty());
+
+        std::fs::write(dir.path().join("vacio.pem"), "nada").unwrap();
+        assert!(RegistroHttp::new(
+            &url,
+            Duration::from_secs(2),
+            0,
+            Some(&dir.path().join("vacio.pem"))
+        )
+        .is_err());
+    }
+
     #[tokio::test]
     async fn an_answer_longer_than_the_bound_is_a_failure_not_a_buffer() {
         let persona = serde_json::json!({"curp": "GALM050314MDFRPRA7", "nombre": "MARIANA",
             "primer_apellido": "GARCIA", "segundo_apellido": "LOPEZ", "fecha_nacimiento": "2005-03-14",
             "sexo": "M", "entidad": "DF"});
         let bien = registro_que_responde(persona.to_string().into_bytes()).await;
-        let r = RegistroHttp::new(&bien, Duration::from_secs(2), 0);
+        let r = RegistroHttp::new(&bien, Duration::from_secs(2), 0, None).unwrap();
         assert!(r.consultar("GALM050314MDFRPRA7").await.unwrap().is_some());
 
         let mut enorme = persona.to_string().into_bytes();
@@ -253,7 +453,7 @@ mod tests {
         enorme.extend(std::iter::repeat_n(b' ', MAX_RESPUESTA));
         enorme.push(b'}');
         let mal = registro_que_responde(enorme).await;
-        let r = RegistroHttp::new(&mal, Duration::from_secs(2), 0);
+        let r = RegistroHttp::new(&mal, Duration::from_secs(2), 0, None).unwrap();
         let e = r
             .consultar("GALM050314MDFRPRA7")
             .await

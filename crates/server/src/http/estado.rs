@@ -77,7 +77,8 @@ impl AppState {
                 url,
                 Duration::from_millis(config.renapo_timeout_ms),
                 config.renapo_retries,
-            )),
+                config.renapo_ca.as_deref(),
+            )?),
             None => Arc::new(RegistroLocal {
                 pool: db.pool.clone(),
             }),
