@@ -65,7 +65,7 @@ pub struct Documento {
 #[cfg_attr(
     feature = "utoipa",
     schema(
-        description = "Respuesta a una solicitud: `localizado` (ya tiene NSS) o `sin_nss` (se le asignará uno con el `token`)."
+        description = "Respuesta a una solicitud: `localizado` (ya tiene NSS), `sin_nss` (se le asignará uno con el `token`) o, cuando el servidor confirma el correo, `revisa_tu_correo` (el resultado se abre desde el enlace enviado a `correo`, con `POST /api/nss/confirmaciones`)."
     )
 )]
 #[serde(tag = "resultado", rename_all = "snake_case")]
@@ -83,6 +83,22 @@ pub enum ResultadoSolicitud {
         curp: String,
         token: String,
     },
+    /// The server confirms e-mail addresses: the result opens from the single-use link sent to `correo`
+    /// ([`ConfirmacionCorreo`]), valid that day.
+    RevisaTuCorreo { correo: String },
+}
+
+/// `POST /api/nss/confirmaciones`: the token of the link sent by e-mail (single use, valid the day it was sent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "utoipa",
+    schema(
+        description = "El `token` del enlace que se envió por correo (se usa una vez, vale el día en que se envió)."
+    )
+)]
+pub struct ConfirmacionCorreo {
+    pub token: String,
 }
 
 /// The student's address for an assignment.

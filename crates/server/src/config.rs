@@ -99,6 +99,11 @@ pub struct Config {
     #[arg(long, env = "AFILIATE_LIMITE_IP_COMPARTIDO", default_value_t = true, action = clap::ArgAction::Set)]
     pub limite_ip_compartido: bool,
 
+    /// E-mail confirmation: a solicitud answers "revisa tu correo" and its result opens only from a single-use link
+    /// sent to the address, valid that day (Mexico's central time). Off: the result is shown at once.
+    #[arg(long, env = "AFILIATE_CONFIRMAR_CORREO", default_value_t = false, action = clap::ArgAction::Set)]
+    pub confirmar_correo: bool,
+
     /// The audit log's folder (daily files `auditoria.jsonl.YYYY-MM-DD`; default `<data dir>/auditoria`), or `off`.
     #[arg(long, env = "AFILIATE_AUDITORIA")]
     pub auditoria: Option<String>,
@@ -175,6 +180,7 @@ impl Config {
             limite_ip_seg: 0,
             limite_ip_compartido: true,
             auditoria: None,
+            confirmar_correo: false,
             proxies: 0,
             max_body: 16 * 1024,
             timeout_ms: 15_000,
@@ -397,6 +403,7 @@ impl std::fmt::Debug for Config {
             limite_ip_seg,
             limite_ip_compartido,
             auditoria,
+            confirmar_correo,
             proxies,
             max_body,
             timeout_ms,
@@ -427,6 +434,7 @@ impl std::fmt::Debug for Config {
             .field("limite_ip_seg", limite_ip_seg)
             .field("limite_ip_compartido", limite_ip_compartido)
             .field("auditoria", auditoria)
+            .field("confirmar_correo", confirmar_correo)
             .field("proxies", proxies)
             .field("max_body", max_body)
             .field("timeout_ms", timeout_ms)

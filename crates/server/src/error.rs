@@ -12,6 +12,7 @@ pub const MSG_FALLA_RENAPO: &str = "Debido a una falla técnica, no se pudo veri
 pub const MSG_SUBDELEGACION: &str = "Tu solicitud requiere que acudas a la subdelegación.";
 pub const MSG_TOKEN: &str =
     "Tu solicitud ya no es válida porque pasó mucho tiempo. Vuelve a iniciar el trámite.";
+pub const MSG_CONFIRMACION: &str = "Este enlace ya se usó o ya no es válido: vale una sola vez y sólo el día en que te lo enviamos. Vuelve a iniciar el trámite para recibir uno nuevo.";
 pub const MSG_LIMITE_IP: &str =
     "Recibimos demasiadas solicitudes desde tu conexión. Espera un momento e intenta de nuevo.";
 pub const MSG_NO_DISPONIBLE: &str =
@@ -51,6 +52,9 @@ pub enum AppError {
     Subdelegacion,
     #[error("unknown or expired token")]
     Token,
+    /// An e-mail confirmation link used already, expired or made up (410).
+    #[error("confirmation link used, expired or invalid")]
+    Confirmacion,
     #[error("not found")]
     NoEncontrado(&'static str),
     #[error("NSS series exhausted")]
@@ -136,6 +140,7 @@ impl AppError {
             AppError::FallaRenapo => "falla_renapo",
             AppError::Subdelegacion => "subdelegacion",
             AppError::Token => "token",
+            AppError::Confirmacion => "confirmacion",
             AppError::NoEncontrado(_) => "no_encontrado",
             AppError::SerieAgotada => "serie_agotada",
             AppError::NoAutorizado => "no_autorizado",
@@ -211,6 +216,13 @@ impl AppError {
                 "acude-a-subdelegacion",
                 "Acude a la subdelegación",
                 MSG_SUBDELEGACION.into(),
+                BTreeMap::new(),
+            ),
+            AppError::Confirmacion => (
+                StatusCode::GONE,
+                "confirmacion-invalida",
+                "Enlace no válido",
+                MSG_CONFIRMACION.into(),
                 BTreeMap::new(),
             ),
             AppError::Token => (

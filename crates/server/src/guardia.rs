@@ -149,6 +149,33 @@ impl Guardia {
         cifra::resumen(&self.clave_resumen, tipo, valor)
     }
 
+    /// Uses a single-use box (an e-mail confirmation link) until `expira`: false when it was used already.
+    pub async fn quemar(
+        &self,
+        db: &Db,
+        nonce: &crate::cifra::Nonce,
+        expira: i64,
+        ahora: i64,
+    ) -> Result<bool, AppError> {
+        match &self.memoria {
+            Some(m) => {
+                let mut m = bloquear(m);
+                m.purgar(ahora);
+                Ok(m.quemados.insert(*nonce, expira).is_none())
+            }
+            None => {
+                let id = hex(nonce);
+                db.write(move |c| {
+                    let id = id.clone();
+                    Box::pin(
+                        async move { crate::db::guardia::quemar_captcha(c, &id, expira).await },
+                    )
+                })
+                .await
+            }
+        }
+    }
+
     /// Burns the challenge (whatever the answer), then counts the attempt against the CURP's and the email's
     /// daily limits.
     #[allow(clippy::too_many_arguments)]

@@ -39,7 +39,12 @@ impl Token {
 
     /// The token's contents when it is genuine (expired or not).
     pub fn abrir(caja: &Caja, token: &str) -> Option<Token> {
-        let (_, m) = caja.abrir(token)?;
+        Token::abrir_con_id(caja, token).map(|(_, t)| t)
+    }
+
+    /// [`Token::abrir`], with the box's nonce: its id, to use it only once.
+    pub fn abrir_con_id(caja: &Caja, token: &str) -> Option<(crate::cifra::Nonce, Token)> {
+        let (nonce, m) = caja.abrir(token)?;
         if m.len() < 8 {
             return None;
         }
@@ -50,12 +55,15 @@ impl Token {
         if partes.next().is_some() {
             return None;
         }
-        Some(Token {
-            curp: curp.to_string(),
-            correo: correo.to_string(),
-            nombre: nombre.to_string(),
-            expira,
-        })
+        Some((
+            nonce,
+            Token {
+                curp: curp.to_string(),
+                correo: correo.to_string(),
+                nombre: nombre.to_string(),
+                expira,
+            },
+        ))
     }
 }
 

@@ -313,3 +313,104 @@ async fn auditoria_de_un_tramite(b: Backend) {
 }
 
 en_ambas!(auditoria_de_un_tramite);
+
+/// The payload of the newest outbox row.
+async fn ultimo_correo(e: &Entorno) -> serde_json::Value {
+    use sqlx::Row;
+    let fila = sqlx::query("SELECT payload FROM outbox ORDER BY id DESC LIMIT 1")
+        .fetch_one(&e.state.db().pool)
+        .await
+        .expect("an outbox row");
+    serde_json::from_str(&fila.get::<String, _>(0)).expect("payload")
+}
+
+async fn confirmar(e: &Entorno, token: &str) -> (StatusCode, serde_json::Value) {
+    let (s, v, _) = llamar(
+        &e.state,
+        post_json(
+            "/api/nss/confirmaciones",
+            &serde_json::json!({ "token": token }),
+        ),
+    )
+    .await;
+    (s, v)
+}
+
+/// `AFILIATE_CONFIRMAR_CORREO=true`: a solicitud answers "revisa tu correo" and issues nothing; the e-mail's link
+/// opens the result once (localizado with its documents, or sin_nss whose token assigns), and never again, nor
+/// the next day, nor made up.
+async fn confirmacion_de_correo(b: Backend) {
+    let e = entorno_con(b, |c| {
+        c.confirmar_correo = true;
+        c.public_url = Some("https://afiliate.example.gob.mx".into());
+    })
+    .await;
+    let d = demos();
+    let documentos_antes = contar(&e, "SELECT COUNT(*) FROM documentos").await;
+    let (s, v) = solicitar(&e.state, &d.localizado, "Alumna@Example.com").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["resultado"], "revisa_tu_correo", "{v}");
+    assert_eq!(v["correo"], "alumna@example.com");
+    assert!(
+        v.get("nss").is_none() && v.get("documentos").is_none(),
+        "{v}"
+    );
+    assert_eq!(
+        contar(&e, "SELECT COUNT(*) FROM documentos").await,
+        documentos_antes,
+        "nothing issued before the address is confirmed"
+    );
+    let correo = ultimo_correo(&e).await;
+    assert_eq!(correo["tipo"], "confirmacion");
+    assert_eq!(correo["para"], "alumna@example.com");
+    let enlace = correo["enlace"].as_str().unwrap();
+    let token = enlace
+        .strip_prefix("https://afiliate.example.gob.mx/tramite/nss/confirmar#t=")
+        .unwrap_or_else(|| panic!("{enlace}"));
+
+    let (s, v) = confirmar(&e, token).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["resultado"], "localizado");
+    assert_eq!(v["nss"], d.localizado_nss.as_str());
+    assert_eq!(v["documentos"].as_array().unwrap().len(), 2);
+    let (s, v) = confirmar(&e, token).await;
+    assert_eq!(s, StatusCode::GONE, "a link opens once: {v}");
+    assert_eq!(v["type"], "/problemas/confirmacion-invalida");
+    let (s, _) = confirmar(&e, &format!("{token}x")).await;
+    assert_eq!(s, StatusCode::GONE);
+    let (s, _) = confirmar(&e, "").await;
+    assert_eq!(s, StatusCode::GONE);
+
+    // Without an NSS: the confirmed result carries the token of the assignment.
+    let (s, v) = solicitar(&e.state, &d.sin_nss, "otro@example.com").await;
+    assert_eq!(
+        (s, v["resultado"].as_str()),
+        (StatusCode::OK, Some("revisa_tu_correo"))
+    );
+    let enlace = ultimo_correo(&e).await["enlace"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = enlace.rsplit("#t=").next().unwrap();
+    let (s, v) = confirmar(&e, token).await;
+    assert_eq!(
+        (s, v["resultado"].as_str()),
+        (StatusCode::OK, Some("sin_nss")),
+        "{v}"
+    );
+    let (s, v, _) = asignar_con_token(&e.state, v["token"].as_str().unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // A link is valid the day it was sent (Mexico's central time), not the next.
+    let (s, _) = solicitar(&e.state, &d.sin_nss_2, "tercero@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    let enlace = ultimo_correo(&e).await["enlace"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    e.state.adelantar_reloj(86_400);
+    let (s, _) = confirmar(&e, enlace.rsplit("#t=").next().unwrap()).await;
+    assert_eq!(s, StatusCode::GONE);
+}
+
+en_ambas!(confirmacion_de_correo);

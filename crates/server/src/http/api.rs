@@ -12,8 +12,8 @@ use crate::error::AppError;
 use crate::guardia::Paso1;
 use crate::service::{self, Serie};
 use afiliate_domain::api::{
-    AsignacionNss, CaptchaCreado, CodigoPostal, Problema, ResultadoAsignacion, ResultadoSolicitud,
-    SolicitudNss,
+    AsignacionNss, CaptchaCreado, CodigoPostal, ConfirmacionCorreo, Problema, ResultadoAsignacion,
+    ResultadoSolicitud, SolicitudNss,
 };
 use afiliate_domain::curp::{self, Curp};
 use afiliate_domain::{email, postal, ErrorDeDominio};
@@ -33,6 +33,7 @@ pub fn router(config: &Config) -> OpenApiRouter<AppState> {
         .routes(routes!(imagen_captcha))
         .routes(routes!(audio_captcha))
         .routes(routes!(solicitud))
+        .routes(routes!(confirmacion))
         .routes(routes!(asignacion))
         .routes(routes!(codigo_postal))
         .merge(super::umf::router())
@@ -337,6 +338,9 @@ async fn solicitud(
             .dato(Dato::Nss, nss.as_str())
             .campo("resultado", "localizado"),
         Ok(Json(ResultadoSolicitud::SinNss { .. })) => e.campo("resultado", "sin_nss"),
+        Ok(Json(ResultadoSolicitud::RevisaTuCorreo { .. })) => {
+            e.campo("resultado", "revisa_tu_correo")
+        }
         otro => e.resultado(otro, "ok"),
     };
     e.escribir();
@@ -362,6 +366,26 @@ async fn solicitud_sin_auditar(
     )
     .await?;
     let (nombre, nss) = persona_y_nss(&st, &curp).await?;
+    if st.config().confirmar_correo {
+        return enviar_confirmacion(&st, curp, correo, ahora)
+            .await
+            .map(Json);
+    }
+    resultado_de(&st, curp, correo, nombre, nss, ahora)
+        .await
+        .map(Json)
+}
+
+/// What a solicitud answers once the person is known: the NSS and its documents (queued by e-mail too), or the
+/// token that continues to the address.
+async fn resultado_de(
+    st: &AppState,
+    curp: String,
+    correo: String,
+    nombre: String,
+    nss: Option<String>,
+    ahora: i64,
+) -> Result<ResultadoSolicitud, AppError> {
     let Some(nss) = nss else {
         // No NSS: a sealed token (no row) lets the person continue to the address.
         let token = service::Token {
@@ -371,11 +395,11 @@ async fn solicitud_sin_auditar(
             expira: ahora + service::VIGENCIA_TOKEN_SEG,
         }
         .sellar(st.tokens());
-        return Ok(Json(ResultadoSolicitud::SinNss {
+        return Ok(ResultadoSolicitud::SinNss {
             nombre,
             curp,
             token,
-        }));
+        });
     };
     let persona = crate::documents::Persona {
         nombre: nombre.clone(),
@@ -392,12 +416,103 @@ async fn solicitud_sin_auditar(
         .await?;
     st.despertar_correo().notify_one();
     crate::metrics::record_located();
-    Ok(Json(ResultadoSolicitud::Localizado {
+    Ok(ResultadoSolicitud::Localizado {
         nss,
         nombre,
         curp,
-        documentos: documentos_api(&st, &documentos),
-    }))
+        documentos: documentos_api(st, &documentos),
+    })
+}
+
+/// The end of today in Mexico's central time (UTC−6), Unix seconds: a confirmation link is valid until then.
+fn fin_del_dia(ahora: i64) -> i64 {
+    (crate::guardia::dia(ahora) + 1) * 86_400 + 6 * 3600
+}
+
+/// `AFILIATE_CONFIRMAR_CORREO`: queues the e-mail with the single-use link (a sealed box with the CURP and the
+/// address, valid today) and answers "revisa tu correo".
+async fn enviar_confirmacion(
+    st: &AppState,
+    curp: String,
+    correo: String,
+    ahora: i64,
+) -> Result<ResultadoSolicitud, AppError> {
+    let token = service::Token {
+        curp,
+        correo: correo.clone(),
+        nombre: String::new(),
+        expira: fin_del_dia(ahora),
+    }
+    .sellar(st.confirmaciones());
+    // The token travels in the fragment: browsers never send it to a server, nor in a Referer.
+    let enlace = format!(
+        "{}/tramite/nss/confirmar#t={token}",
+        st.config().public_url().trim_end_matches('/')
+    );
+    let payload = crate::mail::Correo::confirmacion(&correo, &enlace).to_json();
+    st.db()
+        .write(move |c| {
+            let payload = payload.clone();
+            Box::pin(async move { crate::db::outbox::encolar(c, &payload, ahora).await })
+        })
+        .await?;
+    st.despertar_correo().notify_one();
+    Ok(ResultadoSolicitud::RevisaTuCorreo { correo })
+}
+
+/// Opens the result of a solicitud from the link sent by e-mail (`AFILIATE_CONFIRMAR_CORREO`).
+#[utoipa::path(
+    post,
+    path = "/api/nss/confirmaciones",
+    tag = "nss",
+    summary = "Abre el resultado de una solicitud desde el enlace enviado por correo",
+    description = "Cuando el servidor confirma el correo (`AFILIATE_CONFIRMAR_CORREO=true`), la solicitud responde                    `revisa_tu_correo` y envía un enlace; su `token` abre aquí el resultado (`localizado` o `sin_nss`,                    como la solicitud) una sola vez, el mismo día.",
+    request_body = ConfirmacionCorreo,
+    responses(
+        (status = 200, description = "`localizado` o `sin_nss`", body = ResultadoSolicitud),
+        (status = 400, description = "JSON mal formado o con campos faltantes", body = Problema, content_type = "application/problem+json"),
+        (status = 409, description = "Tu solicitud requiere que acudas a la subdelegación.", body = Problema, content_type = "application/problem+json"),
+        (status = 410, description = "El enlace ya se usó, expiró o no es válido", body = Problema, content_type = "application/problem+json"),
+        (status = 413, description = "Cuerpo demasiado grande", body = Problema, content_type = "application/problem+json"),
+        (status = 415, description = "No es JSON", body = Problema, content_type = "application/problem+json"),
+        (status = 422, description = "CURP no encontrada en RENAPO", body = Problema, content_type = "application/problem+json"),
+        (status = 429, description = "Demasiadas solicitudes desde la conexión", body = Problema, content_type = "application/problem+json"),
+        (status = 503, description = "Falla técnica", body = Problema, content_type = "application/problem+json"),
+    )
+)]
+async fn confirmacion(
+    State(st): State<AppState>,
+    ApiJson(req): ApiJson<ConfirmacionCorreo>,
+) -> Result<Json<ResultadoSolicitud>, AppError> {
+    let ahora = st.ahora();
+    let abierto = service::Token::abrir_con_id(st.confirmaciones(), req.token.trim())
+        .filter(|(_, t)| t.expira > ahora);
+    let mut e = st.auditoria().evento("confirmacion");
+    if let Some((_, t)) = &abierto {
+        e = e.dato(Dato::Curp, &t.curp).dato(Dato::Correo, &t.correo);
+    }
+    let r = async {
+        let (nonce, t) = abierto.ok_or(AppError::Confirmacion)?;
+        if !st
+            .guardia()
+            .quemar(st.db(), &nonce, t.expira, ahora)
+            .await?
+        {
+            return Err(AppError::Confirmacion);
+        }
+        let (nombre, nss) = persona_y_nss(&st, &t.curp).await?;
+        resultado_de(&st, t.curp, t.correo, nombre, nss, ahora).await
+    }
+    .await;
+    match &r {
+        Ok(ResultadoSolicitud::Localizado { nss, .. }) => e
+            .dato(Dato::Nss, nss.as_str())
+            .campo("resultado", "localizado"),
+        Ok(_) => e.campo("resultado", "sin_nss"),
+        Err(_) => e.resultado(&r, "ok"),
+    }
+    .escribir();
+    r.map(Json)
 }
 
 /// The gate of every solicitud (NSS and constancia): the CAPTCHA (used up by any answer) and the daily limits per

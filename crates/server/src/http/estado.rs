@@ -36,6 +36,7 @@ struct Inner {
     limite_ip: super::limite_ip::LimiteIp,
     guardia: Guardia,
     tokens: Caja,
+    confirmaciones: Caja,
     dibujos: crate::captcha::dibujos::Dibujos,
     auditoria: crate::auditoria::Auditoria,
 }
@@ -114,6 +115,7 @@ impl AppState {
             ),
         };
         let tokens = sellador.caja("token");
+        let confirmaciones = sellador.caja("confirmacion");
         let clave_auditoria = crate::auditoria::clave(&sellador);
         let auditoria = match config.auditoria.as_deref() {
             Some("off") => crate::auditoria::Auditoria::apagada(clave_auditoria),
@@ -143,6 +145,7 @@ impl AppState {
                 limite_ip,
                 guardia,
                 tokens,
+                confirmaciones,
                 dibujos: crate::captcha::dibujos::Dibujos::new(
                     crate::captcha::dibujos::CAPACIDAD_BYTES,
                 ),
@@ -184,6 +187,11 @@ impl AppState {
     /// The CAPTCHA's rendered images and sounds.
     pub fn dibujos(&self) -> &crate::captcha::dibujos::Dibujos {
         &self.inner.dibujos
+    }
+
+    /// Seals and opens the e-mail confirmation links' tokens.
+    pub fn confirmaciones(&self) -> &Caja {
+        &self.inner.confirmaciones
     }
 
     /// Seals and opens solicitud tokens.

@@ -143,6 +143,8 @@ pub enum TipoCorreo {
     Reenvio,
     /// A constancia de vigencia de derechos was asked for: the constancia attached.
     Vigencia,
+    /// `AFILIATE_CONFIRMAR_CORREO`: the single-use link that opens a solicitud's result (no attachment).
+    Confirmacion,
 }
 
 /// The inputs of one message: what the outbox row stores (as JSON).
@@ -151,7 +153,11 @@ pub struct Correo {
     pub tipo: TipoCorreo,
     /// Recipient address.
     pub para: String,
+    #[serde(default)]
     documentos: Vec<DocumentoGuardado>,
+    /// The confirmation link ([`TipoCorreo::Confirmacion`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    enlace: Option<String>,
 }
 
 impl Correo {
@@ -161,6 +167,7 @@ impl Correo {
             tipo: TipoCorreo::Nss,
             para: para.to_string(),
             documentos: documentos.iter().map(Into::into).collect(),
+            enlace: None,
         }
     }
 
@@ -170,6 +177,7 @@ impl Correo {
             tipo: TipoCorreo::Vigencia,
             para: para.to_string(),
             documentos: vec![constancia.into()],
+            enlace: None,
         }
     }
 
@@ -179,6 +187,17 @@ impl Correo {
             tipo: TipoCorreo::Reenvio,
             para: para.to_string(),
             documentos: vec![documento.into()],
+            enlace: None,
+        }
+    }
+
+    /// The e-mail confirmation: the link that opens the solicitud's result, once, today.
+    pub fn confirmacion(para: &str, enlace: &str) -> Correo {
+        Correo {
+            tipo: TipoCorreo::Confirmacion,
+            para: para.to_string(),
+            documentos: Vec::new(),
+            enlace: Some(enlace.to_string()),
         }
     }
 
@@ -223,6 +242,9 @@ impl Compositor {
         id: i64,
         creado: DateTime<Utc>,
     ) -> Result<Message, ErrorCorreo> {
+        if correo.tipo == TipoCorreo::Confirmacion {
+            return self.componer_confirmacion(correo, id, creado);
+        }
         let documentos = correo.documentos()?;
         let primero = documentos.first().ok_or(ErrorCorreo::Payload)?;
         let para: Address = correo
@@ -235,6 +257,8 @@ impl Compositor {
             TipoCorreo::Nss => "Tu Número de Seguridad Social (NSS)".to_string(),
             TipoCorreo::Reenvio => format!("Reenvío: {}", primero.tipo.nombre()),
             TipoCorreo::Vigencia => "Tu constancia de vigencia de derechos del IMSS".to_string(),
+            // Composed by `componer_confirmacion`, above.
+            TipoCorreo::Confirmacion => "Confirma tu correo para ver tu NSS".to_string(),
         };
         let (texto, html) = cuerpo(correo.tipo, &documentos, &self.base_url);
         let mut mixto =
@@ -265,6 +289,83 @@ impl Compositor {
 const PASO_2: &str = "Verifica que tu escuela te haya inscrito al IMSS (seguro facultativo).";
 const PASO_3: &str = "Regístrate en la Unidad de Medicina Familiar (clínica) que te corresponde.";
 
+impl Compositor {
+    /// The confirmation message: plain text and HTML with the link, nothing attached, no personal data but the
+    /// address it is sent to.
+    fn componer_confirmacion(
+        &self,
+        correo: &Correo,
+        id: i64,
+        creado: DateTime<Utc>,
+    ) -> Result<Message, ErrorCorreo> {
+        let enlace = correo.enlace.as_deref().ok_or(ErrorCorreo::Payload)?;
+        let para: Address = correo
+            .para
+            .trim()
+            .parse()
+            .map_err(|_| ErrorCorreo::Direccion)?;
+        let dominio = self.remitente.email.domain().to_string();
+        let texto = format!(
+            "Hola:\n\nPara ver el resultado de tu solicitud del Número de Seguridad Social (NSS), abre este enlace \
+             hoy mismo. Sirve una sola vez:\n\n  {enlace}\n\n\
+             Si no hiciste esta solicitud, ignora este correo: nadie verá tus datos sin él.\n\n\
+             Este mensaje se envió automáticamente; por favor no lo respondas.\n\
+             Instituto Mexicano del Seguro Social · Afíliate\n"
+        );
+        let html = html! {
+            (DOCTYPE)
+            html lang="es-MX" {
+                head { meta charset="utf-8"; title { "Confirma tu correo" } }
+                body style="margin:0;padding:0;background:#f2f2f2;font-family:Montserrat,Arial,sans-serif;color:#161a1d" {
+                    table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f2f2f2" {
+                        tr { td align="center" style="padding:24px 8px" {
+                            table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;background:#ffffff" {
+                                tr { td style="background:#611232;color:#ffffff;padding:20px 24px;font-size:18px;font-weight:bold;border-bottom:4px solid #a57f2c" {
+                                    "Instituto Mexicano del Seguro Social"
+                                } }
+                                tr { td style="padding:24px;font-size:15px;line-height:1.5" {
+                                    p style="margin:0 0 12px" { "Hola:" }
+                                    p style="margin:0 0 16px" {
+                                        "Para ver el resultado de tu solicitud del Número de Seguridad Social (NSS), abre este enlace hoy mismo. Sirve una sola vez."
+                                    }
+                                    p style="margin:0 0 20px" {
+                                        a href=(enlace) style="display:inline-block;background:#611232;color:#ffffff;padding:12px 20px;text-decoration:none;font-weight:bold" {
+                                            "Ver el resultado de mi solicitud"
+                                        }
+                                    }
+                                    p style="margin:0 0 8px;font-size:13px;color:#54575a" {
+                                        "Si el botón no funciona, copia esta dirección en tu navegador: " (enlace)
+                                    }
+                                    p style="margin:0;font-size:13px;color:#54575a" {
+                                        "Si no hiciste esta solicitud, ignora este correo: nadie verá tus datos sin él."
+                                    }
+                                } }
+                                tr { td style="background:#611232;color:#ffffff;padding:12px 24px;font-size:12px" {
+                                    "Este mensaje se envió automáticamente; por favor no lo respondas."
+                                } }
+                            }
+                        } }
+                    }
+                }
+            }
+        }
+        .into_string();
+        Message::builder()
+            .from(self.remitente.clone())
+            .to(Mailbox::new(None, para))
+            .subject("Confirma tu correo para ver tu NSS")
+            .date(SystemTime::UNIX_EPOCH + Duration::from_secs(creado.timestamp().max(0) as u64))
+            .message_id(Some(format!(
+                "<afiliate.{}.{}@{}>",
+                creado.timestamp(),
+                id,
+                dominio
+            )))
+            .multipart(MultiPart::alternative_plain_html(texto, html))
+            .map_err(|_| ErrorCorreo::Construccion)
+    }
+}
+
 /// The plain text and HTML bodies.
 fn cuerpo(tipo: TipoCorreo, documentos: &[Documento], base_url: &str) -> (String, String) {
     let d = &documentos[0];
@@ -282,6 +383,8 @@ fn cuerpo(tipo: TipoCorreo, documentos: &[Documento], base_url: &str) -> (String
         (TipoCorreo::Vigencia, _) => {
             "Te enviamos tu constancia de vigencia de derechos del IMSS.".to_string()
         }
+        // Composed by `Compositor::componer_confirmacion`.
+        (TipoCorreo::Confirmacion, _) => String::new(),
     };
     // The panel: the NSS, or for a constancia whether the student has the right (and what to do when not).
     let (etiqueta, valor, nota) = match &d.datos {
@@ -339,6 +442,7 @@ fn cuerpo(tipo: TipoCorreo, documentos: &[Documento], base_url: &str) -> (String
         TipoCorreo::Nss => "Tu Número de Seguridad Social",
         TipoCorreo::Vigencia => "Tu constancia de vigencia de derechos",
         TipoCorreo::Reenvio => "Reenvío de documento",
+        TipoCorreo::Confirmacion => "Confirma tu correo",
     };
     const GRIS: &str = "color:#54575a";
     let html = html! {
@@ -466,6 +570,34 @@ mod tests {
         let viejos = Correo::from_json(&viejo).unwrap().documentos().unwrap();
         assert!(viejos.iter().all(|x| x.clave.is_empty()));
         assert!(matches!(Correo::from_json("{"), Err(ErrorCorreo::Payload)));
+    }
+
+    #[test]
+    fn the_confirmation_carries_the_link_and_nothing_attached() {
+        let comp = Compositor::new(
+            "Afíliate <no-responder@afiliate.local>",
+            "https://afiliate.test",
+        )
+        .unwrap();
+        let enlace = "https://afiliate.test/tramite/nss/confirmar#t=abc_DEF-123";
+        let c =
+            Correo::from_json(&Correo::confirmacion("ana@example.com", enlace).to_json()).unwrap();
+        let creado = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        let m = comp.componer(&c, 9, creado).unwrap().formatted();
+        let texto = String::from_utf8_lossy(&m);
+        assert!(texto.contains("Message-ID: <afiliate.1800000000.9@afiliate.local>"));
+        assert!(!texto.contains("application/pdf"), "nothing attached");
+        assert!(texto.contains("multipart/alternative"));
+        // The link in both bodies (quoted-printable may fold the lines: compare without soft breaks).
+        let plano = texto.replace("=\r\n", "").replace("=3D", "=");
+        assert!(plano.matches("#t=abc_DEF-123").count() >= 2, "{plano}");
+        assert!(comp
+            .componer(
+                &Correo::from_json(r#"{"tipo":"confirmacion","para":"ana@example.com"}"#).unwrap(),
+                9,
+                creado
+            )
+            .is_err());
     }
 
     #[test]
