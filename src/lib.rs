@@ -119,6 +119,8 @@ fn Contenido(incrustado: bool) -> impl IntoView {
             <Route path=path!("/tramite/nss/revisar") view=pages::nss_revisar::NssRevisarPage/>
             <Route path=path!("/tramite/nss/resultado") view=pages::nss_resultado::NssResultadoPage/>
             <Route path=path!("/tramite/nss/fin") view=pages::nss_fin::NssFinPage/>
+            <Route path=path!("/tramite/nss/correo") view=pages::nss_confirmar::NssCorreoPage/>
+            <Route path=path!("/tramite/nss/confirmar") view=pages::nss_confirmar::NssConfirmarPage/>
             <Route path=path!("/verificar/:folio") view=pages::verificar::VerificarPage/>
             <Route path=path!("/paso-2") view=pages::info::Paso2Page/>
             <Route path=path!("/tramite/vigencia") view=pages::vigencia::VigenciaInicioPage/>

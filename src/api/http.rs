@@ -3,8 +3,9 @@
 
 use super::{ApiError, Backend, Respuesta};
 use afiliate_domain::api::{
-    AsignacionNss, CaptchaCreado, Mensaje, Problema, ResultadoAsignacion, ResultadoSolicitud,
-    ResultadoVigencia, SolicitudNss, SolicitudVigencia, UmfDeCodigoPostal, Verificacion,
+    AsignacionNss, CaptchaCreado, ConfirmacionCorreo, Mensaje, Problema, ResultadoAsignacion,
+    ResultadoSolicitud, ResultadoVigencia, SolicitudNss, SolicitudVigencia, UmfDeCodigoPostal,
+    Verificacion,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::callback::Timeout;
@@ -162,6 +163,14 @@ impl Backend for HttpBackend {
 
     fn solicitar_nss(&self, solicitud: SolicitudNss) -> Respuesta<ResultadoSolicitud> {
         let answer = self.send(json_post(self.url("/api/nss/solicitudes"), Some(solicitud)));
+        Box::pin(async move { answer.await?.json() })
+    }
+
+    fn confirmar_correo(&self, confirmacion: ConfirmacionCorreo) -> Respuesta<ResultadoSolicitud> {
+        let answer = self.send(json_post(
+            self.url("/api/nss/confirmaciones"),
+            Some(confirmacion),
+        ));
         Box::pin(async move { answer.await?.json() })
     }
 

@@ -4,8 +4,9 @@
 //! designer preview (or a test) installs its own mock with [`install`] before mounting the app.
 
 use afiliate_domain::api::{
-    AsignacionNss, CaptchaCreado, Mensaje, Problema, ResultadoAsignacion, ResultadoSolicitud,
-    ResultadoVigencia, SolicitudNss, SolicitudVigencia, UmfDeCodigoPostal, Verificacion,
+    AsignacionNss, CaptchaCreado, ConfirmacionCorreo, Mensaje, Problema, ResultadoAsignacion,
+    ResultadoSolicitud, ResultadoVigencia, SolicitudNss, SolicitudVigencia, UmfDeCodigoPostal,
+    Verificacion,
 };
 use std::cell::RefCell;
 use std::future::Future;
@@ -66,6 +67,8 @@ pub trait Backend {
     fn nuevo_captcha(&self) -> Respuesta<CaptchaCreado>;
     /// `POST /api/nss/solicitudes`: locate the NSS of a CURP, or learn it will be assigned.
     fn solicitar_nss(&self, solicitud: SolicitudNss) -> Respuesta<ResultadoSolicitud>;
+    /// `POST /api/nss/confirmaciones`: open a solicitud's result with the token of the link sent by e-mail.
+    fn confirmar_correo(&self, confirmacion: ConfirmacionCorreo) -> Respuesta<ResultadoSolicitud>;
     /// `POST /api/nss/asignaciones`: assign an NSS with the address.
     fn asignar_nss(&self, asignacion: AsignacionNss) -> Respuesta<ResultadoAsignacion>;
     /// `GET /catalogo/cp/{archivo}`: a static postal-code shard (text; parsed with `postal::lookup_in_shard`).

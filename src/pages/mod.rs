@@ -3,6 +3,7 @@
 pub mod aviso;
 pub mod info;
 pub mod landing;
+pub mod nss_confirmar;
 pub mod nss_domicilio;
 pub mod nss_fin;
 pub mod nss_inicio;
@@ -24,6 +25,9 @@ pub mod rutas {
     pub const REVISAR: &str = "/tramite/nss/revisar";
     pub const RESULTADO: &str = "/tramite/nss/resultado";
     pub const FIN: &str = "/tramite/nss/fin";
+    /// With e-mail confirmation: "revisa tu correo", and the e-mail's link.
+    pub const CORREO: &str = "/tramite/nss/correo";
+    pub const CONFIRMAR: &str = "/tramite/nss/confirmar";
     /// Paso 2: the school's enrolment, and the constancia de vigencia de derechos.
     pub const PASO_2: &str = "/paso-2";
     pub const VIGENCIA: &str = "/tramite/vigencia";

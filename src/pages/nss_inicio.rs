@@ -60,6 +60,7 @@ pub fn NssInicioPage() -> impl IntoView {
                 let destino = match r {
                     ResultadoSolicitud::Localizado { .. } => rutas::RESULTADO,
                     ResultadoSolicitud::SinNss { .. } => rutas::DOMICILIO,
+                    ResultadoSolicitud::RevisaTuCorreo { .. } => rutas::CORREO,
                 };
                 tramite.update(|t| {
                     t.solicitud = Some(r);

@@ -30,6 +30,7 @@ escenarios! {
     RED_CAIDA = "red-caida", "Red caída";
     ERROR_SERVIDOR = "error-servidor", "Error del servidor";
     ASIGNACION_LENTA = "asignacion-lenta", "Asignación lenta («puede tardar»)";
+    CONFIRMAR_CORREO = "confirmar-correo", "Con confirmación del correo (AFILIATE_CONFIRMAR_CORREO)";
     DOCUMENTO_AUTENTICO = "documento-autentico", "Documento auténtico";
     DOCUMENTO_NO_AUTENTICO = "documento-no-autentico", "Documento no auténtico";
     VIGENTE = "vigencia-vigente", "Constancia: vigente";
@@ -214,6 +215,18 @@ pub const ENTRADAS: &[Entrada] = &[
         "Resultado sin trámite",
     ),
     e("/tramite/nss/fin", LOCALIZADO, Nada, "Terminaste el Paso 1"),
+    e(
+        "/tramite/nss",
+        CONFIRMAR_CORREO,
+        Enviar,
+        "Con confirmación del correo: revisa tu correo",
+    ),
+    e(
+        "/tramite/nss/confirmar",
+        CONFIRMAR_CORREO,
+        Nada,
+        "Enlace del correo sin token (ya usado o incompleto)",
+    ),
     e(
         "/verificar/NSS-DEMO-0001",
         DOCUMENTO_AUTENTICO,

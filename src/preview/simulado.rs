@@ -4,8 +4,8 @@
 use super::escenarios::{self as esc, Escenario, Latencia};
 use crate::api::{ApiError, Backend, Respuesta};
 use afiliate_domain::api::{
-    mensaje_sin_umf, AsignacionNss, CaptchaCreado, Documento, EscuelaResumen, EstadoVigencia,
-    Mensaje, MotivoSinDerecho, Problema, ResultadoAsignacion, ResultadoSolicitud,
+    mensaje_sin_umf, AsignacionNss, CaptchaCreado, ConfirmacionCorreo, Documento, EscuelaResumen,
+    EstadoVigencia, Mensaje, MotivoSinDerecho, Problema, ResultadoAsignacion, ResultadoSolicitud,
     ResultadoVigencia, SolicitudNss, SolicitudVigencia, Umf, UmfDeCodigoPostal, UmfResumen,
     Verificacion,
 };
@@ -199,7 +199,11 @@ fn umf_resumen() -> UmfResumen {
 /// Paso 1's answer in this scenario (found, or "sin NSS").
 pub fn solicitud(escenario: Escenario) -> ResultadoSolicitud {
     let p = persona();
-    if [esc::ASIGNADO, esc::CP_DESCONOCIDO, esc::ASIGNACION_LENTA].contains(&escenario) {
+    if escenario == esc::CONFIRMAR_CORREO {
+        ResultadoSolicitud::RevisaTuCorreo {
+            correo: "alumna@ejemplo.mx".into(),
+        }
+    } else if [esc::ASIGNADO, esc::CP_DESCONOCIDO, esc::ASIGNACION_LENTA].contains(&escenario) {
         ResultadoSolicitud::SinNss {
             nombre: p.nombre.into(),
             curp: p.curp,
@@ -300,6 +304,18 @@ impl Backend for Simulado {
         match self.falla() {
             Some(e) => self.tras(0, Err(e)),
             None => self.tras(0, Ok(solicitud(self.escenario))),
+        }
+    }
+
+    fn confirmar_correo(&self, _: ConfirmacionCorreo) -> Respuesta<ResultadoSolicitud> {
+        // The link opens the found NSS (the scenario's solicitud answered "revisa tu correo").
+        let r = match solicitud(self.escenario) {
+            ResultadoSolicitud::RevisaTuCorreo { .. } => solicitud(esc::LOCALIZADO),
+            otro => otro,
+        };
+        match self.falla() {
+            Some(e) => self.tras(0, Err(e)),
+            None => self.tras(0, Ok(r)),
         }
     }
 
