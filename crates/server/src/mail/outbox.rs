@@ -479,5 +479,17 @@ mod tests {
             status_report(&[]),
             "Correos: 0 en cola (0 reintentando), 0 enviados, 0 fallidos\n"
         );
+        let mut con_caducado = filas.clone();
+        con_caducado[0].estado = EstadoEnvio::Fallido;
+        con_caducado[0].ultimo_error = Some(CADUCADO.into());
+        let r = status_report(&con_caducado);
+        assert!(
+            r.starts_with(
+                "Correos: 0 en cola (0 reintentando), 1 enviados, 2 fallidos (1 caducados: sin entregar \
+                 después del plazo)\n"
+            ),
+            "{r}"
+        );
+        assert!(r.lines().nth(2).unwrap().ends_with("caducado"), "{r}");
     }
 }
