@@ -41,6 +41,7 @@ pub fn AvisoPage() -> impl IntoView {
             <ul class="afi-list">
                 <li>"Tu NSS es para toda la vida: lo conservamos con los datos de tu afiliación como lo ordena la Ley del Seguro Social."</li>
                 <li>"Los enlaces a tus documentos vencen; después pídelos de nuevo en el trámite."</li>
+                <li>"Guardamos una copia de cada correo que te enviamos, con tus datos y documentos, durante 30 días y después la borramos; si no se puede entregar, dejamos de intentarlo a los 3 días."</li>
                 <li>"En este navegador, lo que escribes se guarda solo mientras dura la sesión y se borra al finalizar el trámite o al cerrar la pestaña."</li>
             </ul>
 

@@ -7,7 +7,8 @@
 //! - `crash-*`: `kill -9` of the server at a random moment of each of 5 rounds of concurrent assignments, restart,
 //!   every client retries with its token.
 //! - `mail`: the SMTP server hangs (accepts, never answers) while assignments are made, the backlog is read from
-//!   `/metrics`, then aiosmtpd takes the port: the drain time and the delivery rate are printed.
+//!   `/metrics`, then aiosmtpd takes the port: the drain time and the delivery rate are printed. Then a backlog
+//!   (10,000 messages; 300 reduced) queued while no server runs is drained by a fresh one: its drain time.
 //! - `pg-restart`: PostgreSQL restarted (`pg_ctl restart -m fast`) under load: 503 with `Retry-After`, never 500;
 //!   the time until the first assignment succeeds again.
 //! - `scale-out`: three servers on one PostgreSQL with one key set; a CAPTCHA, the daily limit and the per-IP
@@ -705,6 +706,8 @@ struct Tamanos {
     carga: usize,
     /// Requests of each flood of the abuse scenario.
     inundacion: usize,
+    /// The mail scenario's backlog queued while the server is down.
+    backlog: usize,
 }
 
 async fn choque(
@@ -879,7 +882,7 @@ async fn correo(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resu
     // The delivery rate: the messages that were due at once (all but the batch leased when the outage began,
     // which waits for its retry), from the first delivered to the last of them.
     let a_tiempo: Vec<_> = horas.iter().filter(|h| **h >= arriba).collect();
-    let n = a_tiempo.len().saturating_sub(32);
+    let n = a_tiempo.len().saturating_sub(LOTE_CORREO);
     if n > 10 {
         let span = a_tiempo[n - 1]
             .duration_since(*a_tiempo[0])
@@ -887,14 +890,41 @@ async fn correo(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resu
             .as_secs_f64()
             .max(1e-3);
         notas.push(format!(
-            "delivery rate {:.0} messages/s (each with both PDFs; {n} messages in {span:.2} s)",
+            "SMTP delivery rate after the outage {:.0} messages/s (each with both PDFs; {n} messages in {span:.2} s)",
             n as f64 / span
         ));
     }
     b.matar();
-    proxy.abort();
     let visto = std::mem::take(&mut *visto.lock().unwrap());
     let (perdidas, duplicadas, una_vez, reenvios) = verificar(&b, &alumnos, &visto).await?;
+
+    // A backlog queued while no server runs, drained by a fresh one through the proxy (forwarding now).
+    let rezagados = encolar_rezagados(&b, t.backlog).await?;
+    b.arrancar()?;
+    let drenado = b.esperar_correo(limite_correo(t.backlog)).await;
+    b.matar();
+    proxy.abort();
+    let (recibidos, _) = correos_recibidos(&b.maildir());
+    let (mut rezagados_perdidos, mut rezagados_dobles) = (0, 0);
+    for para in &rezagados {
+        let ids: HashSet<&String> = recibidos.get(para).into_iter().flatten().collect();
+        match ids.len() {
+            0 => rezagados_perdidos += 1,
+            1 => {}
+            _ => rezagados_dobles += 1,
+        }
+    }
+    match &drenado {
+        Ok(d) => notas.push(format!(
+            "a backlog of {} drained over SMTP in {:.1} s from the server's start ({:.0} messages/s; {} lost, {} duplicated)",
+            t.backlog,
+            d.as_secs_f64(),
+            t.backlog as f64 / d.as_secs_f64().max(1e-3),
+            rezagados_perdidos,
+            rezagados_dobles
+        )),
+        Err(e) => notas.push(format!("backlog: {e}")),
+    }
     if backlog < (alumnos.len() as f64) * 0.5 {
         notas.push("FAIL: the backlog did not show in /metrics".into());
     }
@@ -902,14 +932,51 @@ async fn correo(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resu
         escenario: "mail".into(),
         tamano: alumnos.len().to_string(),
         reconocidas: visto.nss.len(),
-        perdidas: perdidas + alumnos.len() - visto.nss.len(),
-        duplicadas,
+        perdidas: perdidas + alumnos.len() - visto.nss.len() + rezagados_perdidos,
+        duplicadas: duplicadas + rezagados_dobles,
         correos_una_vez: una_vez,
         reenvios,
         quinientos: (visto.de(500) + visto.de(503)).to_string(),
         tiempo: inicio.elapsed(),
         notas,
     })
+}
+
+/// The server's lease batch (4 × `AFILIATE_MAIL_CONCURRENCIA`, default 32): the messages leased when an outage
+/// began wait for their retry.
+const LOTE_CORREO: usize = 128;
+
+/// Queues `n` messages (each with both documents) straight into the outbox of a stopped server, each to its own
+/// address: the addresses.
+async fn encolar_rezagados(b: &Banco, n: usize) -> anyhow::Result<Vec<String>> {
+    use afiliate_server::documents::{Documentos, Persona, Sellador, TipoDocumento, Tramite};
+    let docs = Documentos::new(Sellador::aleatorio(), &b.base, 3600);
+    let pool = sqlx::AnyPool::connect(&b.db_url).await?;
+    let mut tx = pool.begin().await?;
+    let ahora = chrono::Utc::now();
+    let mut correos = Vec::with_capacity(n);
+    for i in 0..n {
+        let p = Persona {
+            nombre: format!("Alumno Rezagado {i}"),
+            curp: "RERA000101HDFXXX01".into(),
+            nss: format!("{:011}", 77_000_000_000u64 + i as u64),
+        };
+        let d: Vec<_> = TipoDocumento::DEL_NSS
+            .iter()
+            .map(|&t| docs.emitir(t, Tramite::Asignacion, &p, ahora))
+            .collect();
+        let para = format!("rezagado{i}@example.com");
+        sqlx::query("INSERT INTO outbox (creado_en, payload, proximo_intento) VALUES ($1, $2, $3)")
+            .bind(ahora.timestamp())
+            .bind(afiliate_server::mail::Correo::nss(&para, &d).to_json())
+            .bind(ahora.timestamp())
+            .execute(&mut *tx)
+            .await?;
+        correos.push(para);
+    }
+    tx.commit().await?;
+    pool.close().await;
+    Ok(correos)
 }
 
 async fn reinicio_pg(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Result<Fila> {
@@ -1560,12 +1627,13 @@ async fn main() -> anyhow::Result<()> {
     let python = valor("--python").unwrap_or_else(|| ".tools/venv/bin/python".into());
     let reducido = args.iter().any(|a| a == "--reduced");
     let t = if reducido {
-        // About 3 minutes in all on 2 cores: the mail drain (about 20 messages/s) dominates.
+        // About 3 minutes in all on 2 cores: the mail drains dominate.
         Tamanos {
             ronda: 60,
             rondas: 5,
             carga: 200,
             inundacion: 5000,
+            backlog: 300,
         }
     } else {
         Tamanos {
@@ -1573,6 +1641,7 @@ async fn main() -> anyhow::Result<()> {
             rondas: 5,
             carga: 2000,
             inundacion: 50_000,
+            backlog: 10_000,
         }
     };
     let escenario = args.first().map(String::as_str).unwrap_or("");

@@ -141,9 +141,24 @@ pub struct Config {
     pub max_conexiones: usize,
 
     /// How long the mail worker leases the outbox rows it is sending, in seconds: after a crash, the rows the
-    /// dead process had leased are sent again once their lease ends. Longer than a batch of 16 can take.
+    /// dead process had leased are sent again once their lease ends. Longer than a round (128 messages) can take.
     #[arg(long, env = "AFILIATE_OUTBOX_ARRIENDO_S", default_value_t = 900)]
     pub outbox_arriendo_s: u64,
+
+    /// Emails the mail worker has in flight at once (composed, sent and marked each on its own); the SMTP
+    /// transport keeps as many connections open for reuse.
+    #[arg(long, env = "AFILIATE_MAIL_CONCURRENCIA", default_value_t = 32)]
+    pub mail_concurrencia: usize,
+
+    /// Hours after which an email still undelivered is given up at its next failed attempt (its row becomes
+    /// `fallido`, `caducado`); 0: retried forever.
+    #[arg(long, env = "AFILIATE_OUTBOX_RENDIRSE_H", default_value_t = 72)]
+    pub outbox_rendirse_h: u64,
+
+    /// Days a delivered or given-up email's content (recipient, personal data, documents) is kept in the
+    /// outbox; then it is erased and only the row's state and times remain. 0: kept forever.
+    #[arg(long, env = "AFILIATE_OUTBOX_RETENCION_DIAS", default_value_t = 30)]
+    pub outbox_retencion_dias: u64,
 }
 
 /// The names `AFILIATE_PERMITIR_INSEGURO` accepts.
@@ -189,6 +204,9 @@ impl Config {
             header_timeout_ms: 10_000,
             max_conexiones: 4096,
             outbox_arriendo_s: 900,
+            mail_concurrencia: 32,
+            outbox_rendirse_h: 72,
+            outbox_retencion_dias: 30,
         }
     }
 
@@ -296,6 +314,9 @@ impl Config {
         }
         if self.outbox_arriendo_s == 0 {
             problemas.push("AFILIATE_OUTBOX_ARRIENDO_S must be at least 1".to_string());
+        }
+        if !(1..=1024).contains(&self.mail_concurrencia) {
+            problemas.push("AFILIATE_MAIL_CONCURRENCIA must be between 1 and 1024".to_string());
         }
         for origen in self.cors_origins.iter().map(|o| o.trim()) {
             if let Err(e) = origen_cors(origen) {
@@ -412,6 +433,9 @@ impl std::fmt::Debug for Config {
             header_timeout_ms,
             max_conexiones,
             outbox_arriendo_s,
+            mail_concurrencia,
+            outbox_rendirse_h,
+            outbox_retencion_dias,
         } = self;
         f.debug_struct("Config")
             .field("addr", addr)
@@ -443,6 +467,9 @@ impl std::fmt::Debug for Config {
             .field("header_timeout_ms", header_timeout_ms)
             .field("max_conexiones", max_conexiones)
             .field("outbox_arriendo_s", outbox_arriendo_s)
+            .field("mail_concurrencia", mail_concurrencia)
+            .field("outbox_rendirse_h", outbox_rendirse_h)
+            .field("outbox_retencion_dias", outbox_retencion_dias)
             .finish()
     }
 }

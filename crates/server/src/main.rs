@@ -456,7 +456,8 @@ async fn escuelas(command: EscuelasCommand) -> anyhow::Result<()> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     init_logs();
     let addr = config.addr;
-    let transporte = Transporte::desde_url(&config.mail_url())?;
+    let transporte =
+        Transporte::desde_url_con(&config.mail_url(), config.mail_concurrencia as u32)?;
     let compositor = Compositor::new(&config.mail_from, &config.public_url())
         .map_err(|e| anyhow::anyhow!("AFILIATE_MAIL_FROM: {e}"))?;
     let state = AppState::new(config).await?;
@@ -470,6 +471,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mut trabajador = Worker::new(state.outbox(), transporte, compositor);
     trabajador.despertar = state.despertar_correo();
     trabajador.config.arriendo = Duration::from_secs(state.config().outbox_arriendo_s);
+    trabajador.config.concurrencia = state.config().mail_concurrencia;
+    trabajador.config.lote = state.config().mail_concurrencia * 4;
+    trabajador.config.rendirse = match state.config().outbox_rendirse_h {
+        0 => None,
+        h => Some(Duration::from_secs(h * 3600)),
+    };
     let correo = tokio::spawn(trabajador.run(esperar(parado.clone())));
     let limpieza = {
         let state = state.clone();
@@ -499,6 +506,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
                         if segundos.is_multiple_of(60) {
                             if let Err(e) = state.limpiar().await {
                                 tracing::warn!(error = %e, "cleanup failed");
+                            }
+                        }
+                        // The delivered and given-up emails' content past its retention: a minute after
+                        // start, then hourly.
+                        if segundos % 3600 == 60 {
+                            match state.purgar_correos().await {
+                                Ok(0) => {}
+                                Ok(n) => tracing::info!(filas = n, "outbox content past retention erased"),
+                                Err(e) => tracing::warn!(error = %e, "outbox purge failed"),
                             }
                         }
                     }

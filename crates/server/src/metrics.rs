@@ -10,7 +10,9 @@
 //!   queued message's age (`afiliate_outbox_mas_antiguo_segundos`), and whether the database writer is alive
 //!   (`afiliate_db_escritor_vivo`, 1 or 0).
 //! - The mail worker's failed deliveries (`afiliate_outbox_fallos_total`) and messages given up
-//!   (`afiliate_outbox_abandonados_total`, a permanent failure: the row becomes `fallido`).
+//!   (`afiliate_outbox_abandonados_total`, a permanent failure: the row becomes `fallido`), of which those given
+//!   up for their age (`afiliate_outbox_caducados_total`), and the delivered or given-up rows whose content was
+//!   erased after the retention period (`afiliate_outbox_purgados_total`).
 
 use metrics::{describe_counter, describe_gauge, describe_histogram, Counter, Histogram, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -50,6 +52,8 @@ struct Metricas {
     localizados: Counter,
     fallos_correo: Counter,
     abandonados_correo: Counter,
+    caducados_correo: Counter,
+    purgados_correo: Counter,
 }
 
 static METRICAS: OnceLock<Metricas> = OnceLock::new();
@@ -85,6 +89,15 @@ fn metricas() -> &'static Metricas {
         describe_counter!(
             "afiliate_outbox_abandonados_total",
             "Emails given up after a permanent failure (their row is 'fallido')."
+        );
+        describe_counter!(
+            "afiliate_outbox_caducados_total",
+            "Emails given up because they were still undelivered AFILIATE_OUTBOX_RENDIRSE_H hours after being \
+             queued (also counted in afiliate_outbox_abandonados_total; their row is 'fallido', 'caducado')."
+        );
+        describe_counter!(
+            "afiliate_outbox_purgados_total",
+            "Outbox rows whose content (recipient, personal data) was erased after AFILIATE_OUTBOX_RETENCION_DIAS."
         );
         describe_counter!(
             "afiliate_captcha_dibujos_total",
@@ -135,6 +148,8 @@ fn metricas() -> &'static Metricas {
             localizados: metrics::counter!("afiliate_nss_localizados_total"),
             fallos_correo: metrics::counter!("afiliate_outbox_fallos_total"),
             abandonados_correo: metrics::counter!("afiliate_outbox_abandonados_total"),
+            caducados_correo: metrics::counter!("afiliate_outbox_caducados_total"),
+            purgados_correo: metrics::counter!("afiliate_outbox_purgados_total"),
         };
         // Shown from the start, at 0.
         for c in [
@@ -142,6 +157,8 @@ fn metricas() -> &'static Metricas {
             &m.localizados,
             &m.fallos_correo,
             &m.abandonados_correo,
+            &m.caducados_correo,
+            &m.purgados_correo,
         ] {
             c.increment(0);
         }
@@ -233,6 +250,17 @@ pub fn record_mail_failure(abandonado: bool) {
     if abandonado {
         m.abandonados_correo.increment(1);
     }
+}
+
+/// A message given up because it was too old (`AFILIATE_OUTBOX_RENDIRSE_H`); [`record_mail_failure`] counts
+/// it as given up too.
+pub fn record_mail_expired() {
+    metricas().caducados_correo.increment(1);
+}
+
+/// Outbox rows whose payload was erased (`AFILIATE_OUTBOX_RETENCION_DIAS`).
+pub fn record_mail_purged(filas: u64) {
+    metricas().purgados_correo.increment(filas);
 }
 
 /// One group commit: how many requests, how long the whole batch took and how long its COMMIT took.

@@ -279,10 +279,12 @@ fn compositor() -> Compositor {
 fn config_rapida() -> ConfigWorker {
     ConfigWorker {
         lote: 16,
+        concurrencia: 4,
         arriendo: Duration::from_secs(600),
         sondeo: Duration::from_millis(50),
         espera_base: Duration::from_millis(20),
         espera_max: Duration::from_millis(100),
+        rendirse: None,
     }
 }
 
@@ -420,6 +422,93 @@ async fn while_smtp_is_down_messages_stay_queued_then_each_arrives_once() {
     assert_eq!(vistos, folios);
     assert!(status_report(&store.estados())
         .starts_with("Correos: 0 en cola (0 reintentando), 6 enviados, 0 fallidos"));
+}
+
+/// The Message-IDs of the messages in `maildir`, each message once.
+fn ids_recibidos(maildir: &Path) -> Vec<String> {
+    mensajes(maildir)
+        .iter()
+        .map(|m| {
+            String::from_utf8_lossy(m)
+                .lines()
+                .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+                .expect("a Message-ID")
+                .to_string()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_fails_fast_and_once_the_server_listens_each_message_arrives_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let maildir = tmp.path().join("maildir");
+    let puerto = puerto_libre();
+    let store = Memoria::default();
+    let n = 40;
+    for i in 0..n {
+        let docs = documentos(
+            &format!("Estudiante Número {i}"),
+            &format!("{:011}", 98_765_000_000u64 + i),
+        );
+        store.encolar(&Correo::nss(&format!("estudiante{i}@example.com"), &docs));
+    }
+    let transporte =
+        Transporte::desde_url_con(&format!("smtp://127.0.0.1:{puerto}?tls=none"), 8).unwrap();
+    let mut w = Worker::new(store.clone(), transporte, compositor());
+    w.config = ConfigWorker {
+        lote: 64,
+        concurrencia: 8,
+        ..config_rapida()
+    };
+
+    // Nothing listens on the port: every attempt is a quick temporary failure (no 30-second timeout).
+    let inicio = std::time::Instant::now();
+    let antes = Utc::now();
+    let r = w.ronda().await.unwrap();
+    assert_eq!((r.enviados, r.fallidos), (0, n as usize));
+    eprintln!("{n} refused deliveries in {:?}", inicio.elapsed());
+    assert!(
+        inicio.elapsed() < Duration::from_secs(10),
+        "a refused connection took {:?} for {n} messages",
+        inicio.elapsed()
+    );
+    let estados = store.estados();
+    assert!(estados.iter().all(|e| e.estado == EstadoEnvio::Pendiente
+        && e.intentos == 1
+        && e.ultimo_error.as_deref() == Some("smtp_conexion")));
+    assert!(
+        estados.iter().all(|e| e.proximo_intento.unwrap() > antes),
+        "each rescheduled for a retry"
+    );
+
+    // The server starts on that port: the running worker drains the queue, every message exactly once.
+    let _smtp = Smtp::iniciar(puerto, &maildir);
+    store.adelantar();
+    let despertar = w.despertar.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let corriendo = tokio::spawn(w.run(async {
+        let _ = rx.await;
+    }));
+    despertar.notify_one();
+    for _ in 0..1200 {
+        if store.pendientes() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tx.send(()).unwrap();
+    corriendo.await.unwrap();
+    assert_eq!(store.pendientes(), 0, "{}", status_report(&store.estados()));
+    let ids = ids_recibidos(&maildir);
+    assert_eq!(ids.len(), n as usize, "each message once");
+    assert_eq!(
+        ids.iter().collect::<HashSet<_>>().len(),
+        n as usize,
+        "no Message-ID twice"
+    );
+    assert!(status_report(&store.estados()).starts_with(&format!(
+        "Correos: 0 en cola (0 reintentando), {n} enviados, 0 fallidos"
+    )));
 }
 
 #[tokio::test]

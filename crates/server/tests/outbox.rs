@@ -98,4 +98,115 @@ async fn arriendo_exclusivo(b: Backend) {
     assert_eq!(n, 3);
 }
 
-en_ambas!(entrega_y_reintento, arriendo_exclusivo);
+async fn payloads(e: &Entorno) -> Vec<(String, String, Option<String>)> {
+    sqlx::query("SELECT estado, payload, ultimo_error FROM outbox ORDER BY id")
+        .fetch_all(&e.state.db().pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect()
+}
+
+/// A message still failing after `AFILIATE_OUTBOX_RENDIRSE_H` is given up ('caducado'); the content of the
+/// delivered and given-up messages is erased after `AFILIATE_OUTBOX_RETENCION_DIAS`, the pending one's is kept,
+/// and `mail status` still reads every row.
+async fn caducidad_y_retencion(b: Backend) {
+    let e = entorno(b).await;
+    let pool = e.state.db().pool.clone();
+    let compositor = Compositor::new(
+        "Afíliate <no-responder@afiliate.local>",
+        "http://127.0.0.1:8080",
+    )
+    .unwrap();
+    let (s, _) = solicitar(&e.state, &demos().localizado, "viejo@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    // Queued 73 hours ago, the mail server refuses connections: given up at this failure, not retried.
+    sqlx::query("UPDATE outbox SET creado_en = creado_en - 73 * 3600, proximo_intento = 0")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let cerrado = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let caido = Transporte::desde_url(&format!("smtp://{cerrado}?tls=none")).unwrap();
+    let mut w = Worker::new(e.state.outbox(), caido, compositor.clone());
+    w.config.rendirse = Some(std::time::Duration::from_secs(72 * 3600));
+    let r = w.ronda().await.unwrap();
+    assert_eq!((r.enviados, r.fallidos), (0, 1));
+    let filas = payloads(&e).await;
+    assert_eq!(filas[0].0, "fallido");
+    assert_eq!(filas[0].2.as_deref(), Some("caducado"));
+    sqlx::query("UPDATE outbox SET proximo_intento = 0")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.ronda().await.unwrap(),
+        Default::default(),
+        "never retried"
+    );
+
+    // A second message, delivered; a third, young and failing: retried, not given up.
+    let (s, _) = solicitar(&e.state, &demos().localizado, "entregado@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    let buzon = e.dir.path().join("buzon");
+    let archivo = Worker::new(
+        e.state.outbox(),
+        Transporte::Archivo(buzon),
+        compositor.clone(),
+    );
+    assert_eq!(archivo.ronda().await.unwrap().enviados, 1);
+    let (s, _) = solicitar(&e.state, &demos().localizado, "pendiente@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(w.ronda().await.unwrap().fallidos, 1);
+    let filas = payloads(&e).await;
+    assert_eq!(
+        filas.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+        ["fallido", "enviado", "pendiente"]
+    );
+    assert!(filas[2].2.as_deref().is_some_and(|t| t != "caducado"));
+    let informe = afiliate_server::cli::estado_correo(e.state.db())
+        .await
+        .unwrap();
+    assert!(
+        informe.starts_with(
+            "Correos: 1 en cola (1 reintentando), 1 enviados, 1 fallidos (1 caducados"
+        ),
+        "{informe}"
+    );
+
+    // Within the retention period nothing is erased; 31 days later the delivered and given-up rows' content is.
+    assert_eq!(e.state.purgar_correos().await.unwrap(), 0);
+    assert!(payloads(&e)
+        .await
+        .iter()
+        .all(|f| f.1.contains("@example.com")));
+    e.state.adelantar_reloj(31 * 86_400);
+    assert_eq!(e.state.purgar_correos().await.unwrap(), 2);
+    assert_eq!(e.state.purgar_correos().await.unwrap(), 0, "once");
+    let filas = payloads(&e).await;
+    assert_eq!(filas[0].1, "{}");
+    assert_eq!(filas[1].1, "{}");
+    assert!(
+        filas[2].1.contains("pendiente@example.com"),
+        "a pending message keeps its content"
+    );
+    let informe = afiliate_server::cli::estado_correo(e.state.db())
+        .await
+        .unwrap();
+    assert!(
+        informe.starts_with(
+            "Correos: 1 en cola (1 reintentando), 1 enviados, 1 fallidos (1 caducados"
+        ),
+        "{informe}"
+    );
+    assert_eq!(informe.lines().count(), 5, "{informe}");
+}
+
+en_ambas!(
+    entrega_y_reintento,
+    arriendo_exclusivo,
+    caducidad_y_retencion
+);

@@ -109,6 +109,29 @@ pub async fn marcar_fallido(
     .await
 }
 
+/// What a purged row's `payload` holds: its recipient, personal data and documents are gone.
+pub const PAYLOAD_PURGADO: &str = "{}";
+
+/// Erases the payload of the rows delivered, or given up, before `antes` (unix seconds): the message's content
+/// (recipient, name, CURP, NSS, the documents' data) goes, the row's state and times stay for `mail status`.
+/// How many rows it erased.
+pub async fn purgar(db: &super::Db, antes: i64) -> Result<u64, AppError> {
+    db.write(move |c| {
+        Box::pin(async move {
+            let r = sqlx::query(
+                "UPDATE outbox SET payload = $1 WHERE estado IN ('enviado', 'fallido') \
+                 AND COALESCE(enviado_en, creado_en) < $2 AND payload <> '{}'",
+            )
+            .bind(PAYLOAD_PURGADO)
+            .bind(antes)
+            .execute(&mut *c)
+            .await?;
+            Ok(r.rows_affected())
+        })
+    })
+    .await
+}
+
 /// The pending messages: how many, and the oldest one's creation time.
 pub async fn pendientes(pool: &sqlx::AnyPool) -> Result<(i64, Option<i64>), AppError> {
     let fila =

@@ -291,6 +291,19 @@ impl AppState {
         let dia = crate::service::dia(ahora);
         crate::db::guardia::limpiar(self.db(), ahora, dia - 1).await
     }
+
+    /// Erases the content of the emails delivered or given up more than `AFILIATE_OUTBOX_RETENCION_DIAS` ago
+    /// (0: never); the rows stay for `mail status`. How many rows were erased.
+    pub async fn purgar_correos(&self) -> Result<u64, crate::error::AppError> {
+        let dias = self.config().outbox_retencion_dias;
+        if dias == 0 {
+            return Ok(0);
+        }
+        let antes = self.ahora() - (dias as i64).saturating_mul(86_400);
+        let n = crate::db::outbox::purgar(self.db(), antes).await?;
+        crate::metrics::record_mail_purged(n);
+        Ok(n)
+    }
 }
 
 impl AlmacenDocumentos for AppState {

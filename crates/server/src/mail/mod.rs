@@ -43,6 +43,22 @@
 //! `Message-ID` (receivers that deduplicate by it show it once). The `file:` transport writes
 //! `<creado>-<id>.eml` atomically, so a repeat overwrites the same file. SMTP cannot rule that window out.
 //!
+//! A round sends its leased rows `AFILIATE_MAIL_CONCURRENCIA` at a time (default 32, over as many pooled SMTP
+//! connections), each marked sent on its own right after its `250`: a crash re-sends at most the messages in
+//! flight, never loses one. On SQLite the concurrent marks share the writer's group commits. Composing (the two
+//! PDFs, about 6 ms of CPU each in the release build) runs on the blocking pool, one message per core at a time, so the HTTP server
+//! keeps its share of the machine. When a message finds the mail server unreachable (connection refused, timeout,
+//! TLS), the rest of the round is not composed nor sent: each fails at once with that kind and waits for its
+//! retry (exponential backoff).
+//!
+//! # Lifecycle
+//! - A message still undelivered `AFILIATE_OUTBOX_RENDIRSE_H` hours (default 72) after it was queued is given up
+//!   at its next temporary failure: `estado = 'fallido'`, `ultimo_error = 'caducado'`, counted in
+//!   `afiliate_outbox_caducados_total` (and `afiliate_outbox_abandonados_total`); `mail status` counts them.
+//! - The server erases the content of the rows delivered or given up more than `AFILIATE_OUTBOX_RETENCION_DIAS`
+//!   days ago (default 30; a minute after start, then hourly): `payload = '{}'`. The row (state, attempts, times,
+//!   error kind) stays for `mail status` and the counts.
+//!
 //! # Transports (`AFILIATE_MAIL`)
 //! - `file:<dir>`: one `.eml` per message, written to a temporary file, synced and renamed.
 //! - `smtp://user:pass@host:port`: STARTTLS when the server offers it (`?tls=required` to insist,

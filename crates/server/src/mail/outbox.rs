@@ -2,12 +2,13 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures_util::stream::{self, StreamExt as _};
 use rand::Rng as _;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use super::transporte::Entrega;
 use super::{Compositor, Correo};
@@ -56,6 +57,10 @@ pub trait OutboxStore: Send + Sync {
 pub struct ConfigWorker {
     /// Rows leased per round.
     pub lote: usize,
+    /// Messages of a round in flight at once (`AFILIATE_MAIL_CONCURRENCIA`): each is composed, sent and marked
+    /// on its own, so one slow or failing message does not hold the others back. The SMTP transport keeps as
+    /// many connections open for reuse ([`super::Transporte::desde_url_con`]).
+    pub concurrencia: usize,
     /// How long a leased row stays invisible to other rounds (longer than a batch's worst-case send time).
     pub arriendo: Duration,
     /// Longest sleep between rounds when nobody wakes the worker.
@@ -64,19 +69,27 @@ pub struct ConfigWorker {
     pub espera_base: Duration,
     /// Retry delay cap.
     pub espera_max: Duration,
+    /// A message still undelivered this long after it was queued is given up at its next temporary failure
+    /// (`AFILIATE_OUTBOX_RENDIRSE_H`): its row becomes `fallido` with `ultimo_error = 'caducado'`. None: never.
+    pub rendirse: Option<Duration>,
 }
 
 impl Default for ConfigWorker {
     fn default() -> Self {
         ConfigWorker {
-            lote: 16,
+            lote: 128,
+            concurrencia: 32,
             arriendo: Duration::from_secs(15 * 60),
             sondeo: Duration::from_secs(5),
             espera_base: Duration::from_secs(30),
             espera_max: Duration::from_secs(3600),
+            rendirse: Some(Duration::from_secs(72 * 3600)),
         }
     }
 }
+
+/// The `ultimo_error` of a message given up because it was too old ([`ConfigWorker::rendirse`]).
+pub const CADUCADO: &str = "caducado";
 
 impl ConfigWorker {
     /// The delay before retry number `intentos` (≥ 1): exponential, capped, with jitter in [50 %, 100 %].
@@ -117,80 +130,130 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
         }
     }
 
-    /// Leases due rows and tries each once.
+    /// Leases due rows and tries each once, [`ConfigWorker::concurrencia`] at a time. Each message is marked
+    /// sent right after the mail server accepts it, so a crash re-sends at most the messages in flight.
     pub async fn ronda(&self) -> anyhow::Result<Ronda> {
         let ahora = Utc::now();
         let arriendo = chrono::Duration::from_std(self.config.arriendo)
             .unwrap_or(chrono::Duration::minutes(15));
         let items = self
             .store
-            .claim_due(ahora, ahora + arriendo, self.config.lote)
+            .claim_due(ahora, ahora + arriendo, self.config.lote.max(1))
             .await?;
-        let mut ronda = Ronda::default();
-        for item in items {
-            let intentos = item.intentos + 1;
-            match self.enviar(&item).await {
-                Ok(()) => {
-                    ronda.enviados += 1;
-                    // Right after acceptance: this is the duplicate window, keep it to this one statement.
-                    let mut reintentos = 0;
-                    while let Err(e) = self.store.mark_sent(item.id, Utc::now()).await {
-                        reintentos += 1;
-                        tracing::error!(outbox_id = item.id, error = %e, "could not record a sent message");
-                        if reintentos >= 3 {
-                            break;
-                        }
-                        tokio::time::sleep(Duration::from_millis(200 * reintentos)).await;
-                    }
-                    tracing::info!(outbox_id = item.id, intentos, "message delivered");
-                }
-                Err(falla) => {
-                    ronda.fallidos += 1;
-                    let proximo = if falla.permanente {
-                        None
-                    } else {
-                        let espera = chrono::Duration::from_std(self.config.espera(intentos))
-                            .unwrap_or(chrono::Duration::hours(1));
-                        Some(Utc::now() + espera)
-                    };
-                    tracing::warn!(
-                        outbox_id = item.id,
-                        intentos,
-                        tipo = %falla.tipo,
-                        permanente = falla.permanente,
-                        "message not delivered"
-                    );
-                    crate::metrics::record_mail_failure(proximo.is_none());
-                    if let Err(e) = self
-                        .store
-                        .mark_failed(item.id, intentos, proximo, &falla.tipo)
-                        .await
-                    {
-                        tracing::error!(outbox_id = item.id, error = %e, "could not record a failed delivery");
-                    }
-                }
-            }
-        }
-        Ok(ronda)
+        // Composing (the PDFs above all) is CPU work done off the async workers, at most one message per core
+        // at a time so the HTTP server keeps its share of the machine.
+        let nucleos = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cpu = Semaphore::new(nucleos);
+        let caido = OnceLock::new();
+        let resultados: Vec<bool> = stream::iter(items)
+            .map(|item| self.intentar(item, &cpu, &caido))
+            .buffer_unordered(self.config.concurrencia.max(1))
+            .collect()
+            .await;
+        let enviados = resultados.iter().filter(|e| **e).count();
+        Ok(Ronda {
+            enviados,
+            fallidos: resultados.len() - enviados,
+        })
     }
 
-    async fn enviar(&self, item: &OutboxItem) -> Result<(), super::FallaEnvio> {
+    /// One delivery attempt of a leased row, recorded: true when the message was delivered. Once a message of
+    /// the round found the mail server unreachable (refused, timed out, TLS failed: `caido` holds the kind), the
+    /// rest are not composed nor sent: they fail at once with that kind and wait for their retry.
+    async fn intentar(&self, item: OutboxItem, cpu: &Semaphore, caido: &OnceLock<String>) -> bool {
+        let intentos = item.intentos + 1;
+        let resultado = match caido.get() {
+            Some(tipo) => Err(super::FallaEnvio {
+                tipo: tipo.clone(),
+                permanente: false,
+            }),
+            None => self.enviar(&item, cpu).await,
+        };
+        if let Err(f) = &resultado {
+            if f.servidor_inalcanzable() {
+                let _ = caido.set(f.tipo.clone());
+            }
+        }
+        match resultado {
+            Ok(()) => {
+                // Right after acceptance: this is the duplicate window, keep it to this one statement.
+                let mut reintentos = 0;
+                while let Err(e) = self.store.mark_sent(item.id, Utc::now()).await {
+                    reintentos += 1;
+                    tracing::error!(outbox_id = item.id, error = %e, "could not record a sent message");
+                    if reintentos >= 3 {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(200 * reintentos)).await;
+                }
+                tracing::info!(outbox_id = item.id, intentos, "message delivered");
+                true
+            }
+            Err(falla) => {
+                let caducado = !falla.permanente
+                    && self.config.rendirse.is_some_and(|limite| {
+                        (Utc::now() - item.creado).to_std().unwrap_or_default() >= limite
+                    });
+                let proximo = if falla.permanente || caducado {
+                    None
+                } else {
+                    let espera = chrono::Duration::from_std(self.config.espera(intentos))
+                        .unwrap_or(chrono::Duration::hours(1));
+                    Some(Utc::now() + espera)
+                };
+                tracing::warn!(
+                    outbox_id = item.id,
+                    intentos,
+                    tipo = %falla.tipo,
+                    permanente = falla.permanente,
+                    caducado,
+                    "message not delivered"
+                );
+                crate::metrics::record_mail_failure(proximo.is_none());
+                if caducado {
+                    crate::metrics::record_mail_expired();
+                }
+                let tipo = if caducado { CADUCADO } else { &falla.tipo };
+                if let Err(e) = self
+                    .store
+                    .mark_failed(item.id, intentos, proximo, tipo)
+                    .await
+                {
+                    tracing::error!(outbox_id = item.id, error = %e, "could not record a failed delivery");
+                }
+                false
+            }
+        }
+    }
+
+    async fn enviar(&self, item: &OutboxItem, cpu: &Semaphore) -> Result<(), super::FallaEnvio> {
         let permanente = |tipo: &str| super::FallaEnvio {
             tipo: tipo.to_string(),
             permanente: true,
         };
-        let correo =
-            Correo::from_json(&item.payload).map_err(|_| permanente("payload_ilegible"))?;
-        let mensaje = self
-            .compositor
-            .componer(&correo, item.id, item.creado)
-            .map_err(|e| {
-                permanente(if matches!(e, super::ErrorCorreo::Direccion) {
-                    "direccion_invalida"
-                } else {
-                    "composicion"
-                })
+        let mensaje = {
+            let _turno = cpu.acquire().await.map_err(|_| super::FallaEnvio {
+                tipo: "composicion_tarea".into(),
+                permanente: false,
             })?;
+            let compositor = self.compositor.clone();
+            let (payload, id, creado) = (item.payload.clone(), item.id, item.creado);
+            tokio::task::spawn_blocking(move || {
+                let correo = Correo::from_json(&payload).map_err(|_| "payload_ilegible")?;
+                compositor
+                    .componer(&correo, id, creado)
+                    .map_err(|e| match e {
+                        super::ErrorCorreo::Direccion => "direccion_invalida",
+                        _ => "composicion",
+                    })
+            })
+            .await
+            .map_err(|_| super::FallaEnvio {
+                tipo: "composicion_tarea".into(),
+                permanente: false,
+            })?
+            .map_err(permanente)?
+        };
         let clave = format!("{}-{:010}", item.creado.format("%Y%m%dT%H%M%SZ"), item.id);
         self.transporte.entregar(&clave, &mensaje).await
     }
@@ -289,13 +352,23 @@ pub fn status_report(filas: &[EstadoCorreo]) -> String {
         d.map(|d| d.format("%Y-%m-%d %H:%M:%SZ").to_string())
             .unwrap_or("-".into())
     };
+    let caducados = filas
+        .iter()
+        .filter(|f| f.estado == EstadoEnvio::Fallido && f.ultimo_error.as_deref() == Some(CADUCADO))
+        .count();
     let mut s = format!(
-        "Correos: {} en cola ({} reintentando), {} enviados, {} fallidos\n",
+        "Correos: {} en cola ({} reintentando), {} enviados, {} fallidos",
         cuenta(EstadoEnvio::Pendiente),
         reintentando,
         cuenta(EstadoEnvio::Enviado),
         cuenta(EstadoEnvio::Fallido),
     );
+    if caducados > 0 {
+        s.push_str(&format!(
+            " ({caducados} caducados: sin entregar después del plazo)"
+        ));
+    }
+    s.push('\n');
     if filas.is_empty() {
         return s;
     }
@@ -406,5 +479,17 @@ mod tests {
             status_report(&[]),
             "Correos: 0 en cola (0 reintentando), 0 enviados, 0 fallidos\n"
         );
+        let mut con_caducado = filas.clone();
+        con_caducado[0].estado = EstadoEnvio::Fallido;
+        con_caducado[0].ultimo_error = Some(CADUCADO.into());
+        let r = status_report(&con_caducado);
+        assert!(
+            r.starts_with(
+                "Correos: 0 en cola (0 reintentando), 1 enviados, 2 fallidos (1 caducados: sin entregar \
+                 después del plazo)\n"
+            ),
+            "{r}"
+        );
+        assert!(r.lines().nth(2).unwrap().ends_with("caducado"), "{r}");
     }
 }

@@ -8,7 +8,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
+
+use super::ConfigWorker;
 
 /// A failed delivery: a kind for operators and whether retrying can help.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +26,16 @@ impl FallaEnvio {
             tipo: tipo.into(),
             permanente: false,
         }
+    }
+
+    /// The mail server could not be reached at all (connection refused or reset, timeout, TLS): the next
+    /// message would fail the same way, unlike a 4xx answer about one message.
+    pub fn servidor_inalcanzable(&self) -> bool {
+        !self.permanente
+            && matches!(
+                self.tipo.as_str(),
+                "smtp_conexion" | "smtp_tiempo_agotado" | "smtp_tls"
+            )
     }
 }
 
@@ -63,6 +76,13 @@ impl Transporte {
     /// Parses `AFILIATE_MAIL`. Plain `smtp://` uses STARTTLS when the server offers it.
     /// Call it inside the Tokio runtime: the SMTP connection pool starts a task.
     pub fn desde_url(url: &str) -> Result<Transporte, ErrorUrlCorreo> {
+        Transporte::desde_url_con(url, ConfigWorker::default().concurrencia as u32)
+    }
+
+    /// As [`Transporte::desde_url`], keeping up to `conexiones` SMTP connections open for reuse (the worker's
+    /// [`ConfigWorker::concurrencia`]): each message after the first on a connection skips the TCP, greeting,
+    /// `EHLO` and TLS round trips.
+    pub fn desde_url_con(url: &str, conexiones: u32) -> Result<Transporte, ErrorUrlCorreo> {
         let url = url.trim();
         if let Some(dir) = url.strip_prefix("file:") {
             let dir = dir.strip_prefix("//").unwrap_or(dir);
@@ -88,8 +108,14 @@ impl Transporte {
         };
         let builder =
             AsyncSmtpTransport::<Tokio1Executor>::from_url(&url).map_err(|_| ErrorUrlCorreo)?;
+        let pool = PoolConfig::new()
+            .max_size(conexiones.max(1))
+            .idle_timeout(Duration::from_secs(60));
         Ok(Transporte::Smtp(
-            builder.timeout(Some(Duration::from_secs(30))).build(),
+            builder
+                .timeout(Some(Duration::from_secs(30)))
+                .pool_config(pool)
+                .build(),
         ))
     }
 }

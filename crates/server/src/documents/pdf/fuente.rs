@@ -5,7 +5,7 @@
 //! itself uses), once per line: the same glyphs measure the line (alignment, wrapping) and are drawn.
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use krilla::text::{Font, GlyphId, KrillaGlyph};
 
@@ -28,7 +28,16 @@ pub struct Fuente {
     pub krilla: Font,
     cara: rustybuzz::Face<'static>,
     unidades_em: f32,
+    /// Shaping plans by the text's segment properties (direction, script, language): compiling one takes
+    /// longer than shaping a line, and every document shapes dozens of lines with the same one or two.
+    planes: Mutex<Vec<(ClavePlan, Arc<rustybuzz::ShapePlan>)>>,
 }
+
+type ClavePlan = (
+    rustybuzz::Direction,
+    Option<rustybuzz::Script>,
+    Option<String>,
+);
 
 /// A shaped line of text: krilla's glyphs (advances in em) and the text they came from.
 pub struct Linea {
@@ -54,7 +63,33 @@ impl Fuente {
             krilla,
             cara,
             unidades_em,
+            planes: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The shaping plan for `buffer`'s segment properties, compiled on first use.
+    fn plan(&self, buffer: &rustybuzz::UnicodeBuffer) -> Arc<rustybuzz::ShapePlan> {
+        let idioma = buffer.language();
+        // What `rustybuzz::shape` would pass: no script when the text has none (digits, punctuation).
+        let escritura = Some(buffer.script()).filter(|s| *s != rustybuzz::script::UNKNOWN);
+        let clave: ClavePlan = (
+            buffer.direction(),
+            escritura,
+            idioma.as_ref().map(|l| l.as_str().to_string()),
+        );
+        let mut planes = self.planes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, p)) = planes.iter().find(|(k, _)| *k == clave) {
+            return p.clone();
+        }
+        let plan = Arc::new(rustybuzz::ShapePlan::new(
+            &self.cara,
+            buffer.direction(),
+            escritura,
+            idioma.as_ref(),
+            &[],
+        ));
+        planes.push((clave, plan.clone()));
+        plan
     }
 
     /// Whether the font has a glyph for `c`.
@@ -85,7 +120,8 @@ impl Fuente {
         buffer.push_str(&texto);
         buffer.set_direction(rustybuzz::Direction::LeftToRight);
         buffer.guess_segment_properties();
-        let salida = rustybuzz::shape(&self.cara, &[], buffer);
+        let plan = self.plan(&buffer);
+        let salida = rustybuzz::shape_with_plan(&self.cara, &plan, buffer);
         let infos = salida.glyph_infos();
         let posiciones = salida.glyph_positions();
         let em = self.unidades_em;
