@@ -47,6 +47,8 @@ async fn the_route_table_has_every_page_and_a_not_found() {
         ("/tramite/nss/domicilio", "Primero inicia el trámite"),
         ("/tramite/nss/revisar", "Primero inicia el trámite"),
         ("/tramite/nss/resultado", "Primero inicia el trámite"),
+        ("/tramite/nss/correo", "Primero inicia el trámite"),
+        ("/tramite/nss/confirmar", "Enlace no válido"),
         ("/verificar/NSS-1", "Verificación de documento"),
         ("/verificar/a/b", "No encontramos esta página"),
         ("/otra", "No encontramos esta página"),

@@ -768,6 +768,30 @@ fn e2e() -> Result<String> {
         .map_err(|e| format!("cannot start the server: {e}"))?;
     let _server = Guard(server_child);
     util::wait_for_port(port, 30).map_err(|e| format!("{e} (see target/e2e/server.log)"))?;
+    // A second server on the same database and mail server, with e-mail confirmation (confirmacion.test.mjs).
+    let port_confirmar = util::free_port();
+    let log =
+        std::fs::File::create(work.join("server-confirmar.log")).map_err(|e| e.to_string())?;
+    let confirmar_child = cmd(&server)
+        .arg("serve")
+        .env("AFILIATE_ADDR", format!("127.0.0.1:{port_confirmar}"))
+        .env("AFILIATE_DATA_DIR", &data)
+        .env("AFILIATE_STATIC_DIR", dist())
+        .env("AFILIATE_ENV", "test")
+        .env("AFILIATE_CAPTCHA_FIXED", E2E_CAPTCHA)
+        .env("AFILIATE_MAIL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env("AFILIATE_CONFIRMAR_CORREO", "true")
+        .env(
+            "AFILIATE_PUBLIC_URL",
+            format!("http://127.0.0.1:{port_confirmar}"),
+        )
+        .stdout(log.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start the confirming server: {e}"))?;
+    let _confirmar = Guard(confirmar_child);
+    util::wait_for_port(port_confirmar, 30)
+        .map_err(|e| format!("{e} (see target/e2e/server-confirmar.log)"))?;
 
     let mut node = cmd("node");
     node.args(["--test", "--test-reporter=spec", "--test-concurrency=1"]);
@@ -777,6 +801,10 @@ fn e2e() -> Result<String> {
     }
     node.current_dir(root.join("tests/e2e"))
         .env("AFILIATE_E2E_URL", format!("http://127.0.0.1:{port}"))
+        .env(
+            "AFILIATE_E2E_URL_CONFIRMAR",
+            format!("http://127.0.0.1:{port_confirmar}"),
+        )
         .env("AFILIATE_E2E_CAPTCHA", E2E_CAPTCHA)
         .env("AFILIATE_E2E_MAILDIR", &maildir)
         .env("AFILIATE_E2E_HOST_PORT", host_port.to_string())
