@@ -216,9 +216,9 @@ pub const ENTRADAS: &[Entrada] = &[
     ),
     e("/tramite/nss/fin", LOCALIZADO, Nada, "Terminaste el Paso 1"),
     e(
-        "/tramite/nss",
+        "/tramite/nss/correo",
         CONFIRMAR_CORREO,
-        Enviar,
+        Solicitud,
         "Con confirmación del correo: revisa tu correo",
     ),
     e(

@@ -114,6 +114,12 @@ impl Backend for Guion {
     fn solicitar_nss(&self, _: SolicitudNss) -> Respuesta<ResultadoSolicitud> {
         offline()
     }
+    fn confirmar_correo(
+        &self,
+        _: afiliate_domain::api::ConfirmacionCorreo,
+    ) -> Respuesta<ResultadoSolicitud> {
+        offline()
+    }
     fn asignar_nss(&self, _: AsignacionNss) -> Respuesta<ResultadoAsignacion> {
         offline()
     }
