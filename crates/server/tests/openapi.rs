@@ -93,6 +93,7 @@ async fn cada_operacion_del_documento_es_una_ruta() {
         ("post", "/api/nss/asignaciones"),
         ("get", "/api/cp/{cp}"),
         ("post", "/api/vigencia/solicitudes"),
+        ("post", "/api/nss/confirmaciones"),
         ("get", "/api/umf"),
         ("post", "/api/escuelas/{cct}/inscripciones"),
         ("post", "/api/escuelas/{cct}/bajas"),
@@ -105,7 +106,7 @@ async fn cada_operacion_del_documento_es_una_ruta() {
             "{esperada:?} missing from the document"
         );
     }
-    assert_eq!(ops.len(), 13 + RUTAS_DOCUMENTADAS_APARTE.len(), "{ops:?}");
+    assert_eq!(ops.len(), 14 + RUTAS_DOCUMENTADAS_APARTE.len(), "{ops:?}");
 }
 
 /// A path outside the document that the router serves fails the validation of every API test.
@@ -282,10 +283,12 @@ fn enums_etiquetados_como_los_escribe_serde() {
     let variantes = esquemas["ResultadoSolicitud"]["oneOf"]
         .as_array()
         .expect("ResultadoSolicitud is a oneOf");
-    assert_eq!(variantes.len(), 2);
+    assert_eq!(variantes.len(), 3);
     let texto = serde_json::to_string(variantes).unwrap();
     assert!(
-        texto.contains("\"localizado\"") && texto.contains("\"sin_nss\""),
+        texto.contains("\"localizado\"")
+            && texto.contains("\"sin_nss\"")
+            && texto.contains("\"revisa_tu_correo\""),
         "{texto}"
     );
     for v in variantes {
