@@ -1476,7 +1476,7 @@ fn llenar(archivo: &Path) -> u64 {
     total
 }
 
-/// The SQLite database on a 48 MB tmpfs: a third of the assignments made, the filesystem filled to the last byte,
+/// The SQLite database on a small tmpfs (48 MB; 768 MB at full size): a third of the assignments made, the filesystem filled to the last byte,
 /// the rest sent (answered 503 with `Retry-After` once the database cannot grow, never 500), `PRAGMA
 /// integrity_check`, the filler removed, then every client retries: all answered, nothing acknowledged lost.
 async fn disco(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Result<Fila> {
@@ -1484,8 +1484,15 @@ async fn disco(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resul
     let mut b = Banco::nuevo(servidor, python, false).await?;
     let punto = b.dir.path().join("disco");
     std::fs::create_dir_all(&punto)?;
+    // Room for the whole run's data once the filler is gone: 6,000 students' rows, documents, outbox payloads and
+    // WAL outgrow 48 MB (a full-size run with 48 MB stayed full after the filler was removed).
+    let tamano = if t.carga >= 1000 {
+        "size=768m"
+    } else {
+        "size=48m"
+    };
     let montado = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=48m", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", tamano, "tmpfs"])
         .arg(&punto)
         .output()?;
     if !montado.status.success() {
