@@ -420,10 +420,13 @@ const SEGUNDOS_REINTENTO: u32 = 2;
 /// `Retry-After` of a 503 while the database's disk is full: an operator has to free space.
 const SEGUNDOS_SIN_ESPACIO: u32 = 60;
 
-/// Whether a write's error message is a full disk: SQLite's `SQLITE_FULL` ("database or disk is full", also as
-/// sqlx's "(code: 13)"), the OS's ENOSPC (from a WAL fsync), PostgreSQL's 53100 `disk_full`.
+/// Whether a write's error message is a full (or failing) disk: SQLite's `SQLITE_FULL` ("database or disk is
+/// full", also as sqlx's "(code: 13)") and `SQLITE_IOERR` ("disk I/O error", which a write into a full filesystem
+/// also gives, e.g. growing the WAL's index), the OS's ENOSPC (from a WAL fsync), PostgreSQL's 53100 `disk_full`.
+/// Nothing was written: the client may retry once an operator has freed space.
 pub fn disco_lleno(msg: &str) -> bool {
     msg.contains("database or disk is full")
+        || msg.contains("disk I/O error")
         || msg.contains("No space left on device")
         || msg.contains("(code: 13)")
         || msg.contains("53100")
@@ -486,6 +489,7 @@ mod tests {
             "error returned from database: (code: 13) database or disk is full",
             "fsync: No space left on device (os error 28)",
             "the database cannot be opened for writing: database or disk is full",
+            "disk I/O error",
         ] {
             let e = AppError::de_escritura(msg);
             assert!(matches!(e, AppError::SinEspacio), "{msg}");
