@@ -1518,7 +1518,7 @@ async fn disco(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resul
     b.arrancar_smtp()?;
     // A third before the disk fills; the rest, 64 at a time, while it is full, until the database cannot grow:
     // SQLite first reuses the room its WAL file already has.
-    let total = t.carga * 3;
+    let total = t.carga * 5;
     let alumnos = b.sembrar(total * 3 / 2 + 60)?;
     b.arrancar()?;
     let alumnos = b.preparar(&alumnos[..total]).await?;
