@@ -227,11 +227,8 @@ impl Visto {
     }
 }
 
-async fn post(c: &Cliente, url: &str, cuerpo: Bytes) -> (u16, bool, Bytes) {
-    post_desde(c, url, cuerpo, None).await
-}
-
-/// [`post`] as the client `ip` behind one trusted proxy (`X-Forwarded-For`).
+/// A JSON POST (as the client `ip` behind one trusted proxy, `X-Forwarded-For`, when given): the status, whether
+/// it carried `Retry-After`, the body; status 0 when no answer came within 30 s.
 async fn post_desde(c: &Cliente, url: &str, cuerpo: Bytes, ip: Option<&str>) -> (u16, bool, Bytes) {
     let mut req = hyper::Request::post(url).header("content-type", "application/json");
     if let Some(ip) = ip {
@@ -252,6 +249,59 @@ async fn post_desde(c: &Cliente, url: &str, cuerpo: Bytes, ip: Option<&str>) -> 
         }
         _ => (0, false, Bytes::new()),
     }
+}
+
+/// A CAPTCHA from `origen` and a solicitud on `destino` (another process in scale-out; the same one elsewhere) as
+/// client `ip`: the student's assignment body.
+async fn preparar_uno(
+    c: &Cliente,
+    origen: &str,
+    destino: &str,
+    curp: &str,
+    correo: &str,
+    ip: Option<String>,
+) -> anyhow::Result<Alumno> {
+    let (s, _, b) = post_desde(
+        c,
+        &format!("{origen}/api/captcha"),
+        Bytes::from("{}"),
+        ip.as_deref(),
+    )
+    .await;
+    anyhow::ensure!(s == 201, "captcha: {s}");
+    let id = serde_json::from_slice::<Value>(&b)?["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let cuerpo = json!({"curp": curp, "correo": correo, "confirmacion_correo": correo,
+                        "captcha_id": id, "captcha_respuesta": CAPTCHA});
+    let url = format!("{destino}/api/nss/solicitudes");
+    let (s, _, b) = post_desde(c, &url, Bytes::from(cuerpo.to_string()), ip.as_deref()).await;
+    anyhow::ensure!(s == 200, "solicitud: {s} {}", String::from_utf8_lossy(&b));
+    let v: Value = serde_json::from_slice(&b)?;
+    let token = v["token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("no token: {v}"))?;
+    let cuerpo = json!({"token": token, "domicilio": {"codigo_postal": "04000",
+        "colonia": "Del Carmen", "calle": "Av. Universidad", "numero_exterior": "3000",
+        "estado": "Ciudad de México", "municipio": "Coyoacán"}});
+    Ok(Alumno {
+        curp: curp.to_string(),
+        correo: correo.to_string(),
+        cuerpo: Bytes::from(cuerpo.to_string()),
+        ip,
+    })
+}
+
+/// `PRAGMA integrity_check` of the database at `url`: "ok" when it is sound.
+async fn integridad(url: &str) -> anyhow::Result<String> {
+    let pool = sqlx::AnyPool::connect(url).await?;
+    let r: String = sqlx::query("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await?
+        .try_get(0)?;
+    pool.close().await;
+    Ok(r)
 }
 
 impl Banco {
@@ -406,32 +456,8 @@ impl Banco {
                     let Some((curp, correo)) = alumnos.get(i) else {
                         return Ok::<(), anyhow::Error>(());
                     };
-                    let (s, _, b) = post(&c, &format!("{base}/api/captcha"), Bytes::from("{}")).await;
-                    anyhow::ensure!(s == 201, "captcha: {s}");
-                    let id = serde_json::from_slice::<Value>(&b)?["id"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string();
-                    let cuerpo = json!({"curp": curp, "correo": correo, "confirmacion_correo": correo,
-                                        "captcha_id": id, "captcha_respuesta": CAPTCHA});
-                    let (s, _, b) = post(
-                        &c,
-                        &format!("{base}/api/nss/solicitudes"),
-                        Bytes::from(cuerpo.to_string()),
-                    )
-                    .await;
-                    anyhow::ensure!(s == 200, "solicitud: {s} {}", String::from_utf8_lossy(&b));
-                    let v: Value = serde_json::from_slice(&b)?;
-                    let token = v["token"].as_str().ok_or_else(|| anyhow::anyhow!("no token: {v}"))?;
-                    let cuerpo = json!({"token": token, "domicilio": {"codigo_postal": "04000",
-                        "colonia": "Del Carmen", "calle": "Av. Universidad", "numero_exterior": "3000",
-                        "estado": "Ciudad de México", "municipio": "Coyoacán"}});
-                    salida.lock().unwrap().push(Alumno {
-                        curp: curp.clone(),
-                        correo: correo.clone(),
-                        cuerpo: Bytes::from(cuerpo.to_string()),
-                        ip: None,
-                    });
+                    let a = preparar_uno(&c, &base, &base, curp, correo, None).await?;
+                    salida.lock().unwrap().push(a);
                 }
             }));
         }
@@ -1111,28 +1137,8 @@ async fn escala(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resu
             let (c, ip) = (b.cliente.clone(), ip_de(i));
             let (origen, destino) = (bases[i % 3].clone(), bases[(i + 1) % 3].clone());
             let (curp, correo) = (curp.clone(), correo.clone());
-            let reto = reto(c.clone(), origen, ip.clone());
             tareas.push(tokio::spawn(async move {
-                let id = reto.await?;
-                let cuerpo = json!({"curp": curp, "correo": correo, "confirmacion_correo": correo,
-                                    "captcha_id": id, "captcha_respuesta": CAPTCHA});
-                let url = format!("{destino}/api/nss/solicitudes");
-                let (s, _, b) =
-                    post_desde(&c, &url, Bytes::from(cuerpo.to_string()), Some(&ip)).await;
-                anyhow::ensure!(s == 200, "solicitud: {s} {}", String::from_utf8_lossy(&b));
-                let token = serde_json::from_slice::<Value>(&b)?["token"]
-                    .as_str()
-                    .ok_or_else(|| anyhow::anyhow!("no token"))?
-                    .to_string();
-                let cuerpo = json!({"token": token, "domicilio": {"codigo_postal": "04000",
-                    "colonia": "Del Carmen", "calle": "Av. Universidad", "numero_exterior": "3000",
-                    "estado": "Ciudad de México", "municipio": "Coyoacán"}});
-                Ok::<Alumno, anyhow::Error>(Alumno {
-                    curp,
-                    correo,
-                    cuerpo: Bytes::from(cuerpo.to_string()),
-                    ip: Some(ip),
-                })
+                preparar_uno(&c, &origen, &destino, &curp, &correo, Some(ip)).await
             }));
         }
         for t in tareas {
@@ -1558,15 +1564,7 @@ async fn disco(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resul
         (v.de(503), v.sin_retry_after, v.de(500))
     };
     // The database while the disk is still full.
-    let integridad = {
-        let pool = sqlx::AnyPool::connect(&b.db_url).await?;
-        let r: String = sqlx::query("PRAGMA integrity_check")
-            .fetch_one(&pool)
-            .await?
-            .try_get(0)?;
-        pool.close().await;
-        r
-    };
+    let integridad_lleno = integridad(&b.db_url).await?;
     std::fs::remove_file(&relleno)?;
     let t_libre = Instant::now();
     // Every client retries, and those not sent yet send (those answered 200 too get the same NSS again).
@@ -1582,15 +1580,7 @@ async fn disco(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resul
     let recuperado = t_libre.elapsed();
     let drenado = b.esperar_correo(limite_correo(alumnos.len())).await;
     b.matar();
-    let integridad_final = {
-        let pool = sqlx::AnyPool::connect(&b.db_url).await?;
-        let r: String = sqlx::query("PRAGMA integrity_check")
-            .fetch_one(&pool)
-            .await?
-            .try_get(0)?;
-        pool.close().await;
-        r
-    };
+    let integridad_final = integridad(&b.db_url).await?;
     let visto = std::mem::take(&mut *visto.lock().unwrap());
     let (perdidas, duplicadas, una_vez, reenvios) = verificar(&b, &alumnos, &visto).await?;
     let sin_responder = alumnos
@@ -1599,7 +1589,7 @@ async fn disco(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resul
         .count();
     let mut notas = vec![format!(
         "filled with {:.1} MB; while full: {ok_lleno} more assignments fitted in the database's free room, then \
-         {con_lleno} × 503 ({sin_ra_lleno} without Retry-After), {quinientos_lleno} × 500; integrity_check while full `{integridad}`, after `{integridad_final}`; \
+         {con_lleno} × 503 ({sin_ra_lleno} without Retry-After), {quinientos_lleno} × 500; integrity_check while full `{integridad_lleno}`, after `{integridad_final}`; \
          all answered {:.2} s after space was freed",
         lleno as f64 / 1e6,
         recuperado.as_secs_f64()
@@ -1611,7 +1601,7 @@ async fn disco(servidor: PathBuf, python: PathBuf, t: &Tamanos) -> anyhow::Resul
         notas
             .push("FAIL: a full disk did not answer 503 with Retry-After (or answered 500)".into());
     }
-    if integridad != "ok" || integridad_final != "ok" {
+    if integridad_lleno != "ok" || integridad_final != "ok" {
         notas.push("FAIL: integrity_check".into());
     }
     if sin_responder > 0 {
