@@ -73,19 +73,11 @@ pub fn NssConfirmarPage() -> impl IntoView {
         let Some(r) = resultado.get() else { return };
         match r {
             Ok(r) => {
-                let destino = match r {
-                    ResultadoSolicitud::Localizado { .. } => rutas::RESULTADO,
-                    ResultadoSolicitud::SinNss { .. } => rutas::DOMICILIO,
-                    // Not an answer to a confirmation.
-                    ResultadoSolicitud::RevisaTuCorreo { .. } => rutas::CORREO,
-                };
-                tramite.update(|t| {
-                    t.solicitud = Some(r);
-                    t.asignacion = None;
-                });
+                let destino = super::nss_inicio::guardar_solicitud(tramite, r);
                 // The link's page (and its token) does not stay in the history.
+                // `use_navigate` resolves the path under the router's base itself (embedded mode).
                 navigate(
-                    &ruta(destino),
+                    destino,
                     NavigateOptions {
                         replace: true,
                         ..Default::default()

@@ -18,6 +18,24 @@ use leptos_router::hooks::use_navigate;
 pub const PROCESANDO: &str = "Su petición se está procesando... espere un momento.";
 const TITULO: &str = "Iniciar trámite: Asignación o localización de NSS";
 
+/// Keeps Paso 1's answer in the trámite (forgetting an earlier assignment) and answers the step it leads to: the
+/// result, the address, or "revisa tu correo". The form and the e-mail's confirmation link both end here.
+pub fn guardar_solicitud(
+    tramite: RwSignal<crate::state::tramite::Tramite>,
+    r: ResultadoSolicitud,
+) -> &'static str {
+    let destino = match r {
+        ResultadoSolicitud::Localizado { .. } => rutas::RESULTADO,
+        ResultadoSolicitud::SinNss { .. } => rutas::DOMICILIO,
+        ResultadoSolicitud::RevisaTuCorreo { .. } => rutas::CORREO,
+    };
+    tramite.update(|t| {
+        t.solicitud = Some(r);
+        t.asignacion = None;
+    });
+    destino
+}
+
 #[component]
 pub fn NssInicioPage() -> impl IntoView {
     let tramite = use_tramite();
@@ -56,18 +74,7 @@ pub fn NssInicioPage() -> impl IntoView {
     Effect::new(move |_| {
         let Some(r) = resultado.get() else { return };
         match r {
-            Ok(r) => {
-                let destino = match r {
-                    ResultadoSolicitud::Localizado { .. } => rutas::RESULTADO,
-                    ResultadoSolicitud::SinNss { .. } => rutas::DOMICILIO,
-                    ResultadoSolicitud::RevisaTuCorreo { .. } => rutas::CORREO,
-                };
-                tramite.update(|t| {
-                    t.solicitud = Some(r);
-                    t.asignacion = None;
-                });
-                navigate(destino, Default::default());
-            }
+            Ok(r) => navigate(guardar_solicitud(tramite, r), Default::default()),
             Err(e) => {
                 reto.tras_falla(&e);
                 mensajes.del_servidor(&e);
