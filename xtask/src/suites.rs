@@ -562,27 +562,35 @@ pub fn faults(args: &[String]) -> Result {
     faults_con(&procesos, reducido).map(|_| ())
 }
 
-/// Builds the server and the harness, runs each scenario, prints the table; fails on any failed row. Full sizes
-/// run the release build (`server` profile); the reduced ones, in the test command, the debug build the `unit` and
-/// `build` suites have already compiled (a cold CI run would otherwise compile the server a third time).
-fn faults_con(escenarios: &[&str], reducido: bool) -> Result<String> {
+/// Builds the server (and `extra` targets) for the fault harness; answers its target folder. Full sizes use the
+/// release build (`server` profile); the reduced ones, in the test command, the debug build the `unit` and `build`
+/// suites have already compiled (a cold CI run would otherwise compile the server a third time).
+fn servidor_de_fallas(reducido: bool, extra: &[&str]) -> Result<PathBuf> {
     let (perfil, carpeta) = if reducido {
         ("dev", "target/debug")
     } else {
         ("server", "target/server")
     };
-    run_cmd(cmd("cargo").args([
-        "build",
-        "--profile",
-        perfil,
-        "-p",
-        "afiliate-server",
-        "--bin",
-        "afiliate-server",
-        "--example",
-        "faults",
-    ]))?;
-    let target = util::root().join(carpeta);
+    run_cmd(
+        cmd("cargo")
+            .args([
+                "build",
+                "--profile",
+                perfil,
+                "-p",
+                "afiliate-server",
+                "--bin",
+                "afiliate-server",
+            ])
+            .args(extra),
+    )?;
+    Ok(util::root().join(carpeta))
+}
+
+/// Builds the server and the harness ([`servidor_de_fallas`]), runs each scenario, prints the table; fails on any
+/// failed row.
+fn faults_con(escenarios: &[&str], reducido: bool) -> Result<String> {
+    let target = servidor_de_fallas(reducido, &["--example", "faults"])?;
     println!(
         "\n| scenario | size | acknowledged | lost | duplicated | mails once | 5xx | time | notes"
     );
@@ -619,22 +627,8 @@ fn faults_con(escenarios: &[&str], reducido: bool) -> Result<String> {
 /// data loaded: every phase, 500 cases per operation and phase (`reduced`: 60), no 5xx and no answer outside the
 /// document (xtask/tools/contrato.py prints the requests per operation). Full size on the release build.
 fn contrato(reducido: bool) -> Result<String> {
-    let (perfil, carpeta) = if reducido {
-        ("dev", "target/debug")
-    } else {
-        ("server", "target/server")
-    };
-    run_cmd(cmd("cargo").args([
-        "build",
-        "--profile",
-        perfil,
-        "-p",
-        "afiliate-server",
-        "--bin",
-        "afiliate-server",
-    ]))?;
+    let server = servidor_de_fallas(reducido, &[])?.join("afiliate-server");
     let root = util::root();
-    let server = root.join(carpeta).join("afiliate-server");
     let work = root.join("target/contract");
     let _ = std::fs::remove_dir_all(&work);
     let data = work.join("data");
