@@ -59,6 +59,12 @@ pub fn VerificarPage() -> impl IntoView {
                         <dt class="afi-datos__key">"NSS"</dt>
                         <dd class="afi-datos__value">{v.nss.clone()}</dd>
                     </div>
+                    {(!v.clave.is_empty()).then(|| view! {
+                        <div class="afi-datos__row">
+                            <dt class="afi-datos__key">"Clave del sello"</dt>
+                            <dd class="afi-datos__value" data-testid="clave-sello">{v.clave.clone()}</dd>
+                        </div>
+                    })}
                 </dl>
                 <p class="afi-text afi-text--small afi-text--suave">
                     "Por tu privacidad, los datos personales se muestran incompletos."

@@ -364,6 +364,7 @@ impl Backend for Simulado {
                 nombre: "AN* EJ***** PR*****".into(),
                 curp: "EPDA************".into(),
                 nss: "*******1234".into(),
+                clave: "3f9a0c5d71be".into(),
                 mensaje: if autentico {
                     "El documento es auténtico: su sello digital corresponde a los datos que certifica."
                 } else {

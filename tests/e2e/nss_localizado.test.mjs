@@ -67,6 +67,8 @@ test('found path: Iniciar trámite → Tu NSS es → documents → Finalizar →
   await verificar.getByTestId('verificacion').waitFor();
   assert.match(await verificar.getByTestId('verificacion').innerText(), /Documento auténtico/);
   assert.ok(!(await verificar.content()).includes(nss), 'the NSS is masked');
+  // The key that sealed it, as printed beside the seal on the PDF.
+  assert.match((await verificar.getByTestId('clave-sello').innerText()).trim(), /^[0-9a-f]{12}$/);
   await revisarPantalla(verificar, '6-verificar');
   await verificar.close();
 

@@ -248,6 +248,10 @@ pub struct Verificacion {
     pub curp: String,
     /// Partly masked, e.g. "*******8901".
     pub nss: String,
+    /// The id of the key that sealed the document (12 hex digits, as printed beside the seal on the PDF); empty
+    /// for documents sealed before keys had ids.
+    #[serde(default)]
+    pub clave: String,
     /// A sentence for the page, e.g. "El documento es auténtico: …".
     pub mensaje: String,
 }

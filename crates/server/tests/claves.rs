@@ -55,6 +55,11 @@ async fn lo_sellado_antes_de_rotar_sigue_valiendo(b: Backend) {
     let st = proceso(&e, despues.clone()).await;
     let v = verificacion(&st, &folio).await;
     assert_eq!(v["autentico"], true, "{v}");
+    assert_eq!(
+        v["clave"].as_str(),
+        Some(antes.id_activa()),
+        "the answer names the key that sealed it, the old one: {v}"
+    );
     // A link handed out before the rotation still downloads.
     let (s, _, h) = llamar(&st, get(viejo["descargar_url"].as_str().unwrap())).await;
     assert_eq!(s, StatusCode::OK);
@@ -65,7 +70,9 @@ async fn lo_sellado_antes_de_rotar_sigue_valiendo(b: Backend) {
     let nuevo = v["documentos"][0]["folio"].as_str().unwrap().to_string();
     assert_eq!(clave_de(&st, &nuevo).await, despues.id_activa());
     assert_ne!(despues.id_activa(), antes.id_activa());
-    assert_eq!(verificacion(&st, &nuevo).await["autentico"], true);
+    let ver = verificacion(&st, &nuevo).await;
+    assert_eq!(ver["autentico"], true);
+    assert_eq!(ver["clave"].as_str(), Some(despues.id_activa()), "{ver}");
     // A link made now is signed with the new key and works.
     let (s, _, _) = llamar(&st, get(v["documentos"][0]["ver_url"].as_str().unwrap())).await;
     assert_eq!(s, StatusCode::OK);

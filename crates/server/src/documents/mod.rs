@@ -491,6 +491,7 @@ impl Documento {
             nombre: enmascarar_nombre(&self.nombre),
             curp: enmascarar_curp(&self.curp),
             nss: enmascarar_nss(&self.nss),
+            clave: self.clave.clone(),
             mensaje: if autentico {
                 "El documento es auténtico: su sello digital corresponde a los datos con que se emitió.".to_string()
             } else {
