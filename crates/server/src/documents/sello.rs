@@ -505,9 +505,37 @@ fn reemplazar(ruta: &Path, s: &Sellador) -> Result<(), ErrorClave> {
     Ok(())
 }
 
+/// Holds an exclusive lock on `<ruta>.lock` (created 0600 when missing) while it lives: two `keys rotate` or
+/// `keys activate` at once take turns instead of one overwriting the other's key.
+fn bloquear(ruta: &Path) -> Result<std::fs::File, ErrorClave> {
+    let io = |fuente| ErrorClave::Io {
+        ruta: ruta.into(),
+        fuente,
+    };
+    if let Some(dir) = ruta.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            let mut b = std::fs::DirBuilder::new();
+            b.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+            b.create(dir).map_err(io)?;
+        }
+    }
+    let mut nombre = ruta.file_name().unwrap_or_default().to_os_string();
+    nombre.push(".lock");
+    let mut opciones = std::fs::OpenOptions::new();
+    opciones.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opciones, 0o600);
+    let f = opciones.open(ruta.with_file_name(nombre)).map_err(io)?;
+    f.lock().map_err(io)?;
+    Ok(f)
+}
+
 /// Adds a new key to the file at `ruta` (created when missing), the active one when `activar`; keeps every
 /// earlier key. Answers the new key's id. Running servers use it from their next start.
 pub fn rotar(ruta: &Path, activar: bool) -> Result<String, ErrorClave> {
+    let _turno = bloquear(ruta)?;
     let nueva = ClaveSello::nueva();
     let id = nueva.id.clone();
     let s = if ruta.exists() {
@@ -525,6 +553,7 @@ pub fn rotar(ruta: &Path, activar: bool) -> Result<String, ErrorClave> {
 
 /// Makes the key `id` of the file at `ruta` the active one.
 pub fn activar(ruta: &Path, id: &str) -> Result<(), ErrorClave> {
+    let _turno = bloquear(ruta)?;
     let s = Sellador::leer(ruta)?;
     let Some(i) = s.claves.iter().position(|c| c.id == id) else {
         return Err(ErrorClave::IdDesconocido {
@@ -674,6 +703,27 @@ mod tests {
             Sellador::cargar(dir.path(), Some(&malo)),
             Err(ErrorClave::Linea { linea: 1, .. })
         ));
+    }
+
+    #[test]
+    fn rotations_at_once_take_turns_and_keep_every_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let ruta = dir.path().join("keys/sello.key");
+        let primera = rotar(&ruta, true).unwrap();
+        let ids: Vec<String> = std::thread::scope(|s| {
+            let hilos: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| rotar(&ruta, true).unwrap()))
+                .collect();
+            hilos.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let s = Sellador::leer(&ruta).unwrap();
+        let en_archivo: Vec<&str> = s.claves().iter().map(|c| c.id()).collect();
+        assert_eq!(en_archivo.len(), 9, "no rotation lost: {en_archivo:?}");
+        assert_eq!(en_archivo[0], primera);
+        for id in &ids {
+            assert!(en_archivo.contains(&id.as_str()), "{id} lost");
+        }
+        assert_eq!(s.id_activa(), *en_archivo.last().unwrap());
     }
 
     #[test]
