@@ -159,6 +159,8 @@ async fn trabajador<T: Entrega>(
     w.config = ConfigWorker {
         concurrencia,
         lote: (concurrencia * 4).max(16),
+        // The whole outbox rendered ahead, to time the send stage alone.
+        max_compuestos: correos.len().max(1),
         ..ConfigWorker::default()
     };
     (w, db, dir)
@@ -336,12 +338,17 @@ async fn main() {
         .expect("sqlite");
     encolar(&db, &lista).await;
     let ahora = Utc::now().timestamp();
-    for ((id, _, _, _), (_, bytes)) in
-        afiliate_server::db::outbox::arrendar_para_componer(&db, ahora, ahora + 600, n as i64)
-            .await
-            .unwrap()
-            .into_iter()
-            .zip(&mensajes)
+    for ((id, _, _, _), (_, bytes)) in afiliate_server::db::outbox::arrendar_para_componer(
+        &db,
+        ahora,
+        ahora + 600,
+        n as i64,
+        n as i64,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .zip(&mensajes)
     {
         afiliate_server::db::outbox::guardar_mensaje(&db, id, bytes.clone())
             .await
