@@ -422,10 +422,7 @@ impl Banco {
                 "AFILIATE_MAIL",
                 format!("smtp://127.0.0.1:{}?tls=none", self.puerto_smtp),
             )
-            .env("AFILIATE_OUTBOX_ARRIENDO_S", ARRIENDO_S)
-            // aiosmtpd takes ~40 messages/s: a few seconds' worth rendered ahead is plenty, and the disk-full
-            // scenario's small filesystem is for the assignments, not for 118 KiB rendered messages.
-            .env("AFILIATE_MAIL_COMPUESTOS", "32");
+            .env("AFILIATE_OUTBOX_ARRIENDO_S", ARRIENDO_S);
         for (k, v) in &self.entorno_extra {
             c.env(k, v);
         }
