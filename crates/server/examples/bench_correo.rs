@@ -159,8 +159,6 @@ async fn trabajador<T: Entrega>(
     w.config = ConfigWorker {
         concurrencia,
         lote: (concurrencia * 4).max(16),
-        // The whole outbox rendered ahead, to time the send stage alone.
-        max_compuestos: correos.len().max(1),
         ..ConfigWorker::default()
     };
     (w, db, dir)
@@ -338,17 +336,12 @@ async fn main() {
         .expect("sqlite");
     encolar(&db, &lista).await;
     let ahora = Utc::now().timestamp();
-    for ((id, _, _, _), (_, bytes)) in afiliate_server::db::outbox::arrendar_para_componer(
-        &db,
-        ahora,
-        ahora + 600,
-        n as i64,
-        n as i64,
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .zip(&mensajes)
+    for ((id, _, _, _), (_, bytes)) in
+        afiliate_server::db::outbox::arrendar_para_componer(&db, ahora, ahora + 600, n as i64)
+            .await
+            .unwrap()
+            .into_iter()
+            .zip(&mensajes)
     {
         afiliate_server::db::outbox::guardar_mensaje(&db, id, bytes.clone())
             .await

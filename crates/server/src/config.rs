@@ -150,11 +150,6 @@ pub struct Config {
     #[arg(long, env = "AFILIATE_MAIL_CONCURRENCIA", default_value_t = 32)]
     pub mail_concurrencia: usize,
 
-    /// Pending emails kept rendered at most (118 KiB each in the outbox row): the compose stage waits while the
-    /// send stage is this far behind, so a long mail outage cannot fill the disk with rendered messages.
-    #[arg(long, env = "AFILIATE_MAIL_COMPUESTOS", default_value_t = 512)]
-    pub mail_compuestos: usize,
-
     /// Hours after which an email still undelivered is given up at its next failed attempt (its row becomes
     /// `fallido`, `caducado`); 0: retried forever.
     #[arg(long, env = "AFILIATE_OUTBOX_RENDIRSE_H", default_value_t = 72)]
@@ -210,7 +205,6 @@ impl Config {
             max_conexiones: 4096,
             outbox_arriendo_s: 900,
             mail_concurrencia: 32,
-            mail_compuestos: 512,
             outbox_rendirse_h: 72,
             outbox_retencion_dias: 30,
         }
@@ -440,7 +434,6 @@ impl std::fmt::Debug for Config {
             max_conexiones,
             outbox_arriendo_s,
             mail_concurrencia,
-            mail_compuestos,
             outbox_rendirse_h,
             outbox_retencion_dias,
         } = self;
@@ -475,7 +468,6 @@ impl std::fmt::Debug for Config {
             .field("max_conexiones", max_conexiones)
             .field("outbox_arriendo_s", outbox_arriendo_s)
             .field("mail_concurrencia", mail_concurrencia)
-            .field("mail_compuestos", mail_compuestos)
             .field("outbox_rendirse_h", outbox_rendirse_h)
             .field("outbox_retencion_dias", outbox_retencion_dias)
             .finish()

@@ -544,7 +544,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     trabajador.config.arriendo_composicion =
         Duration::from_secs(state.config().outbox_arriendo_s.clamp(1, 120));
     trabajador.config.concurrencia = state.config().mail_concurrencia;
-    trabajador.config.max_compuestos = state.config().mail_compuestos.max(1);
     trabajador.config.lote = state.config().mail_concurrencia * 4;
     trabajador.config.rendirse = match state.config().outbox_rendirse_h {
         0 => None,

@@ -215,17 +215,9 @@ impl OutboxStore for Memoria {
         ahora: DateTime<Utc>,
         hasta: DateTime<Utc>,
         limite: usize,
-        tope: usize,
     ) -> anyhow::Result<Vec<PorComponer>> {
         let mut filas = self.0.lock().unwrap();
         let mut out = Vec::new();
-        let compuestos = filas
-            .iter()
-            .filter(|f| f.estado == EstadoEnvio::Pendiente && f.mensaje.is_some())
-            .count();
-        if compuestos >= tope {
-            return Ok(out);
-        }
         for f in filas
             .iter_mut()
             .filter(|f| {
@@ -350,7 +342,6 @@ fn config_rapida() -> ConfigWorker {
         concurrencia: 4,
         arriendo: Duration::from_secs(600),
         arriendo_composicion: Duration::from_secs(600),
-        max_compuestos: 512,
         sondeo: Duration::from_millis(50),
         espera_base: Duration::from_millis(20),
         espera_max: Duration::from_millis(100),
@@ -735,68 +726,4 @@ async fn the_constancia_arrives_over_smtp_from_the_outbox() {
             assert!(t.contains(esperado), "{esperado:?} not in the PDF:\n{t}");
         }
     }
-}
-
-/// While the mail server is down the compose stage renders at most `max_compuestos` messages ahead (118 KiB each
-/// in the row), then waits; once it is back every message is rendered once and delivered.
-#[tokio::test]
-async fn the_rendered_backlog_stays_under_its_bound() {
-    let store = Memoria::default();
-    for i in 0..10u64 {
-        let docs = documentos(
-            &format!("Estudiante {i}"),
-            &format!("{:011}", 11_111_000_000 + i),
-        );
-        store.encolar(&Correo::nss(&format!("e{i}@example.com"), &docs));
-    }
-    let cerrado = puerto_libre();
-    let caido = Transporte::desde_url(&format!("smtp://127.0.0.1:{cerrado}?tls=none")).unwrap();
-    let mut w = Worker::new(store.clone(), caido, compositor());
-    w.config = ConfigWorker {
-        max_compuestos: 3,
-        ..config_rapida()
-    };
-    for _ in 0..3 {
-        w.ronda().await.unwrap();
-        store.adelantar();
-    }
-    let compuestos = |s: &Memoria| {
-        s.0.lock()
-            .unwrap()
-            .iter()
-            .filter(|f| f.mensaje.is_some())
-            .count()
-    };
-    assert_eq!(
-        compuestos(&store),
-        3,
-        "only 3 rendered while the server is down"
-    );
-    assert_eq!(store.pendientes(), 10);
-
-    let tmp = tempfile::tempdir().unwrap();
-    let mut w = Worker::new(
-        store.clone(),
-        Transporte::Archivo(tmp.path().join("outbox")),
-        compositor(),
-    );
-    w.config = ConfigWorker {
-        max_compuestos: 3,
-        ..config_rapida()
-    };
-    for _ in 0..20 {
-        if store.pendientes() == 0 {
-            break;
-        }
-        w.ronda().await.unwrap();
-        assert!(compuestos(&store) <= 3);
-        store.adelantar();
-    }
-    assert_eq!(store.pendientes(), 0, "{}", status_report(&store.estados()));
-    assert!(store
-        .0
-        .lock()
-        .unwrap()
-        .iter()
-        .all(|f| f.composiciones == 1 && f.mensaje.is_none()));
 }

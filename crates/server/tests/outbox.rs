@@ -103,8 +103,8 @@ async fn arriendo_exclusivo(b: Backend) {
     let store = e.state.outbox();
     // The compose stage's leases: each row to one composer.
     let (a, b2) = tokio::join!(
-        store.claim_to_compose(ahora, hasta, 2, 100),
-        store.claim_to_compose(ahora, hasta, 2, 100)
+        store.claim_to_compose(ahora, hasta, 2),
+        store.claim_to_compose(ahora, hasta, 2)
     );
     let (a, b2) = (a.unwrap(), b2.unwrap());
     let mut ids: Vec<i64> = a.iter().chain(b2.iter()).map(|i| i.id).collect();
@@ -129,7 +129,7 @@ async fn arriendo_exclusivo(b: Backend) {
     }
     assert!(
         store
-            .claim_to_compose(ahora, hasta, 10, 100)
+            .claim_to_compose(ahora, hasta, 10)
             .await
             .unwrap()
             .is_empty(),

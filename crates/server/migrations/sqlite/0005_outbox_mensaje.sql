@@ -5,4 +5,3 @@
 ALTER TABLE outbox ADD COLUMN mensaje BLOB;
 ALTER TABLE outbox ADD COLUMN componiendo_hasta INTEGER;
 CREATE INDEX outbox_por_componer ON outbox (id) WHERE estado = 'pendiente' AND mensaje IS NULL;
-CREATE INDEX outbox_compuestos ON outbox (id) WHERE estado = 'pendiente' AND mensaje IS NOT NULL;

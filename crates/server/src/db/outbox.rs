@@ -80,7 +80,6 @@ pub async fn arrendar_para_componer(
     ahora: i64,
     hasta: i64,
     limite: i64,
-    tope: i64,
 ) -> Result<Vec<PorComponer>, AppError> {
     let bloqueo = match db.backend {
         super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
@@ -89,9 +88,7 @@ pub async fn arrendar_para_componer(
     let sql = format!(
         "UPDATE outbox SET componiendo_hasta = $1 WHERE id IN (SELECT id FROM outbox \
          WHERE estado = 'pendiente' AND mensaje IS NULL \
-         AND (componiendo_hasta IS NULL OR componiendo_hasta <= $2) \
-         AND (SELECT COUNT(*) FROM outbox WHERE estado = 'pendiente' AND mensaje IS NOT NULL) < $4 \
-         ORDER BY id LIMIT $3{bloqueo}) \
+         AND (componiendo_hasta IS NULL OR componiendo_hasta <= $2) ORDER BY id LIMIT $3{bloqueo}) \
          RETURNING id, creado_en, intentos, payload"
     );
     db.write(move |c| {
@@ -101,7 +98,6 @@ pub async fn arrendar_para_componer(
                 .bind(hasta)
                 .bind(ahora)
                 .bind(limite)
-                .bind(tope)
                 .fetch_all(&mut *c)
                 .await?;
             Ok(filas

@@ -368,14 +368,12 @@ impl OutboxStore for OutboxDb {
         ahora: DateTime<Utc>,
         arriendo_hasta: DateTime<Utc>,
         limite: usize,
-        tope: usize,
     ) -> anyhow::Result<Vec<PorComponer>> {
         let filas = crate::db::outbox::arrendar_para_componer(
             &self.db,
             ahora.timestamp(),
             arriendo_hasta.timestamp(),
             limite as i64,
-            tope as i64,
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -2,7 +2,6 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -39,14 +38,12 @@ pub struct PorComponer {
 /// The outbox table, implemented by the server on its database (see the module docs of `mail` for the SQL).
 pub trait OutboxStore: Send + Sync {
     /// Atomically leases up to `limite` pending rows with no composed message that no one else is composing
-    /// (a compose lease that ended counts as none), until `arriendo_hasta`, oldest first; none while `tope`
-    /// pending rows or more already hold a composed message (the rendered backlog's bound on disk).
+    /// (a compose lease that ended counts as none), until `arriendo_hasta`, oldest first.
     fn claim_to_compose(
         &self,
         ahora: DateTime<Utc>,
         arriendo_hasta: DateTime<Utc>,
         limite: usize,
-        tope: usize,
     ) -> impl Future<Output = anyhow::Result<Vec<PorComponer>>> + Send;
 
     /// Stores row `id`'s composed message (its RFC 5322 bytes) and ends its compose lease.
@@ -98,10 +95,6 @@ pub struct ConfigWorker {
     pub arriendo: Duration,
     /// How long a row leased for composing stays invisible to other composers (longer than a batch's render).
     pub arriendo_composicion: Duration,
-    /// Pending messages kept rendered (`AFILIATE_MAIL_COMPUESTOS`; 118 KiB each): the compose stage claims no
-    /// more while this many are waiting to be sent, so an outage's backlog cannot fill the disk (a claim already
-    /// under way may add up to this many again: never twice the bound).
-    pub max_compuestos: usize,
     /// Longest sleep between rounds when nobody wakes the worker.
     pub sondeo: Duration,
     /// First retry delay; doubles per attempt.
@@ -120,7 +113,6 @@ impl Default for ConfigWorker {
             concurrencia: 32,
             arriendo: Duration::from_secs(15 * 60),
             arriendo_composicion: Duration::from_secs(120),
-            max_compuestos: 512,
             sondeo: Duration::from_secs(5),
             espera_base: Duration::from_secs(30),
             espera_max: Duration::from_secs(3600),
@@ -217,20 +209,11 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
             .unwrap_or(chrono::Duration::minutes(2));
         let items = self
             .store
-            .claim_to_compose(
-                ahora,
-                ahora + arriendo,
-                // A claim checks the bound once: at most `max_compuestos` more than it, so never twice the bound.
-                self.config.lote.min(self.config.max_compuestos).max(1),
-                self.config.max_compuestos.max(1),
-            )
+            .claim_to_compose(ahora, ahora + arriendo, self.config.lote.max(1))
             .await?;
         let nucleos = std::thread::available_parallelism().map_or(2, |n| n.get());
-        // Once a message cannot be stored (a full disk, the database gone), the rest of the round is not
-        // rendered: their leases run out and a later round tries again.
-        let sin_almacen = AtomicBool::new(false);
         let resultados: Vec<Compuesto> = stream::iter(items)
-            .map(|item| self.componer_uno(item, &sin_almacen))
+            .map(|item| self.componer_uno(item))
             .buffer_unordered(nucleos)
             .collect()
             .await;
@@ -245,10 +228,7 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
         Ok(c)
     }
 
-    async fn componer_uno(&self, item: PorComponer, sin_almacen: &AtomicBool) -> Compuesto {
-        if sin_almacen.load(Ordering::Relaxed) {
-            return Compuesto::Aplazado;
-        }
+    async fn componer_uno(&self, item: PorComponer) -> Compuesto {
         let compositor = self.compositor.clone();
         let (payload, id, creado) = (item.payload, item.id, item.creado);
         let compuesto = tokio::task::spawn_blocking(move || {
@@ -269,7 +249,6 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
                     Compuesto::Si
                 }
                 Err(e) => {
-                    sin_almacen.store(true, Ordering::Relaxed);
                     tracing::error!(outbox_id = id, error = %e, "could not store a composed message");
                     Compuesto::Aplazado
                 }
@@ -461,21 +440,12 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
             let _ = parar.send(true);
         };
         let componer = self.etapa(parado.clone(), &self.despertar, || async {
-            let c = self.componer().await?;
-            if c.aplazados > 0 && c.compuestos == 0 {
-                // Nothing could be stored: wait a poll interval even if new messages keep waking the stage,
-                // instead of rendering them again and again (a full disk under load).
-                tokio::time::sleep(self.config.sondeo).await;
-            }
-            Ok(c.compuestos + c.fallidos > 0)
+            self.componer().await.map(|c| c.compuestos + c.fallidos > 0)
         });
         let enviar = self.etapa(parado, &self.compuestos, || async {
-            let r = self.enviar_ronda().await?;
-            if r.enviados > 0 {
-                // Room under `max_compuestos` again.
-                self.despertar.notify_one();
-            }
-            Ok(r.enviados + r.fallidos > 0)
+            self.enviar_ronda()
+                .await
+                .map(|r| r.enviados + r.fallidos > 0)
         });
         tokio::join!(vigia, componer, enviar);
     }
