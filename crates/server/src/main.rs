@@ -539,10 +539,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mut trabajador = Worker::new(state.outbox(), transporte, compositor);
     trabajador.despertar = state.despertar_correo();
     trabajador.config.arriendo = Duration::from_secs(state.config().outbox_arriendo_s);
-    // Rendering a batch takes seconds, not minutes: a dead composer's rows are free again within 2 minutes, or
-    // sooner when the send lease is set shorter.
-    trabajador.config.arriendo_composicion =
-        Duration::from_secs(state.config().outbox_arriendo_s.clamp(1, 120));
     trabajador.config.concurrencia = state.config().mail_concurrencia;
     trabajador.config.lote = state.config().mail_concurrencia * 4;
     trabajador.config.rendirse = match state.config().outbox_rendirse_h {
