@@ -5,7 +5,7 @@
 //! wasm-opt from npm binaryen 132 (never Debian's 108), Debian's Chromium and chromedriver.
 
 use crate::util::{self, cmd, has_version, run, Result};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
@@ -194,33 +194,4 @@ fn python_venv() -> Result {
         &format!("aiosmtpd=={AIOSMTPD_VERSION}"),
         &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
     ]))
-}
-
-/// Postfix's `smtp-sink`, the fast discarding SMTP server the mail benchmark sends to: unpacked from Debian's
-/// `postfix` package into `.tools/postfix` (`apt-get download` and `dpkg -x`, nothing installed, no mail
-/// service started). None when the package cannot be had; the benchmark then falls back to aiosmtpd.
-pub fn smtp_sink() -> Option<PathBuf> {
-    let dir = util::root().join(".tools/postfix");
-    let bin = dir.join("usr/sbin/smtp-sink");
-    if bin.exists() {
-        return Some(bin);
-    }
-    let descargas = util::root().join(".tools/postfix-deb");
-    std::fs::create_dir_all(&descargas).ok()?;
-    println!("setup: apt-get download postfix (for smtp-sink)");
-    let bajar = |c: &mut std::process::Command| run(c.current_dir(&descargas)).is_ok();
-    // The package lists may be missing on a fresh machine: update once and try again.
-    let bajado = bajar(cmd("apt-get").args(["download", "postfix"]))
-        || (bajar(cmd("apt-get").args(["update", "-qq"]))
-            && bajar(cmd("apt-get").args(["download", "postfix"])));
-    if !bajado {
-        return None;
-    }
-    let deb = std::fs::read_dir(&descargas)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "deb"))?;
-    run(cmd("dpkg").arg("-x").arg(&deb).arg(&dir)).ok()?;
-    bin.exists().then_some(bin)
 }

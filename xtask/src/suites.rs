@@ -849,12 +849,7 @@ pub fn bench(args: &[String]) -> Result {
             "server: solicitudes and asignaciones over loopback",
             &["-p", "afiliate-server", "--example", "bench_api"],
         ),
-        (
-            "mail: the outbox's compose and send stages",
-            &["-p", "afiliate-server", "--example", "bench_correo"],
-        ),
     ];
-    let sink = setup::smtp_sink();
     let catalog = util::data_dir().join("catalog/catalogo.bin");
     let mut failures = Vec::new();
     for (title, args) in benches {
@@ -864,9 +859,6 @@ pub fn bench(args: &[String]) -> Result {
             .args(*args);
         if args.contains(&"afiliate-domain") && catalog.exists() {
             c.arg("--").arg(&catalog);
-        }
-        if let Some(sink) = &sink {
-            c.env("AFILIATE_SMTP_SINK", sink);
         }
         if let Err(e) = run_cmd(&mut c) {
             failures.push(format!("{title}: {e}"));

@@ -1,20 +1,13 @@
 //! Mail delivery benchmark: where a message's time goes (its two PDFs, the MIME message, the transport, the
-//! outbox marks), then the real worker on an outbox of N messages on SQLite: its compose stage (each message
-//! rendered once and stored), its send stage delivering the stored messages (the delivery rate: what a backlog
-//! drains at once the mail server is back), and both stages running together, through the `file:` transport and
-//! through SMTP.
+//! outbox marks), then the real worker draining an outbox of N messages on SQLite through the `file:` transport
+//! and, when aiosmtpd is at hand, through SMTP.
 //!
-//! `cargo run --profile server -p afiliate-server --example bench_correo [N] [--smtp HOST:PORT] [--solo-envio]`
-//! (`--solo-envio`: only the send stage over SMTP, 32 at a time)
+//! `cargo run --profile server -p afiliate-server --example bench_correo [N] [--smtp HOST:PORT]`
 //!
-//! Without `--smtp` the benchmark starts a local SMTP server on a free port: Postfix's `smtp-sink` (a C test
-//! server that accepts and discards; `AFILIATE_SMTP_SINK`, default the workspace's
-//! `.tools/postfix/usr/sbin/smtp-sink` that `cargo xtask bench` unpacks from Debian's `postfix` package), else
-//! `AFILIATE_TEST_PYTHON -m aiosmtpd` with its discarding `Sink` handler (default: `.tools/venv/bin/python`),
-//! which parses each line in Python and caps the rate near 120 messages/s. Without either the SMTP figures are
-//! skipped.
+//! Without `--smtp` the benchmark starts `AFILIATE_TEST_PYTHON -m aiosmtpd` (default: the workspace's
+//! `.tools/venv/bin/python`) on a free port, writing to a Maildir; when it cannot, the SMTP figures are skipped.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,7 +20,6 @@ use afiliate_server::http::OutboxDb;
 use afiliate_server::mail::{Compositor, ConfigWorker, Correo, Entrega, Transporte, Worker};
 use chrono::Utc;
 use futures_util::StreamExt as _;
-use lettre::address::Envelope;
 
 const BASE: &str = "https://afiliate.example.mx";
 
@@ -69,62 +61,30 @@ fn puerto_libre() -> u16 {
         .expect("a free port")
 }
 
-fn esperar_puerto(
-    hijo: Child,
-    puerto: u16,
-    nombre: &'static str,
-) -> Option<(Smtp, String, &'static str)> {
-    let smtp = Smtp(hijo);
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", puerto)).is_ok() {
-            return Some((smtp, format!("127.0.0.1:{puerto}"), nombre));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
-}
-
-fn raiz() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Postfix's `smtp-sink`: accepts every message and discards it, 256 connections at once.
-fn smtp_sink() -> Option<(Smtp, String, &'static str)> {
-    let bin = std::env::var_os("AFILIATE_SMTP_SINK")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| raiz().join(".tools/postfix/usr/sbin/smtp-sink"));
-    if !bin.exists() {
-        return None;
-    }
-    // Unpacked from the .deb, not installed: its private libraries sit beside it.
-    let libs = bin.parent()?.parent()?.join("lib/postfix");
-    let puerto = puerto_libre();
-    let hijo = Command::new(&bin)
-        .env("LD_LIBRARY_PATH", libs)
-        .args(["-u", "nobody"])
-        .arg(format!("127.0.0.1:{puerto}"))
-        .arg("256")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    esperar_puerto(hijo, puerto, "smtp-sink")
-}
-
-fn aiosmtpd() -> Option<(Smtp, String, &'static str)> {
+fn aiosmtpd(maildir: &Path) -> Option<(Smtp, String)> {
     let python = std::env::var_os("AFILIATE_TEST_PYTHON")
         .map(PathBuf::from)
-        .unwrap_or_else(|| raiz().join(".tools/venv/bin/python"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/bin/python")
+        });
     let puerto = puerto_libre();
     let hijo = Command::new(python)
         .args(["-m", "aiosmtpd", "-n", "-l"])
         .arg(format!("127.0.0.1:{puerto}"))
-        .args(["-c", "aiosmtpd.handlers.Sink"])
+        .args(["-c", "aiosmtpd.handlers.Mailbox"])
+        .arg(maildir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .ok()?;
-    esperar_puerto(hijo, puerto, "aiosmtpd")
+    let smtp = Smtp(hijo);
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", puerto)).is_ok() {
+            return Some((smtp, format!("127.0.0.1:{puerto}")));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
 }
 
 async fn encolar(db: &Db, correos: &[Correo]) {
@@ -143,52 +103,28 @@ async fn encolar(db: &Db, correos: &[Correo]) {
     .expect("queue");
 }
 
-/// A worker on a fresh SQLite outbox holding `correos`.
-async fn trabajador<T: Entrega>(
+/// The worker drains `correos` from a fresh SQLite outbox through `transporte`; the rate in messages/s.
+async fn drenar<T: Entrega>(
     correos: &[Correo],
     transporte: T,
     compositor: &Compositor,
     concurrencia: usize,
-) -> (Worker<OutboxDb, T>, Db, tempfile::TempDir) {
+) -> f64 {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = Db::connect(&format!("sqlite://{}", dir.path().join("b.db").display()))
         .await
         .expect("sqlite");
     encolar(&db, correos).await;
-    let mut w = Worker::new(OutboxDb { db: db.clone() }, transporte, compositor.clone());
+    let mut w = Worker::new(OutboxDb { db }, transporte, compositor.clone());
     w.config = ConfigWorker {
         concurrencia,
         lote: (concurrencia * 4).max(16),
         ..ConfigWorker::default()
     };
-    (w, db, dir)
-}
-
-/// The worker's stages one after the other: the compose stage renders and stores every message, then the send
-/// stage delivers the stored ones (as after an outage). Their rates in messages/s.
-async fn por_etapas<T: Entrega>(
-    correos: &[Correo],
-    transporte: T,
-    compositor: &Compositor,
-    concurrencia: usize,
-) -> (f64, f64) {
-    let (w, _db, _dir) = trabajador(correos, transporte, compositor, concurrencia).await;
-    let t = Instant::now();
-    let mut compuestos = 0;
-    loop {
-        let c = w.componer().await.expect("compose round");
-        assert_eq!(c.fallidos + c.aplazados, 0, "a message was not composed");
-        if c.compuestos == 0 {
-            break;
-        }
-        compuestos += c.compuestos;
-    }
-    assert_eq!(compuestos, correos.len(), "every message composed");
-    let componer = compuestos as f64 / t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut enviados = 0;
-    loop {
-        let r = w.enviar_ronda().await.expect("send round");
+    while enviados < correos.len() {
+        let r = w.ronda().await.expect("round");
         assert_eq!(r.fallidos, 0, "a delivery failed");
         if r.enviados == 0 {
             break;
@@ -196,35 +132,7 @@ async fn por_etapas<T: Entrega>(
         enviados += r.enviados;
     }
     assert_eq!(enviados, correos.len(), "every message delivered");
-    (componer, enviados as f64 / t.elapsed().as_secs_f64())
-}
-
-/// The worker as the server runs it, both stages at once, from a full outbox to an empty one: messages/s.
-async fn de_corrido<T: Entrega + 'static>(
-    correos: &[Correo],
-    transporte: T,
-    compositor: &Compositor,
-    concurrencia: usize,
-) -> f64 {
-    let (w, db, _dir) = trabajador(correos, transporte, compositor, concurrencia).await;
-    let (parar, parado) = tokio::sync::oneshot::channel::<()>();
-    let t = Instant::now();
-    let corriendo = tokio::spawn(w.run(async {
-        let _ = parado.await;
-    }));
-    loop {
-        let (pendientes, _) = afiliate_server::db::outbox::pendientes(&db.pool)
-            .await
-            .expect("count");
-        if pendientes == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let tasa = correos.len() as f64 / t.elapsed().as_secs_f64();
-    let _ = parar.send(());
-    corriendo.await.expect("worker");
-    tasa
+    enviados as f64 / t.elapsed().as_secs_f64()
 }
 
 #[tokio::main]
@@ -237,14 +145,6 @@ async fn main() {
         .and_then(|i| args.get(i + 1).cloned());
     let compositor = Compositor::new("Afíliate <no-responder@afiliate.local>", BASE).unwrap();
     let lista = correos(n);
-    if args.iter().any(|a| a == "--solo-envio") {
-        // Only the worker's send stage over SMTP, 32 at a time (to iterate on it).
-        let (_h, hostport, nombre) = smtp_sink().or_else(aiosmtpd).expect("an SMTP server");
-        let smtp = Transporte::desde_url_con(&format!("smtp://{hostport}?tls=none"), 32).unwrap();
-        let (_, enviar) = por_etapas(&lista, smtp, &compositor, 32).await;
-        println!("  worker, send stage, SMTP ({nombre}), concurrency 32: {enviar:.0} messages/s");
-        return;
-    }
     let creado = Utc::now();
     println!("bench_correo: {n} messages, each with both PDFs (comprobante and tarjeta)");
 
@@ -264,12 +164,8 @@ async fn main() {
         .collect();
     let componer = t.elapsed();
     let t = Instant::now();
-    let mensajes: Vec<(Envelope, Vec<u8>)> = mensajes
-        .iter()
-        .map(|m| (m.envelope().clone(), m.formatted()))
-        .collect();
+    let tamano: usize = mensajes.iter().map(|m| m.formatted().len()).sum();
     let formatear = t.elapsed();
-    let tamano: usize = mensajes.iter().map(|m| m.1.len()).sum();
     println!(
         "  one thread: both PDFs {:.2} ms, the whole message (PDFs + MIME) {:.2} ms, formatting {:.3} ms; {:.0} KiB a message",
         ms(pdfs, n),
@@ -287,10 +183,7 @@ async fn main() {
             .for_each_concurrent(conc, |(i, m)| {
                 let archivo = &archivo;
                 async move {
-                    archivo
-                        .entregar(&format!("c{conc}-{i}"), &m.0, &m.1)
-                        .await
-                        .unwrap();
+                    archivo.entregar(&format!("c{conc}-{i}"), m).await.unwrap();
                 }
             })
             .await;
@@ -299,13 +192,12 @@ async fn main() {
             n as f64 / t.elapsed().as_secs_f64()
         );
     }
+    let maildir = dir.path().join("maildir");
     let servidor = match &smtp_dado {
-        Some(s) => Some((None, s.clone(), "--smtp")),
-        None => smtp_sink()
-            .or_else(aiosmtpd)
-            .map(|(h, s, nombre)| (Some(h), s, nombre)),
+        Some(s) => Some((None, s.clone())),
+        None => aiosmtpd(&maildir).map(|(h, s)| (Some(h), s)),
     };
-    if let Some((_, hostport, nombre)) = &servidor {
+    if let Some((_, hostport)) = &servidor {
         for conc in [1usize, 8, 32] {
             let smtp =
                 Transporte::desde_url_con(&format!("smtp://{hostport}?tls=none"), conc as u32)
@@ -315,18 +207,18 @@ async fn main() {
                 .for_each_concurrent(conc, |(i, m)| {
                     let smtp = &smtp;
                     async move {
-                        smtp.entregar(&i.to_string(), &m.0, &m.1).await.unwrap();
+                        smtp.entregar(&i.to_string(), m).await.unwrap();
                     }
                 })
                 .await;
             println!(
-                "  SMTP ({nombre}), composed messages, {conc} at a time: {:.0} messages/s",
+                "  SMTP (aiosmtpd), composed messages, {conc} at a time: {:.0} messages/s",
                 n as f64 / t.elapsed().as_secs_f64()
             );
         }
     } else {
         println!(
-            "  SMTP: skipped (no smtp-sink nor aiosmtpd; set AFILIATE_SMTP_SINK or AFILIATE_TEST_PYTHON, or pass --smtp HOST:PORT)"
+            "  SMTP: skipped (no aiosmtpd; set AFILIATE_TEST_PYTHON or pass --smtp HOST:PORT)"
         );
     }
 
@@ -336,17 +228,6 @@ async fn main() {
         .expect("sqlite");
     encolar(&db, &lista).await;
     let ahora = Utc::now().timestamp();
-    for ((id, _, _, _), (_, bytes)) in
-        afiliate_server::db::outbox::arrendar_para_componer(&db, ahora, ahora + 600, n as i64)
-            .await
-            .unwrap()
-            .into_iter()
-            .zip(&mensajes)
-    {
-        afiliate_server::db::outbox::guardar_mensaje(&db, id, bytes.clone())
-            .await
-            .unwrap();
-    }
     let filas = afiliate_server::db::outbox::arrendar(&db, ahora, ahora + 600, n as i64)
         .await
         .unwrap();
@@ -376,34 +257,18 @@ async fn main() {
         ms(concurrente, resto.len())
     );
 
-    // 4. The worker: its compose stage, its send stage on composed messages, and both at once.
-    let smtp_de = |hostport: &str, conc: usize| {
-        Transporte::desde_url_con(&format!("smtp://{hostport}?tls=none"), conc as u32)
-            .expect("smtp url")
-    };
+    // 4. The worker end to end: lease, render, send, mark.
     for conc in [1usize, 32] {
-        let (componer, enviar) = por_etapas(&lista, archivo.clone(), &compositor, conc).await;
-        println!(
-            "  worker, compose stage (both PDFs + MIME, stored): {componer:.0} messages/s; \
-             send stage, file transport, concurrency {conc}: {enviar:.0} messages/s"
-        );
+        let r = drenar(&lista, archivo.clone(), &compositor, conc).await;
+        println!("  worker, file transport, concurrency {conc}: {r:.0} messages/s");
     }
-    if let Some((_, hostport, nombre)) = &servidor {
-        for conc in [1usize, 8, 32] {
-            let (_, enviar) = por_etapas(&lista, smtp_de(hostport, conc), &compositor, conc).await;
-            println!(
-                "  worker, send stage, SMTP ({nombre}), concurrency {conc}: {enviar:.0} messages/s \
-                 (a backlog of {n} composed messages drains in {:.1} s)",
-                n as f64 / enviar
-            );
+    if let Some((_, hostport)) = &servidor {
+        for conc in [1usize, 32] {
+            let smtp =
+                Transporte::desde_url_con(&format!("smtp://{hostport}?tls=none"), conc as u32)
+                    .expect("smtp url");
+            let r = drenar(&lista, smtp, &compositor, conc).await;
+            println!("  worker, SMTP (aiosmtpd), concurrency {conc}: {r:.0} messages/s");
         }
-    }
-    let r = de_corrido(&lista, archivo.clone(), &compositor, 32).await;
-    println!("  worker, both stages at once, file transport, concurrency 32: {r:.0} messages/s");
-    if let Some((_, hostport, nombre)) = &servidor {
-        let r = de_corrido(&lista, smtp_de(hostport, 32), &compositor, 32).await;
-        println!(
-            "  worker, both stages at once, SMTP ({nombre}), concurrency 32: {r:.0} messages/s"
-        );
     }
 }

@@ -19,7 +19,7 @@ use afiliate_server::documents::{
 use afiliate_server::mail::outbox::Worker;
 use afiliate_server::mail::{
     status_report, Compositor, ConfigWorker, Correo, EstadoCorreo, EstadoEnvio, OutboxItem,
-    OutboxStore, PorComponer, Transporte,
+    OutboxStore, Transporte,
 };
 use chrono::{DateTime, Utc};
 
@@ -148,10 +148,6 @@ struct Fila {
     proximo: DateTime<Utc>,
     enviado: Option<DateTime<Utc>>,
     error: Option<String>,
-    mensaje: Option<Vec<u8>>,
-    componiendo_hasta: Option<DateTime<Utc>>,
-    /// How many times the worker stored a composed message for this row.
-    composiciones: u32,
 }
 
 impl Memoria {
@@ -168,9 +164,6 @@ impl Memoria {
             proximo: ahora,
             enviado: None,
             error: None,
-            mensaje: None,
-            componiendo_hasta: None,
-            composiciones: 0,
         });
         id
     }
@@ -210,53 +203,6 @@ impl Memoria {
 }
 
 impl OutboxStore for Memoria {
-    async fn claim_to_compose(
-        &self,
-        ahora: DateTime<Utc>,
-        hasta: DateTime<Utc>,
-        limite: usize,
-    ) -> anyhow::Result<Vec<PorComponer>> {
-        let mut filas = self.0.lock().unwrap();
-        let mut out = Vec::new();
-        for f in filas
-            .iter_mut()
-            .filter(|f| {
-                f.estado == EstadoEnvio::Pendiente
-                    && f.mensaje.is_none()
-                    && f.componiendo_hasta.is_none_or(|h| h <= ahora)
-            })
-            .take(limite)
-        {
-            f.componiendo_hasta = Some(hasta);
-            out.push(PorComponer {
-                id: f.id,
-                creado: f.creado,
-                intentos: f.intentos,
-                payload: f.payload.clone(),
-            });
-        }
-        Ok(out)
-    }
-
-    async fn composed(&self, id: i64) -> anyhow::Result<Option<Vec<u8>>> {
-        let filas = self.0.lock().unwrap();
-        Ok(filas
-            .iter()
-            .find(|f| f.id == id)
-            .and_then(|f| f.mensaje.clone()))
-    }
-
-    async fn store_composed(&self, id: i64, mensaje: Vec<u8>) -> anyhow::Result<()> {
-        let mut filas = self.0.lock().unwrap();
-        let f = filas.iter_mut().find(|f| f.id == id).unwrap();
-        if f.estado == EstadoEnvio::Pendiente {
-            f.mensaje = Some(mensaje);
-            f.componiendo_hasta = None;
-            f.composiciones += 1;
-        }
-        Ok(())
-    }
-
     async fn claim_due(
         &self,
         ahora: DateTime<Utc>,
@@ -267,9 +213,7 @@ impl OutboxStore for Memoria {
         let mut out = Vec::new();
         for f in filas
             .iter_mut()
-            .filter(|f| {
-                f.estado == EstadoEnvio::Pendiente && f.mensaje.is_some() && f.proximo <= ahora
-            })
+            .filter(|f| f.estado == EstadoEnvio::Pendiente && f.proximo <= ahora)
             .take(limite)
         {
             f.proximo = hasta;
@@ -289,7 +233,6 @@ impl OutboxStore for Memoria {
         f.estado = EstadoEnvio::Enviado;
         f.intentos += 1;
         f.enviado = Some(ahora);
-        f.mensaje = None;
         Ok(())
     }
 
@@ -306,10 +249,7 @@ impl OutboxStore for Memoria {
         f.error = Some(tipo.to_string());
         match proximo {
             Some(p) => f.proximo = p,
-            None => {
-                f.estado = EstadoEnvio::Fallido;
-                f.mensaje = None;
-            }
+            None => f.estado = EstadoEnvio::Fallido,
         }
         Ok(())
     }
@@ -341,7 +281,6 @@ fn config_rapida() -> ConfigWorker {
         lote: 16,
         concurrencia: 4,
         arriendo: Duration::from_secs(600),
-        arriendo_composicion: Duration::from_secs(600),
         sondeo: Duration::from_millis(50),
         espera_base: Duration::from_millis(20),
         espera_max: Duration::from_millis(100),
@@ -442,15 +381,6 @@ async fn while_smtp_is_down_messages_stay_queued_then_each_arrives_once() {
         "no personal data: {informe}"
     );
     assert!(store.estados().iter().all(|e| e.intentos >= 2));
-    assert!(
-        store
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .all(|f| f.mensaje.is_some() && f.composiciones == 1),
-        "each message rendered once while the server was down, kept for its retries"
-    );
 
     // Back up: the running worker drains the queue.
     let _smtp = Smtp::iniciar(puerto, &maildir);
@@ -492,15 +422,6 @@ async fn while_smtp_is_down_messages_stay_queued_then_each_arrives_once() {
     assert_eq!(vistos, folios);
     assert!(status_report(&store.estados())
         .starts_with("Correos: 0 en cola (0 reintentando), 6 enviados, 0 fallidos"));
-    assert!(
-        store
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .all(|f| f.mensaje.is_none() && f.composiciones == 1),
-        "rendered once for all its attempts, and not kept once delivered"
-    );
 }
 
 /// The Message-IDs of the messages in `maildir`, each message once.
@@ -540,9 +461,6 @@ async fn a_refused_connection_fails_fast_and_once_the_server_listens_each_messag
         ..config_rapida()
     };
 
-    // The compose stage renders every message whether or not the mail server listens.
-    let c = w.componer().await.unwrap();
-    assert_eq!((c.compuestos, c.fallidos), (n as usize, 0));
     // Nothing listens on the port: every attempt is a quick temporary failure (no 30-second timeout).
     let inicio = std::time::Instant::now();
     let antes = Utc::now();
@@ -645,9 +563,6 @@ async fn the_file_transport_writes_one_eml_per_message_even_if_repeated() {
         proximo: Utc::now(),
         enviado: None,
         error: None,
-        mensaje: None,
-        componiendo_hasta: None,
-        composiciones: 0,
     });
     assert_eq!(w.ronda().await.unwrap().fallidos, 1);
     let informe = status_report(&store.estados());

@@ -1,5 +1,5 @@
-//! The `outbox` table: a message is queued in the same transaction as what it announces, then composed once
-//! (stored in `mensaje`), leased, sent and marked by the mail worker ([`crate::mail::outbox`] decides when; these functions only store it).
+//! The `outbox` table: a message is queued in the same transaction as what it announces, then leased, sent and
+//! marked by the mail worker ([`crate::mail::outbox`] decides when; these functions only store it).
 
 use crate::error::AppError;
 use sqlx::{AnyConnection, Row};
@@ -22,9 +22,8 @@ pub async fn encolar(c: &mut AnyConnection, payload: &str, ahora: i64) -> Result
 /// A leased row: id, creation time, attempts so far, payload.
 pub type Arrendada = (i64, i64, u32, String);
 
-/// Leases up to `limite` due rows (pending, composed, `proximo_intento <= ahora`) until `hasta`, oldest first, in
-/// one write: on PostgreSQL rows another worker holds are skipped. A row whose worker died is due again when its
-/// lease ends.
+/// Leases up to `limite` due rows (pending, `proximo_intento <= ahora`) until `hasta`, oldest first, in one write:
+/// on PostgreSQL rows another worker holds are skipped. A row whose worker died is due again when its lease ends.
 pub async fn arrendar(
     db: &super::Db,
     ahora: i64,
@@ -37,8 +36,7 @@ pub async fn arrendar(
     };
     let sql = format!(
         "UPDATE outbox SET proximo_intento = $1 WHERE id IN (SELECT id FROM outbox \
-         WHERE estado = 'pendiente' AND proximo_intento <= $2 AND mensaje IS NOT NULL \
-         ORDER BY proximo_intento, id LIMIT $3{bloqueo}) \
+         WHERE estado = 'pendiente' AND proximo_intento <= $2 ORDER BY proximo_intento, id LIMIT $3{bloqueo}) \
          RETURNING id, creado_en, intentos, payload"
     );
     db.write(move |c| {
@@ -54,75 +52,6 @@ pub async fn arrendar(
                 .iter()
                 .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u32, r.get(3)))
                 .collect::<Vec<_>>())
-        })
-    })
-    .await
-}
-
-/// Row `id`'s composed message, read outside the writer (the leases and marks of the other messages do not wait
-/// behind a read of 120 kB). None when it has none (not composed yet, or delivered meanwhile).
-pub async fn mensaje(db: &super::Db, id: i64) -> Result<Option<Vec<u8>>, AppError> {
-    let fila = sqlx::query("SELECT mensaje FROM outbox WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(fila.and_then(|r| r.get::<Option<Vec<u8>>, _>(0)))
-}
-
-/// A row to compose: id, creation time, attempts so far, payload.
-pub type PorComponer = (i64, i64, u32, String);
-
-/// Leases up to `limite` pending rows that have no composed message yet and that no other process is composing,
-/// until `hasta`, oldest first, whether due or waiting for a retry. A row whose composer died is free again when
-/// the lease ends (`componiendo_hasta`).
-pub async fn arrendar_para_componer(
-    db: &super::Db,
-    ahora: i64,
-    hasta: i64,
-    limite: i64,
-) -> Result<Vec<PorComponer>, AppError> {
-    let bloqueo = match db.backend {
-        super::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        super::Backend::Sqlite => "",
-    };
-    let sql = format!(
-        "UPDATE outbox SET componiendo_hasta = $1 WHERE id IN (SELECT id FROM outbox \
-         WHERE estado = 'pendiente' AND mensaje IS NULL \
-         AND (componiendo_hasta IS NULL OR componiendo_hasta <= $2) ORDER BY id LIMIT $3{bloqueo}) \
-         RETURNING id, creado_en, intentos, payload"
-    );
-    db.write(move |c| {
-        let sql = sql.clone();
-        Box::pin(async move {
-            let filas = sqlx::query(&sql)
-                .bind(hasta)
-                .bind(ahora)
-                .bind(limite)
-                .fetch_all(&mut *c)
-                .await?;
-            Ok(filas
-                .iter()
-                .map(|r| (r.get(0), r.get(1), r.get::<i64, _>(2) as u32, r.get(3)))
-                .collect::<Vec<_>>())
-        })
-    })
-    .await
-}
-
-/// Stores row `id`'s composed message and ends its compose lease. A row delivered or given up meanwhile keeps
-/// no message.
-pub async fn guardar_mensaje(db: &super::Db, id: i64, mensaje: Vec<u8>) -> Result<(), AppError> {
-    db.write(move |c| {
-        let mensaje = mensaje.clone();
-        Box::pin(async move {
-            sqlx::query(
-                "UPDATE outbox SET mensaje = $1, componiendo_hasta = NULL WHERE id = $2 AND estado = 'pendiente'",
-            )
-            .bind(mensaje)
-            .bind(id)
-            .execute(&mut *c)
-            .await?;
-            Ok(())
         })
     })
     .await
@@ -133,8 +62,7 @@ pub async fn marcar_enviado(db: &super::Db, id: i64, t: i64) -> Result<(), AppEr
     db.write(move |c| {
         Box::pin(async move {
             sqlx::query(
-                "UPDATE outbox SET estado = 'enviado', enviado_en = $1, intentos = intentos + 1, mensaje = NULL \
-                 WHERE id = $2",
+                "UPDATE outbox SET estado = 'enviado', enviado_en = $1, intentos = intentos + 1 WHERE id = $2",
             )
             .bind(t)
             .bind(id)
@@ -167,8 +95,7 @@ pub async fn marcar_fallido(
                 .bind(p)
                 .bind(id),
                 None => sqlx::query(
-                    "UPDATE outbox SET intentos = $1, ultimo_error = $2, estado = 'fallido', mensaje = NULL \
-                     WHERE id = $3",
+                    "UPDATE outbox SET intentos = $1, ultimo_error = $2, estado = 'fallido' WHERE id = $3",
                 )
                 .bind(i64::from(intentos))
                 .bind(tipo)
@@ -192,7 +119,7 @@ pub async fn purgar(db: &super::Db, antes: i64) -> Result<u64, AppError> {
     db.write(move |c| {
         Box::pin(async move {
             let r = sqlx::query(
-                "UPDATE outbox SET payload = $1, mensaje = NULL WHERE estado IN ('enviado', 'fallido') \
+                "UPDATE outbox SET payload = $1 WHERE estado IN ('enviado', 'fallido') \
                  AND COALESCE(enviado_en, creado_en) < $2 AND payload <> '{}'",
             )
             .bind(PAYLOAD_PURGADO)

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::db::{Backend, Db};
 use crate::documents::{Documento, Documentos, Sellador, VIGENCIA_PREDETERMINADA_SEG};
 use crate::guardia::Guardia;
-use crate::mail::{Correo, OutboxItem, OutboxStore, PorComponer};
+use crate::mail::{Correo, OutboxItem, OutboxStore};
 use crate::registry::{Registro, RegistroHttp, RegistroLocal};
 use crate::subdelegaciones::Subdelegaciones;
 use afiliate_domain::postal::Catalogo;
@@ -116,11 +116,17 @@ impl AppState {
         };
         let tokens = sellador.caja("token");
         let confirmaciones = sellador.caja("confirmacion");
-        let auditoria = crate::auditoria::configurada(
-            config.auditoria.as_deref(),
-            &config.data_dir,
-            &sellador,
-        )?;
+        let clave_auditoria = crate::auditoria::clave(&sellador);
+        let auditoria = match config.auditoria.as_deref() {
+            Some("off") => crate::auditoria::Auditoria::apagada(clave_auditoria),
+            Some(dir) => {
+                crate::auditoria::Auditoria::en(std::path::Path::new(dir), clave_auditoria)?
+            }
+            None => crate::auditoria::Auditoria::en(
+                &config.data_dir.join("auditoria"),
+                clave_auditoria,
+            )?,
+        };
         let documentos = Arc::new(Documentos::new(
             sellador,
             config.public_url(),
@@ -363,43 +369,6 @@ fn fecha(t: i64) -> DateTime<Utc> {
 }
 
 impl OutboxStore for OutboxDb {
-    async fn claim_to_compose(
-        &self,
-        ahora: DateTime<Utc>,
-        arriendo_hasta: DateTime<Utc>,
-        limite: usize,
-    ) -> anyhow::Result<Vec<PorComponer>> {
-        let filas = crate::db::outbox::arrendar_para_componer(
-            &self.db,
-            ahora.timestamp(),
-            arriendo_hasta.timestamp(),
-            limite as i64,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        Ok(filas
-            .into_iter()
-            .map(|(id, creado, intentos, payload)| PorComponer {
-                id,
-                creado: fecha(creado),
-                intentos,
-                payload,
-            })
-            .collect())
-    }
-
-    async fn composed(&self, id: i64) -> anyhow::Result<Option<Vec<u8>>> {
-        crate::db::outbox::mensaje(&self.db, id)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
-    }
-
-    async fn store_composed(&self, id: i64, mensaje: Vec<u8>) -> anyhow::Result<()> {
-        crate::db::outbox::guardar_mensaje(&self.db, id, mensaje)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))
-    }
-
     async fn claim_due(
         &self,
         ahora: DateTime<Utc>,

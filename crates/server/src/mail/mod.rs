@@ -2,12 +2,10 @@
 //!
 //! # For the server engineer: what goes in the outbox row
 //!
-//! The row is queued with the INPUTS: `payload` = [`Correo::to_json`] (about 1 kB: recipient, person data and the
-//! issued [`crate::documents::Documento`]s with their seals). The worker's compose stage then renders the PDFs and
-//! the MIME message ONCE and stores the bytes in `mensaje` (about 120 kB); its send stage delivers those bytes,
-//! the same on every retry, with the same `Message-ID` (derived from the row id and creation time; rendering is
-//! deterministic, so a row rendered twice after a crash holds the same bytes). `mensaje` is cleared when the
-//! message is delivered or given up: only the backlog holds rendered messages.
+//! The row holds the INPUTS, not the rendered message: `payload` = [`Correo::to_json`] (about 1 kB: recipient,
+//! person data and the issued [`crate::documents::Documento`]s with their seals). The worker renders the PDFs
+//! and the MIME message at send time; rendering is deterministic, so every retry sends the same bytes with the same
+//! `Message-ID` (derived from the row id and creation time). Rendered .eml files would be ~200 kB per row.
 //!
 //! Suggested table (SQLite types; on PostgreSQL use BIGSERIAL/BIGINT):
 //! ```sql
@@ -19,27 +17,22 @@
 //!     intentos        INTEGER NOT NULL DEFAULT 0,
 //!     proximo_intento BIGINT  NOT NULL,               -- unix seconds; = creado_en when queued
 //!     enviado_en      BIGINT,
-//!     ultimo_error    TEXT,                            -- an error KIND such as "smtp_conexion", never content
-//!     mensaje         BLOB,                            -- the rendered message (BYTEA on PostgreSQL)
-//!     componiendo_hasta BIGINT                         -- compose lease, unix seconds
+//!     ultimo_error    TEXT                             -- an error KIND such as "smtp_conexion", never content
 //! );
 //! CREATE INDEX outbox_por_enviar ON outbox (proximo_intento) WHERE estado = 'pendiente';
 //! ```
 //! - Queue: `INSERT INTO outbox (creado_en, payload, proximo_intento) VALUES (now, Correo::nss(…).to_json(), now)`
 //!   in the SAME transaction that records the localización/asignación and its documents; after commit call
 //!   `despertar.notify_one()` on the worker's [`tokio::sync::Notify`] so it sends at once.
-//! - [`OutboxStore::claim_to_compose`]`(ahora, arriendo_hasta, limite)`: atomically lease rows with
-//!   `estado = 'pendiente' AND mensaje IS NULL` whose `componiendo_hasta` is NULL or past, setting it to
-//!   `arriendo_hasta`; [`OutboxStore::store_composed`] stores `mensaje` and clears the lease.
-//! - [`OutboxStore::claim_due`]`(ahora, arriendo_hasta, limite)`: atomically lease due, composed rows, e.g.
+//! - [`OutboxStore::claim_due`]`(ahora, arriendo_hasta, limite)`: atomically lease due rows, e.g.
 //!   `UPDATE outbox SET proximo_intento = :arriendo_hasta WHERE id IN (SELECT id FROM outbox WHERE estado =
-//!   'pendiente' AND proximo_intento <= :ahora AND mensaje IS NOT NULL ORDER BY proximo_intento LIMIT :limite [FOR
-//!   UPDATE SKIP LOCKED on PostgreSQL]) RETURNING id, creado_en, intentos, payload, mensaje`. A row whose worker crashed is due again when its
+//!   'pendiente' AND proximo_intento <= :ahora ORDER BY proximo_intento LIMIT :limite [FOR UPDATE SKIP LOCKED on
+//!   PostgreSQL]) RETURNING id, creado_en, intentos, payload`. A row whose worker crashed is due again when its
 //!   lease ends, so nothing is lost.
-//! - [`OutboxStore::mark_sent`]: `estado = 'enviado', enviado_en = now, intentos = intentos + 1, mensaje = NULL`.
+//! - [`OutboxStore::mark_sent`]: `estado = 'enviado', enviado_en = now, intentos = intentos + 1`.
 //! - [`OutboxStore::mark_failed`]: `intentos = :intentos, ultimo_error = :tipo`, and `proximo_intento = :proximo`
-//!   when `Some` (retry), or `estado = 'fallido', mensaje = NULL` when `None` (permanent failure: a 5xx from the
-//!   mail server or an unreadable payload).
+//!   when `Some` (retry), or `estado = 'fallido'` when `None` (permanent failure: a 5xx from the mail server or an
+//!   unreadable payload).
 //! - `afiliate-server mail status`: `SELECT id, creado_en, estado, intentos, proximo_intento, enviado_en,
 //!   ultimo_error` into [`EstadoCorreo`]s and print [`status_report`].
 //!
@@ -50,19 +43,13 @@
 //! `Message-ID` (receivers that deduplicate by it show it once). The `file:` transport writes
 //! `<creado>-<id>.eml` atomically, so a repeat overwrites the same file. SMTP cannot rule that window out.
 //!
-//! A send round delivers its leased rows `AFILIATE_MAIL_CONCURRENCIA` at a time (default 32, over as many pooled
-//! SMTP connections), each marked sent on its own right after its `250`: a crash re-sends at most the messages in
-//! flight, never loses one. On SQLite the concurrent marks share the writer's group commits. When a message finds
-//! the mail server unreachable (connection refused, timeout, TLS), the rest of the round is not sent: each fails
-//! at once with that kind and waits for its retry (exponential backoff).
-//!
-//! # Two stages
-//! Composing (the two PDFs, about 5 ms of CPU each in the release build) is the expensive part, sending stored
-//! bytes the cheap one (`cargo run --profile server -p afiliate-server --example bench_correo` prints both). The
-//! compose stage runs on the blocking pool, one message per core at a time, so the HTTP server keeps its share of
-//! the machine, and it goes on while the mail server is down: when the server is back, the backlog goes out at the
-//! transport's pace instead of the renderer's. Each stage is its own loop; the compose stage wakes the send stage
-//! after each stored message.
+//! A round sends its leased rows `AFILIATE_MAIL_CONCURRENCIA` at a time (default 32, over as many pooled SMTP
+//! connections), each marked sent on its own right after its `250`: a crash re-sends at most the messages in
+//! flight, never loses one. On SQLite the concurrent marks share the writer's group commits. Composing (the two
+//! PDFs, about 6 ms of CPU each in the release build) runs on the blocking pool, one message per core at a time, so the HTTP server
+//! keeps its share of the machine. When a message finds the mail server unreachable (connection refused, timeout,
+//! TLS), the rest of the round is not composed nor sent: each fails at once with that kind and waits for its
+//! retry (exponential backoff).
 //!
 //! # Lifecycle
 //! - A message still undelivered `AFILIATE_OUTBOX_RENDIRSE_H` hours (default 72) after it was queued is given up
@@ -83,7 +70,6 @@ pub mod transporte;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
-use lettre::address::Envelope;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{Address, Message};
@@ -93,8 +79,8 @@ use serde::{Deserialize, Serialize};
 use crate::documents::{Documento, Tramite};
 
 pub use outbox::{
-    run_worker, status_report, Composicion, ConfigWorker, EstadoCorreo, EstadoEnvio, OutboxItem,
-    OutboxStore, PorComponer, Worker,
+    run_worker, status_report, ConfigWorker, EstadoCorreo, EstadoEnvio, OutboxItem, OutboxStore,
+    Worker,
 };
 pub use transporte::{Entrega, FallaEnvio, Transporte};
 
@@ -263,17 +249,6 @@ impl Compositor {
             remitente: remitente.parse().map_err(|_| ErrorCorreo::Direccion)?,
             base_url: base_url.trim_end_matches('/').to_string(),
         })
-    }
-
-    /// The envelope [`Compositor::componer`]'s message goes in: from the sender to the payload's recipient.
-    pub fn sobre(&self, correo: &Correo) -> Result<Envelope, ErrorCorreo> {
-        let para: Address = correo
-            .para
-            .trim()
-            .parse()
-            .map_err(|_| ErrorCorreo::Direccion)?;
-        Envelope::new(Some(self.remitente.email.clone()), vec![para])
-            .map_err(|_| ErrorCorreo::Direccion)
     }
 
     /// The complete message of outbox row `id` created at `creado`. Deterministic for the same inputs.

@@ -1,14 +1,14 @@
 //! The outbox: the store the server implements, the worker that delivers, and the `mail status` report.
 
-use std::collections::VecDeque;
 use std::future::Future;
+use std::pin::pin;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::stream::{self, FuturesUnordered, StreamExt as _};
+use futures_util::stream::{self, StreamExt as _};
 use rand::Rng as _;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use super::transporte::Entrega;
 use super::{Compositor, Correo};
@@ -24,40 +24,10 @@ pub struct OutboxItem {
     pub payload: String,
 }
 
-/// One outbox row leased for composing: it has no rendered message yet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PorComponer {
-    pub id: i64,
-    pub creado: DateTime<Utc>,
-    /// Delivery attempts so far.
-    pub intentos: u32,
-    /// [`Correo::to_json`].
-    pub payload: String,
-}
-
 /// The outbox table, implemented by the server on its database (see the module docs of `mail` for the SQL).
 pub trait OutboxStore: Send + Sync {
-    /// Atomically leases up to `limite` pending rows with no composed message that no one else is composing
-    /// (a compose lease that ended counts as none), until `arriendo_hasta`, oldest first.
-    fn claim_to_compose(
-        &self,
-        ahora: DateTime<Utc>,
-        arriendo_hasta: DateTime<Utc>,
-        limite: usize,
-    ) -> impl Future<Output = anyhow::Result<Vec<PorComponer>>> + Send;
-
-    /// Stores row `id`'s composed message (its RFC 5322 bytes) and ends its compose lease.
-    fn store_composed(
-        &self,
-        id: i64,
-        mensaje: Vec<u8>,
-    ) -> impl Future<Output = anyhow::Result<()>> + Send;
-
-    /// Row `id`'s composed message, None when it has none.
-    fn composed(&self, id: i64) -> impl Future<Output = anyhow::Result<Option<Vec<u8>>>> + Send;
-
-    /// Atomically leases up to `limite` pending, composed rows due at `ahora` (`proximo_intento <= ahora`),
-    /// moving their `proximo_intento` to `arriendo_hasta`, and returns them oldest first.
+    /// Atomically leases up to `limite` pending rows due at `ahora` (`proximo_intento <= ahora`), moving their
+    /// `proximo_intento` to `arriendo_hasta`, and returns them oldest first.
     fn claim_due(
         &self,
         ahora: DateTime<Utc>,
@@ -65,7 +35,7 @@ pub trait OutboxStore: Send + Sync {
         limite: usize,
     ) -> impl Future<Output = anyhow::Result<Vec<OutboxItem>>> + Send;
 
-    /// The mail server accepted the message (its composed bytes are no longer needed).
+    /// The mail server accepted the message.
     fn mark_sent(
         &self,
         id: i64,
@@ -93,8 +63,6 @@ pub struct ConfigWorker {
     pub concurrencia: usize,
     /// How long a leased row stays invisible to other rounds (longer than a batch's worst-case send time).
     pub arriendo: Duration,
-    /// How long a row leased for composing stays invisible to other composers (longer than a batch's render).
-    pub arriendo_composicion: Duration,
     /// Longest sleep between rounds when nobody wakes the worker.
     pub sondeo: Duration,
     /// First retry delay; doubles per attempt.
@@ -112,7 +80,6 @@ impl Default for ConfigWorker {
             lote: 128,
             concurrencia: 32,
             arriendo: Duration::from_secs(15 * 60),
-            arriendo_composicion: Duration::from_secs(120),
             sondeo: Duration::from_secs(5),
             espera_base: Duration::from_secs(30),
             espera_max: Duration::from_secs(3600),
@@ -135,45 +102,21 @@ impl ConfigWorker {
     }
 }
 
-/// Delivers the outbox in two stages: the compose stage renders each message once (both PDFs, the MIME message)
-/// and stores its bytes in the row; the send stage delivers stored bytes. Composing goes on while the mail
-/// server is down, so a backlog drains at the transport's pace, and every retry sends the same bytes.
+/// Delivers the outbox.
 pub struct Worker<S, T> {
     pub store: S,
     pub transporte: T,
     pub compositor: Compositor,
     pub config: ConfigWorker,
-    /// Notify after committing a new outbox row to compose and send at once instead of at the next poll.
+    /// Notify after committing a new outbox row to send at once instead of at the next poll.
     pub despertar: Arc<Notify>,
-    /// The compose stage wakes the send stage with it.
-    compuestos: Arc<Notify>,
 }
-
-/// The most batches of [`ConfigWorker::lote`] rows one send round leases.
-pub const LOTES_POR_RONDA: usize = 8;
 
 /// What one round did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ronda {
     pub enviados: usize,
     pub fallidos: usize,
-}
-
-/// What one compose round did.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Composicion {
-    /// Messages rendered and stored.
-    pub compuestos: usize,
-    /// Rows that cannot be composed (unreadable payload, invalid address): failed for good.
-    pub fallidos: usize,
-    /// Rows left for a later round (the blocking task or the store failed): their compose lease runs out.
-    pub aplazados: usize,
-}
-
-enum Compuesto {
-    Si,
-    Fallido,
-    Aplazado,
 }
 
 impl<S: OutboxStore, T: Entrega> Worker<S, T> {
@@ -184,167 +127,47 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
             compositor,
             config: ConfigWorker::default(),
             despertar: Arc::new(Notify::new()),
-            compuestos: Arc::new(Notify::new()),
         }
     }
 
-    /// One compose round, then one send round: what a test or a tool that drives the worker by hand calls.
-    /// The rows that cannot be composed count as failed.
+    /// Leases due rows and tries each once, [`ConfigWorker::concurrencia`] at a time. Each message is marked
+    /// sent right after the mail server accepts it, so a crash re-sends at most the messages in flight.
     pub async fn ronda(&self) -> anyhow::Result<Ronda> {
-        let c = self.componer().await?;
-        let r = self.enviar_ronda().await?;
-        Ok(Ronda {
-            enviados: r.enviados,
-            fallidos: r.fallidos + c.fallidos,
-        })
-    }
-
-    /// The compose stage's round: leases up to [`ConfigWorker::lote`] rows without a message and renders them on
-    /// the blocking pool, at most one per core at a time so the HTTP server keeps its share of the machine.
-    /// Composing is deterministic (the `Message-ID` and `Date` come from the row), so a row composed twice after
-    /// a crash holds the same bytes.
-    pub async fn componer(&self) -> anyhow::Result<Composicion> {
         let ahora = Utc::now();
-        let arriendo = chrono::Duration::from_std(self.config.arriendo_composicion)
-            .unwrap_or(chrono::Duration::minutes(2));
-        let items = self
-            .store
-            .claim_to_compose(ahora, ahora + arriendo, self.config.lote.max(1))
-            .await?;
-        let nucleos = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let resultados: Vec<Compuesto> = stream::iter(items)
-            .map(|item| self.componer_uno(item))
-            .buffer_unordered(nucleos)
-            .collect()
-            .await;
-        let mut c = Composicion::default();
-        for r in resultados {
-            match r {
-                Compuesto::Si => c.compuestos += 1,
-                Compuesto::Fallido => c.fallidos += 1,
-                Compuesto::Aplazado => c.aplazados += 1,
-            }
-        }
-        Ok(c)
-    }
-
-    async fn componer_uno(&self, item: PorComponer) -> Compuesto {
-        let compositor = self.compositor.clone();
-        let (payload, id, creado) = (item.payload, item.id, item.creado);
-        let compuesto = tokio::task::spawn_blocking(move || {
-            let correo = Correo::from_json(&payload).map_err(|_| "payload_ilegible")?;
-            compositor
-                .componer(&correo, id, creado)
-                .map(|m| m.formatted())
-                .map_err(|e| match e {
-                    super::ErrorCorreo::Direccion => "direccion_invalida",
-                    _ => "composicion",
-                })
-        })
-        .await;
-        match compuesto {
-            Ok(Ok(bytes)) => match self.store.store_composed(id, bytes).await {
-                Ok(()) => {
-                    self.compuestos.notify_one();
-                    Compuesto::Si
-                }
-                Err(e) => {
-                    tracing::error!(outbox_id = id, error = %e, "could not store a composed message");
-                    Compuesto::Aplazado
-                }
-            },
-            Ok(Err(tipo)) => {
-                tracing::warn!(outbox_id = id, tipo, "message cannot be composed");
-                crate::metrics::record_mail_failure(true);
-                if let Err(e) = self
-                    .store
-                    .mark_failed(id, item.intentos + 1, None, tipo)
-                    .await
-                {
-                    tracing::error!(outbox_id = id, error = %e, "could not record a failed delivery");
-                }
-                Compuesto::Fallido
-            }
-            Err(_) => {
-                tracing::error!(outbox_id = id, "the compose task failed");
-                Compuesto::Aplazado
-            }
-        }
-    }
-
-    /// The send stage's round: leases due, composed rows [`ConfigWorker::lote`] at a time and tries each once,
-    /// [`ConfigWorker::concurrencia`] at a time. The next batch is leased while the last messages of the one
-    /// before are still in flight, so the connections never wait for a whole batch to finish; a round ends when
-    /// no row is due, after [`LOTES_POR_RONDA`] batches (so a long backlog still lets a shutdown in), or once the
-    /// mail server is found unreachable. Each message is marked sent right after the mail server accepts it, so
-    /// a crash re-sends at most the messages in flight.
-    pub async fn enviar_ronda(&self) -> anyhow::Result<Ronda> {
         let arriendo = chrono::Duration::from_std(self.config.arriendo)
             .unwrap_or(chrono::Duration::minutes(15));
+        let items = self
+            .store
+            .claim_due(ahora, ahora + arriendo, self.config.lote.max(1))
+            .await?;
+        // Composing (the PDFs above all) is CPU work done off the async workers, at most one message per core
+        // at a time so the HTTP server keeps its share of the machine.
+        let nucleos = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cpu = Semaphore::new(nucleos);
         let caido = OnceLock::new();
-        let concurrencia = self.config.concurrencia.max(1);
-        let mut en_vuelo = FuturesUnordered::new();
-        let mut cola: VecDeque<OutboxItem> = VecDeque::new();
-        let mut reclamo = None;
-        let (mut lotes, mut agotado) = (0, false);
-        let (mut enviados, mut fallidos) = (0, 0);
-        loop {
-            while en_vuelo.len() < concurrencia {
-                match cola.pop_front() {
-                    Some(item) => en_vuelo.push(self.intentar(item, &caido)),
-                    None => break,
-                }
-            }
-            // The next batch is leased as soon as the last one is all in flight.
-            if cola.is_empty()
-                && reclamo.is_none()
-                && !agotado
-                && lotes < LOTES_POR_RONDA
-                && caido.get().is_none()
-            {
-                let ahora = Utc::now();
-                reclamo = Some(Box::pin(self.store.claim_due(
-                    ahora,
-                    ahora + arriendo,
-                    self.config.lote.max(1),
-                )));
-                lotes += 1;
-            }
-            if en_vuelo.is_empty() && reclamo.is_none() {
-                break;
-            }
-            tokio::select! {
-                Some(entregado) = en_vuelo.next(), if !en_vuelo.is_empty() => {
-                    if entregado { enviados += 1 } else { fallidos += 1 }
-                }
-                r = async { reclamo.as_mut().expect("a lease in progress").await }, if reclamo.is_some() => {
-                    reclamo = None;
-                    match r {
-                        Ok(items) if !items.is_empty() => cola.extend(items),
-                        Ok(_) => agotado = true,
-                        Err(e) if enviados + fallidos == 0 && en_vuelo.is_empty() => return Err(e),
-                        Err(e) => {
-                            tracing::error!(error = %e, "outbox lease failed");
-                            agotado = true;
-                        }
-                    }
-                }
-            }
-        }
-        Ok(Ronda { enviados, fallidos })
+        let resultados: Vec<bool> = stream::iter(items)
+            .map(|item| self.intentar(item, &cpu, &caido))
+            .buffer_unordered(self.config.concurrencia.max(1))
+            .collect()
+            .await;
+        let enviados = resultados.iter().filter(|e| **e).count();
+        Ok(Ronda {
+            enviados,
+            fallidos: resultados.len() - enviados,
+        })
     }
 
     /// One delivery attempt of a leased row, recorded: true when the message was delivered. Once a message of
     /// the round found the mail server unreachable (refused, timed out, TLS failed: `caido` holds the kind), the
-    /// rest are not sent: they fail at once with that kind and wait for their retry.
-    async fn intentar(&self, item: OutboxItem, caido: &OnceLock<String>) -> bool {
+    /// rest are not composed nor sent: they fail at once with that kind and wait for their retry.
+    async fn intentar(&self, item: OutboxItem, cpu: &Semaphore, caido: &OnceLock<String>) -> bool {
         let intentos = item.intentos + 1;
         let resultado = match caido.get() {
             Some(tipo) => Err(super::FallaEnvio {
                 tipo: tipo.clone(),
                 permanente: false,
             }),
-            None => self.enviar(&item).await,
+            None => self.enviar(&item, cpu).await,
         };
         if let Err(f) = &resultado {
             if f.servidor_inalcanzable() {
@@ -403,80 +226,62 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
         }
     }
 
-    /// Sends a row's stored message to the payload's recipient.
-    async fn enviar(&self, item: &OutboxItem) -> Result<(), super::FallaEnvio> {
+    async fn enviar(&self, item: &OutboxItem, cpu: &Semaphore) -> Result<(), super::FallaEnvio> {
         let permanente = |tipo: &str| super::FallaEnvio {
             tipo: tipo.to_string(),
             permanente: true,
         };
-        let correo =
-            Correo::from_json(&item.payload).map_err(|_| permanente("payload_ilegible"))?;
-        let sobre = self
-            .compositor
-            .sobre(&correo)
-            .map_err(|_| permanente("direccion_invalida"))?;
-        let temporal = |tipo: &str| super::FallaEnvio {
-            tipo: tipo.to_string(),
-            permanente: false,
-        };
-        // None: delivered or given up meanwhile by a process whose lease had run out; the retry finds it done.
-        let mensaje = self
-            .store
-            .composed(item.id)
+        let mensaje = {
+            let _turno = cpu.acquire().await.map_err(|_| super::FallaEnvio {
+                tipo: "composicion_tarea".into(),
+                permanente: false,
+            })?;
+            let compositor = self.compositor.clone();
+            let (payload, id, creado) = (item.payload.clone(), item.id, item.creado);
+            tokio::task::spawn_blocking(move || {
+                let correo = Correo::from_json(&payload).map_err(|_| "payload_ilegible")?;
+                compositor
+                    .componer(&correo, id, creado)
+                    .map_err(|e| match e {
+                        super::ErrorCorreo::Direccion => "direccion_invalida",
+                        _ => "composicion",
+                    })
+            })
             .await
-            .map_err(|_| temporal("mensaje_lectura"))?
-            .ok_or_else(|| temporal("mensaje_ausente"))?;
-        let clave = format!("{}-{:010}", item.creado.format("%Y%m%dT%H%M%SZ"), item.id);
-        self.transporte.entregar(&clave, &sobre, &mensaje).await
-    }
-
-    /// Runs both stages until `shutdown` completes, each one round after another while it finds work, otherwise
-    /// when woken or after `sondeo`. A render or a send in progress finishes (and is recorded) before the worker
-    /// stops.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
-        let (parar, parado) = tokio::sync::watch::channel(false);
-        let vigia = async {
-            shutdown.await;
-            let _ = parar.send(true);
+            .map_err(|_| super::FallaEnvio {
+                tipo: "composicion_tarea".into(),
+                permanente: false,
+            })?
+            .map_err(permanente)?
         };
-        let componer = self.etapa(parado.clone(), &self.despertar, || async {
-            self.componer().await.map(|c| c.compuestos + c.fallidos > 0)
-        });
-        let enviar = self.etapa(parado, &self.compuestos, || async {
-            self.enviar_ronda()
-                .await
-                .map(|r| r.enviados + r.fallidos > 0)
-        });
-        tokio::join!(vigia, componer, enviar);
+        let clave = format!("{}-{:010}", item.creado.format("%Y%m%dT%H%M%SZ"), item.id);
+        self.transporte.entregar(&clave, &mensaje).await
     }
 
-    /// One stage's loop: `ronda` answers whether it found work.
-    async fn etapa<F, Fut>(
-        &self,
-        mut parado: tokio::sync::watch::Receiver<bool>,
-        despierta: &Notify,
-        ronda: F,
-    ) where
-        F: Fn() -> Fut,
-        Fut: Future<Output = anyhow::Result<bool>>,
-    {
+    /// Runs rounds until `shutdown` completes: immediately after a round that found work, otherwise when woken
+    /// or after `sondeo`. A send in progress finishes (and is recorded) before the worker stops.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        let mut shutdown = pin!(shutdown);
         loop {
-            if *parado.borrow() {
-                return;
-            }
-            let hubo_trabajo = match ronda().await {
-                Ok(h) => h,
+            let hubo_trabajo = match self.ronda().await {
+                Ok(r) => r.enviados + r.fallidos > 0,
                 Err(e) => {
                     tracing::error!(error = %e, "outbox round failed");
                     false
                 }
             };
             if hubo_trabajo {
+                // Yield to a pending shutdown between rounds without sleeping.
+                tokio::select! {
+                    biased;
+                    _ = &mut shutdown => return,
+                    _ = std::future::ready(()) => {}
+                }
                 continue;
             }
             tokio::select! {
-                r = parado.changed() => if r.is_err() || *parado.borrow() { return },
-                _ = despierta.notified() => {}
+                _ = &mut shutdown => return,
+                _ = self.despertar.notified() => {}
                 _ = tokio::time::sleep(self.config.sondeo) => {}
             }
         }

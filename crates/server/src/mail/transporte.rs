@@ -8,9 +8,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lettre::address::Envelope;
 use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor};
 
 use super::ConfigWorker;
 
@@ -40,15 +39,13 @@ impl FallaEnvio {
     }
 }
 
-/// Something that delivers a composed message: its RFC 5322 bytes ([`lettre::Message::formatted`]) to the envelope's
-/// recipients. `clave` is stable per outbox row (used by the file transport as the file name, so a repeated
-/// delivery overwrites instead of duplicating).
+/// Something that delivers a composed message. `clave` is stable per outbox row (used by the file transport as
+/// the file name, so a repeated delivery overwrites instead of duplicating).
 pub trait Entrega: Send + Sync {
     fn entregar(
         &self,
         clave: &str,
-        sobre: &Envelope,
-        mensaje: &[u8],
+        mensaje: &Message,
     ) -> impl Future<Output = Result<(), FallaEnvio>> + Send;
 }
 
@@ -124,26 +121,24 @@ impl Transporte {
 }
 
 impl Entrega for Transporte {
-    async fn entregar(
-        &self,
-        clave: &str,
-        sobre: &Envelope,
-        mensaje: &[u8],
-    ) -> Result<(), FallaEnvio> {
+    async fn entregar(&self, clave: &str, mensaje: &Message) -> Result<(), FallaEnvio> {
         match self {
             Transporte::Archivo(dir) => {
                 let dir = dir.clone();
                 let nombre = format!("{clave}.eml");
-                let bytes = mensaje.to_vec();
+                let bytes = mensaje.formatted();
                 tokio::task::spawn_blocking(move || escribir_atomico(&dir, &nombre, &bytes))
                     .await
                     .map_err(|_| FallaEnvio::temporal("archivo_tarea"))?
                     .map_err(|_| FallaEnvio::temporal("archivo_io"))
             }
-            Transporte::Smtp(smtp) => match smtp.send_raw(sobre, mensaje).await {
-                Ok(_) => Ok(()),
-                Err(e) => Err(clasificar(&e)),
-            },
+            Transporte::Smtp(smtp) => {
+                let bytes = mensaje.formatted();
+                match smtp.send_raw(mensaje.envelope(), &bytes).await {
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(clasificar(&e)),
+                }
+            }
         }
     }
 }
