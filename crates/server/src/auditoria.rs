@@ -66,6 +66,22 @@ pub fn resumen(clave: &[u8; 32], dato: Dato, valor: &str) -> String {
     crate::cifra::resumen(clave, &format!("auditoria/{}", dato.nombre()), &valor)
 }
 
+/// The audit log a process writes: to the folder `ajuste` names (`AFILIATE_AUDITORIA`), nowhere for `off`, else to
+/// `<data_dir>/auditoria`, its digests keyed by the sello key file's first key. The server and the operators'
+/// import commands both open it so.
+pub fn configurada(
+    ajuste: Option<&str>,
+    data_dir: &Path,
+    sellador: &crate::documents::Sellador,
+) -> anyhow::Result<Auditoria> {
+    let clave = clave(sellador);
+    match ajuste {
+        Some("off") => Ok(Auditoria::apagada(clave)),
+        Some(dir) => Auditoria::en(Path::new(dir), clave),
+        None => Auditoria::en(&data_dir.join("auditoria"), clave),
+    }
+}
+
 /// The audit log's writer (cheap to clone).
 #[derive(Clone)]
 pub struct Auditoria {

@@ -35,6 +35,51 @@ impl DbArgs {
         c.database_url = self.database_url.clone();
         Db::connect(&c.database_url()).await
     }
+
+    /// The audit log the server of this data folder writes (`AFILIATE_AUDITORIA`, the sello key file as `serve`
+    /// finds it): the imports are recorded beside the API's events.
+    fn auditoria(&self) -> anyhow::Result<afiliate_server::auditoria::Auditoria> {
+        let sellador = afiliate_server::documents::Sellador::desde_entorno(&self.data_dir)?;
+        let ajuste = std::env::var("AFILIATE_AUDITORIA").ok();
+        afiliate_server::auditoria::configurada(ajuste.as_deref(), &self.data_dir, &sellador)
+    }
+}
+
+/// An import's row counts: read, accepted, rejected.
+fn cuentas(r: &anyhow::Result<cli::Resumen>) -> anyhow::Result<(usize, usize, usize)> {
+    match r {
+        Ok(s) => Ok((
+            s.aceptadas + s.rechazadas.len(),
+            s.aceptadas,
+            s.rechazadas.len(),
+        )),
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// The audit line of an operator's import: what was imported and how many rows, never their content.
+fn auditar_importacion(
+    auditoria: &afiliate_server::auditoria::Auditoria,
+    evento: &'static str,
+    archivo: &std::path::Path,
+    r: &anyhow::Result<(usize, usize, usize)>,
+) {
+    let mut e = auditoria.evento(evento).campo("origen", "cli").campo(
+        "archivo",
+        archivo
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    e = match r {
+        Ok((renglones, aceptados, rechazados)) => e
+            .campo("renglones", *renglones)
+            .campo("aceptados", *aceptados)
+            .campo("rechazados", *rechazados)
+            .campo("resultado", "aplicado"),
+        Err(_) => e.campo("resultado", "error"),
+    };
+    e.escribir();
 }
 
 // Parsed once at start: the size of the `serve` options does not matter.
@@ -285,9 +330,11 @@ async fn principal() -> anyhow::Result<()> {
             init_logs();
             match command {
                 RegistryCommand::Import { file, db } => {
+                    let auditoria = db.auditoria()?;
                     let texto = cli::leer_texto(&file)?;
-                    let resumen = cli::importar_registro(&db.open().await?, &texto).await?;
-                    println!("{resumen}");
+                    let r = cli::importar_registro(&db.open().await?, &texto).await;
+                    auditar_importacion(&auditoria, "importacion_registro", &file, &cuentas(&r));
+                    println!("{}", r?);
                 }
                 RegistryCommand::SeedDemo { n, db } => {
                     let demos = cli::sembrar_demo(&db.open().await?, n).await?;
@@ -309,8 +356,11 @@ async fn principal() -> anyhow::Result<()> {
             command: NssCommand::Import { file, db },
         } => {
             init_logs();
+            let auditoria = db.auditoria()?;
             let texto = cli::leer_texto(&file)?;
-            println!("{}", cli::importar_nss(&db.open().await?, &texto).await?);
+            let r = cli::importar_nss(&db.open().await?, &texto).await;
+            auditar_importacion(&auditoria, "importacion_nss", &file, &cuentas(&r));
+            println!("{}", r?);
             Ok(())
         }
         Command::Validate { kind, file } => {
@@ -445,9 +495,27 @@ async fn escuelas(command: EscuelasCommand) -> anyhow::Result<()> {
             println!("{clave}");
         }
         EscuelasCommand::Import { cct, file, db } => {
+            let auditoria = db.auditoria()?;
             let texto = cli::leer_texto(&file)?;
-            let reporte = cli::importar_escuela(&db.open().await?, &cct, &texto).await?;
-            println!("{}", cli::reporte_texto(&reporte));
+            let evento = match afiliate_server::escuelas::Archivo::de_encabezado(&texto) {
+                Some(afiliate_server::escuelas::Archivo::Bajas) => "bajas",
+                _ => "inscripciones",
+            };
+            let r = cli::importar_escuela(&db.open().await?, &cct, &texto).await;
+            let mut e = auditoria
+                .evento(evento)
+                .campo("origen", "cli")
+                .campo("cct", cct.trim().to_ascii_uppercase());
+            e = match &r {
+                Ok(rep) => e
+                    .campo("renglones", rep.renglones)
+                    .campo("aceptados", rep.aceptados)
+                    .campo("rechazados", rep.rechazados)
+                    .campo("resultado", "aplicado"),
+                Err(_) => e.campo("resultado", "error"),
+            };
+            e.escribir();
+            println!("{}", cli::reporte_texto(&r?));
         }
     }
     Ok(())

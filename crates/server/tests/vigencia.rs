@@ -1061,4 +1061,26 @@ fn los_comandos_del_binario() {
         out.contains("1 rechazados") && out.contains("renglón 2 (rechazado): CURP: "),
         "{out}"
     );
+    // The import is in the audit log the server of this data folder writes: what, where, how many, no content.
+    let mut auditoria = String::new();
+    for e in std::fs::read_dir(dir.path().join("auditoria"))
+        .unwrap()
+        .flatten()
+    {
+        auditoria.push_str(&std::fs::read_to_string(e.path()).unwrap());
+    }
+    let lineas: Vec<serde_json::Value> = auditoria
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let importacion = lineas
+        .iter()
+        .find(|l| l["evento"] == "inscripciones")
+        .unwrap_or_else(|| panic!("no import in the audit log: {auditoria}"));
+    assert_eq!(importacion["origen"], "cli");
+    assert_eq!(importacion["cct"], "09TST0001A");
+    assert_eq!(importacion["renglones"], 1);
+    assert_eq!(importacion["rechazados"], 1);
+    assert_eq!(importacion["resultado"], "aplicado");
+    assert!(!auditoria.contains("XXXX"), "{auditoria}");
 }

@@ -116,17 +116,11 @@ impl AppState {
         };
         let tokens = sellador.caja("token");
         let confirmaciones = sellador.caja("confirmacion");
-        let clave_auditoria = crate::auditoria::clave(&sellador);
-        let auditoria = match config.auditoria.as_deref() {
-            Some("off") => crate::auditoria::Auditoria::apagada(clave_auditoria),
-            Some(dir) => {
-                crate::auditoria::Auditoria::en(std::path::Path::new(dir), clave_auditoria)?
-            }
-            None => crate::auditoria::Auditoria::en(
-                &config.data_dir.join("auditoria"),
-                clave_auditoria,
-            )?,
-        };
+        let auditoria = crate::auditoria::configurada(
+            config.auditoria.as_deref(),
+            &config.data_dir,
+            &sellador,
+        )?;
         let documentos = Arc::new(Documentos::new(
             sellador,
             config.public_url(),
