@@ -449,21 +449,27 @@ fn texto_de(s: &Sellador) -> String {
     t
 }
 
+/// Creates `ruta`'s folder (0700) when missing.
+fn crear_carpeta(ruta: &Path) -> std::io::Result<()> {
+    match ruta.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) if !dir.exists() => {
+            let mut b = std::fs::DirBuilder::new();
+            b.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+            b.create(dir)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Writes the set to a new temporary file beside `ruta` (0600, synced; the folder created 0700 when missing).
 fn escribir_temporal(ruta: &Path, s: &Sellador) -> Result<PathBuf, ErrorClave> {
     let io = |fuente| ErrorClave::Io {
         ruta: ruta.into(),
         fuente,
     };
-    if let Some(dir) = ruta.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            let mut b = std::fs::DirBuilder::new();
-            b.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-            b.create(dir).map_err(io)?;
-        }
-    }
+    crear_carpeta(ruta).map_err(io)?;
     let mut nombre = ruta.file_name().unwrap_or_default().to_os_string();
     nombre.push(format!(".tmp{}", std::process::id()));
     let tmp = ruta.with_file_name(nombre);
@@ -512,15 +518,7 @@ fn bloquear(ruta: &Path) -> Result<std::fs::File, ErrorClave> {
         ruta: ruta.into(),
         fuente,
     };
-    if let Some(dir) = ruta.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            let mut b = std::fs::DirBuilder::new();
-            b.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-            b.create(dir).map_err(io)?;
-        }
-    }
+    crear_carpeta(ruta).map_err(io)?;
     let mut nombre = ruta.file_name().unwrap_or_default().to_os_string();
     nombre.push(".lock");
     let mut opciones = std::fs::OpenOptions::new();
