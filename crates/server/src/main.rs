@@ -45,41 +45,44 @@ impl DbArgs {
     }
 }
 
-/// An import's row counts: read, accepted, rejected.
-fn cuentas(r: &anyhow::Result<cli::Resumen>) -> anyhow::Result<(usize, usize, usize)> {
-    match r {
-        Ok(s) => Ok((
-            s.aceptadas + s.rechazadas.len(),
-            s.aceptadas,
-            s.rechazadas.len(),
-        )),
-        Err(e) => Err(anyhow::anyhow!("{e}")),
-    }
+/// An import's row counts (read, accepted, rejected), None when it failed.
+fn cuentas(r: &anyhow::Result<cli::Resumen>) -> Option<(usize, usize, usize)> {
+    r.as_ref().ok().map(|s| {
+        let rechazadas = s.rechazadas.len();
+        (s.aceptadas + rechazadas, s.aceptadas, rechazadas)
+    })
 }
 
-/// The audit line of an operator's import: what was imported and how many rows, never their content.
+/// The audit line of an operator's import: what was imported (`que`: the file's name or the school's CCT) and
+/// how many rows, never their content.
 fn auditar_importacion(
     auditoria: &afiliate_server::auditoria::Auditoria,
     evento: &'static str,
-    archivo: &std::path::Path,
-    r: &anyhow::Result<(usize, usize, usize)>,
+    que: (&str, String),
+    cuentas: Option<(usize, usize, usize)>,
 ) {
-    let mut e = auditoria.evento(evento).campo("origen", "cli").campo(
-        "archivo",
-        archivo
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-    );
-    e = match r {
-        Ok((renglones, aceptados, rechazados)) => e
-            .campo("renglones", *renglones)
-            .campo("aceptados", *aceptados)
-            .campo("rechazados", *rechazados)
+    let e = auditoria
+        .evento(evento)
+        .campo("origen", "cli")
+        .campo(que.0, que.1);
+    match cuentas {
+        Some((renglones, aceptados, rechazados)) => e
+            .campo("renglones", renglones)
+            .campo("aceptados", aceptados)
+            .campo("rechazados", rechazados)
             .campo("resultado", "aplicado"),
-        Err(_) => e.campo("resultado", "error"),
-    };
-    e.escribir();
+        None => e.campo("resultado", "error"),
+    }
+    .escribir();
+}
+
+/// The `archivo` of an import's audit line: its file name only.
+fn nombre_de(archivo: &std::path::Path) -> (&'static str, String) {
+    let nombre = archivo
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    ("archivo", nombre)
 }
 
 // Parsed once at start: the size of the `serve` options does not matter.
@@ -333,7 +336,12 @@ async fn principal() -> anyhow::Result<()> {
                     let auditoria = db.auditoria()?;
                     let texto = cli::leer_texto(&file)?;
                     let r = cli::importar_registro(&db.open().await?, &texto).await;
-                    auditar_importacion(&auditoria, "importacion_registro", &file, &cuentas(&r));
+                    auditar_importacion(
+                        &auditoria,
+                        "importacion_registro",
+                        nombre_de(&file),
+                        cuentas(&r),
+                    );
                     println!("{}", r?);
                 }
                 RegistryCommand::SeedDemo { n, db } => {
@@ -359,7 +367,7 @@ async fn principal() -> anyhow::Result<()> {
             let auditoria = db.auditoria()?;
             let texto = cli::leer_texto(&file)?;
             let r = cli::importar_nss(&db.open().await?, &texto).await;
-            auditar_importacion(&auditoria, "importacion_nss", &file, &cuentas(&r));
+            auditar_importacion(&auditoria, "importacion_nss", nombre_de(&file), cuentas(&r));
             println!("{}", r?);
             Ok(())
         }
@@ -502,19 +510,18 @@ async fn escuelas(command: EscuelasCommand) -> anyhow::Result<()> {
                 _ => "inscripciones",
             };
             let r = cli::importar_escuela(&db.open().await?, &cct, &texto).await;
-            let mut e = auditoria
-                .evento(evento)
-                .campo("origen", "cli")
-                .campo("cct", cct.trim().to_ascii_uppercase());
-            e = match &r {
-                Ok(rep) => e
-                    .campo("renglones", rep.renglones)
-                    .campo("aceptados", rep.aceptados)
-                    .campo("rechazados", rep.rechazados)
-                    .campo("resultado", "aplicado"),
-                Err(_) => e.campo("resultado", "error"),
-            };
-            e.escribir();
+            auditar_importacion(
+                &auditoria,
+                evento,
+                ("cct", cct.trim().to_ascii_uppercase()),
+                r.as_ref().ok().map(|rep| {
+                    (
+                        rep.renglones as usize,
+                        rep.aceptados as usize,
+                        rep.rechazados as usize,
+                    )
+                }),
+            );
             println!("{}", cli::reporte_texto(&r?));
         }
     }
