@@ -4,7 +4,7 @@
 //   AFILIATE_E2E_URL_CONFIRMAR  that server's URL
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phonePage } from './support.mjs';
+import { launch, phonePage, enfocado } from './support.mjs';
 import { DEMO, correoUnico, esperarCaptcha, llenarInicio, revisarPantalla, esperarCorreo } from './nss_pages.mjs';
 
 const URL_CONFIRMAR = process.env.AFILIATE_E2E_URL_CONFIRMAR ?? 'http://127.0.0.1:8081';
@@ -37,7 +37,7 @@ test('with e-mail confirmation: revisa tu correo, the link opens the found NSS o
   await page.waitForURL(/\/tramite\/nss\/correo$/);
   const h1 = page.getByRole('heading', { level: 1, name: 'Revisa tu correo' });
   await h1.waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'focus moves to the heading');
+  assert.equal(await enfocado(page, 'tagName', 'H1'), 'H1', 'focus moves to the heading');
   const texto = await page.locator('main').innerText();
   assert.ok(texto.includes(correo), 'the address the link went to is shown');
   assert.doesNotMatch(texto.replace(correo, ''), /\d{11}|Tu NSS es/, 'no NSS on screen before the address is confirmed');

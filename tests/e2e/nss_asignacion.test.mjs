@@ -2,7 +2,7 @@
 // Also the same path with the keyboard only.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phonePage, CAPTCHA } from './support.mjs';
+import { launch, phonePage, CAPTCHA, enfocado } from './support.mjs';
 import {
   DEMO, abrirTramite, llenarInicio, llenarDomicilio, revisarPantalla, correoUnico, descargarPdf, campos, esperarCorreo,
 } from './nss_pages.mjs';
@@ -22,7 +22,7 @@ test('assignment path through to the e-mail and a PDF', async () => {
   await page.waitForURL(/\/tramite\/nss\/domicilio$/);
   await page.getByText('No se encontró un número asociado a tu CURP, se te asignará uno.').waitFor();
   await page.getByText('Paso 2 de 3: Ingresar domicilio').waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'focus on the new heading');
+  assert.equal(await enfocado(page, 'tagName', 'H1'), 'H1', 'focus on the new heading');
   await revisarPantalla(page, '3-domicilio');
 
   // Continuar with nothing: the error summary, focused, and "Error: " in the title.

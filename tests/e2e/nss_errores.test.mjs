@@ -1,7 +1,7 @@
 // Every error path of "Iniciar trámite": its message, and a way forward that keeps what was typed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phonePage, BASE_URL } from './support.mjs';
+import { launch, phonePage, BASE_URL, enfocado } from './support.mjs';
 import { DEMO, abrirTramite, llenarInicio, revisarPantalla, correoUnico, campos, esperarCaptcha } from './nss_pages.mjs';
 
 let browser;
@@ -21,7 +21,7 @@ test('empty submit: focused summary linking to each field, same words inline, "E
   await campos(page).continuar.click();
   await summary(page).waitFor();
   assert.match(await page.title(), /^Error: Iniciar trámite/);
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'afi-error-summary');
+  assert.equal(await enfocado(page, 'id', 'afi-error-summary'), 'afi-error-summary');
   const links = summary(page).getByRole('link');
   assert.deepEqual(await links.allInnerTexts(), [
     'Escribe tu CURP.',
@@ -38,7 +38,7 @@ test('empty submit: focused summary linking to each field, same words inline, "E
   await revisarPantalla(page, '1-iniciar-errores');
   // A summary link moves focus to its field.
   await links.nth(1).click();
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'afi-correo');
+  assert.equal(await enfocado(page, 'id', 'afi-correo'), 'afi-correo');
   await context.close();
 });
 

@@ -1,7 +1,7 @@
 // The "localizado" path: a student who already has an NSS gets it, with the documents, in two steps.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phonePage, BASE_URL } from './support.mjs';
+import { launch, phonePage, BASE_URL, enfocado } from './support.mjs';
 import { DEMO, abrirTramite, llenarInicio, revisarPantalla, correoUnico, descargarPdf, campos, esperarCorreo } from './nss_pages.mjs';
 
 let browser;
@@ -27,7 +27,7 @@ test('found path: Iniciar trámite → Tu NSS es → documents → Finalizar →
   assert.match(nss, /^\d{11}$/);
   // Two steps when found; focus on the new heading.
   await page.getByText('Paso 2 de 2: Finalizar trámite').waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
+  assert.equal(await enfocado(page, 'tagName', 'H1'), 'H1');
   await page.getByText('Tu Número de Seguridad Social (NSS), ha sido enviado a tu correo electrónico.').waitFor();
   assert.equal((await page.locator('dd').allInnerTexts()).filter((t) => t.includes(DEMO.curpLocalizado)).length, 1, await page.locator('dd').allInnerTexts());
 

@@ -3,7 +3,7 @@
 // privacy notice. Demo data: crates/server/DEMO.md (`registry seed-demo`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, phonePage, BASE_URL, CAPTCHA, expectNoAxeViolations, screenshot, expectNoHorizontalScroll } from './support.mjs';
+import { launch, phonePage, BASE_URL, CAPTCHA, expectNoAxeViolations, screenshot, expectNoHorizontalScroll, enfocado } from './support.mjs';
 import { DEMO, abrirTramite, llenarInicio, correoUnico, descargarPdf, campos, esperarCorreo, esperarCaptcha } from './nss_pages.mjs';
 
 let browser;
@@ -76,7 +76,7 @@ test('Paso 2 from the landing page: the constancia says SÍ, is downloaded and e
   const h1 = page.getByRole('heading', { level: 1 });
   await h1.waitFor();
   assert.equal(await h1.innerText(), 'SÍ tienes derecho al servicio médico del IMSS');
-  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
+  assert.equal(await enfocado(page, 'tagName', 'H1'), 'H1');
   const datos = await page.locator('.afi-datos').innerText();
   assert.ok(datos.includes(PASOS.vigente.curp) && datos.includes(PASOS.vigente.nss), datos);
   assert.match(datos, /seguro facultativo/i);

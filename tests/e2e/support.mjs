@@ -45,6 +45,18 @@ export async function phonePage(browser, { width = 360, height = 740 } = {}) {
   return { context, page };
 }
 
+/**
+ * The focused element's `prop` (`id`, `tagName`…) once it is `esperado`, or whatever it is after `timeout` ms.
+ * The app moves focus in the next animation frame (after the click's own focus on the link, after a render), so
+ * reading it at once races the browser.
+ */
+export async function enfocado(page, prop, esperado, timeout = 5000) {
+  await page
+    .waitForFunction(([p, e]) => document.activeElement?.[p] === e, [prop, esperado], { timeout })
+    .catch(() => {});
+  return page.evaluate((p) => document.activeElement?.[p], prop);
+}
+
 /** Runs axe (WCAG 2.0/2.1/2.2 A and AA) and asserts there is no violation. */
 export async function expectNoAxeViolations(page, label) {
   const results = await new AxeBuilder({ page })
