@@ -197,6 +197,10 @@ async fn main() {
         Some(s) => Some((None, s.clone())),
         None => aiosmtpd(&maildir).map(|(h, s)| (Some(h), s)),
     };
+    // Which SMTP server the figures are of: the one given, or the aiosmtpd started here.
+    let nombre_smtp = smtp_dado
+        .as_deref()
+        .map_or("aiosmtpd".to_string(), |h| format!("SMTP server at {h}"));
     if let Some((_, hostport)) = &servidor {
         for conc in [1usize, 8, 32] {
             let smtp =
@@ -212,7 +216,7 @@ async fn main() {
                 })
                 .await;
             println!(
-                "  SMTP (aiosmtpd), composed messages, {conc} at a time: {:.0} messages/s",
+                "  SMTP ({nombre_smtp}), composed messages, {conc} at a time: {:.0} messages/s",
                 n as f64 / t.elapsed().as_secs_f64()
             );
         }
@@ -268,7 +272,7 @@ async fn main() {
                 Transporte::desde_url_con(&format!("smtp://{hostport}?tls=none"), conc as u32)
                     .expect("smtp url");
             let r = drenar(&lista, smtp, &compositor, conc).await;
-            println!("  worker, SMTP (aiosmtpd), concurrency {conc}: {r:.0} messages/s");
+            println!("  worker, SMTP ({nombre_smtp}), concurrency {conc}: {r:.0} messages/s");
         }
     }
 }

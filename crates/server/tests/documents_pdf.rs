@@ -94,6 +94,54 @@ fn both_pdfs_show_the_data_with_accents_and_render_to_png() {
     }
 }
 
+/// The page of `pdf` rendered by pdftoppm at `ppp` dots per inch, in grey levels: (width, height, pixels).
+fn pagina_en_gris(pdf: &[u8], ppp: u32) -> (usize, usize, Vec<u8>) {
+    let dir = tempfile::tempdir().unwrap();
+    let ruta = dir.path().join("d.pdf");
+    std::fs::write(&ruta, pdf).unwrap();
+    let st = Command::new("pdftoppm")
+        .args(["-r", &ppp.to_string(), "-gray", "-png", "-singlefile"])
+        .arg(&ruta)
+        .arg(dir.path().join("p"))
+        .status()
+        .expect("pdftoppm installed");
+    assert!(st.success());
+    let archivo = std::fs::File::open(dir.path().join("p.png")).unwrap();
+    let mut lector = png::Decoder::new(std::io::BufReader::new(archivo))
+        .read_info()
+        .unwrap();
+    let mut pixeles = vec![0; lector.output_buffer_size().unwrap()];
+    let info = lector.next_frame(&mut pixeles).unwrap();
+    assert_eq!(info.bit_depth, png::BitDepth::Eight);
+    pixeles.truncate(info.buffer_size());
+    // pdftoppm writes grey pages as grey or as RGB with equal channels, depending on its version.
+    let canales = info.color_type.samples();
+    let gris = pixeles.chunks(canales).map(|p| p[0]).collect();
+    (info.width as usize, info.height as usize, gris)
+}
+
+#[test]
+fn the_qr_codes_read_back_as_the_verification_address() {
+    let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);
+    // The tarjeta draws its code twice (front and back of the card), the comprobante once.
+    for (tipo, veces) in [
+        (TipoDocumento::TarjetaNss, 2),
+        (TipoDocumento::ComprobanteNss, 1),
+    ] {
+        let d = docs.emitir(tipo, Tramite::Asignacion, &persona(), Utc::now());
+        let (ancho, alto, pixeles) = pagina_en_gris(&docs.render(&d), 150);
+        let mut imagen =
+            rqrr::PreparedImage::prepare_from_greyscale(ancho, alto, |x, y| pixeles[y * ancho + x]);
+        let leidos: Vec<String> = imagen
+            .detect_grids()
+            .iter()
+            .map(|g| g.decode().expect("a drawn QR code decodes").1)
+            .collect();
+        let esperado = d.url_verificacion("https://afiliate.example.mx");
+        assert_eq!(leidos, vec![esperado; veces], "{}", tipo.codigo());
+    }
+}
+
 #[test]
 fn pdfinfo_reports_letter_size_and_embedded_fonts() {
     let docs = Documentos::new(Sellador::aleatorio(), "https://afiliate.example.mx", 3600);

@@ -31,7 +31,15 @@ pub struct Fuente {
     /// Shaping plans by the text's segment properties (direction, script, language): compiling one takes
     /// longer than shaping a line, and every document shapes dozens of lines with the same one or two.
     planes: Mutex<Vec<(ClavePlan, Arc<rustybuzz::ShapePlan>)>>,
+    /// Shaped lines by their text. Most of a document's lines are the templates' own words and sentences, the same
+    /// in every document, and word wrapping measures each word and then shapes its line again: shaping was a fifth
+    /// of a document's time before this cache (`bench_pdf`). Bounded; TinyLFU keeps the recurring lines and lets
+    /// a name or a folio seen once pass through. Only in this process's memory, never written anywhere.
+    lineas: moka::sync::Cache<String, Arc<Linea>>,
 }
+
+/// How many glyphs of shaped lines each weight keeps: about 3 MB, twenty times what the templates' own text needs.
+const GLIFOS_EN_CACHE: u64 = 65_536;
 
 type ClavePlan = (
     rustybuzz::Direction,
@@ -64,6 +72,12 @@ impl Fuente {
             cara,
             unidades_em,
             planes: Mutex::new(Vec::new()),
+            lineas: moka::sync::Cache::builder()
+                .max_capacity(GLIFOS_EN_CACHE)
+                .weigher(|_, l: &Arc<Linea>| {
+                    u32::try_from(l.glifos.len()).unwrap_or(u32::MAX).max(1)
+                })
+                .build(),
         }
     }
 
@@ -113,8 +127,17 @@ impl Fuente {
             .collect()
     }
 
-    /// Shapes one line (left to right, the font's kerning and ligatures).
-    pub fn formar(&self, texto: &str) -> Linea {
+    /// Shapes one line (left to right, the font's kerning and ligatures), or finds it already shaped.
+    pub fn formar(&self, texto: &str) -> Arc<Linea> {
+        if let Some(linea) = self.lineas.get(texto) {
+            return linea;
+        }
+        let linea = Arc::new(self.formar_sin_cache(texto));
+        self.lineas.insert(texto.to_string(), linea.clone());
+        linea
+    }
+
+    fn formar_sin_cache(&self, texto: &str) -> Linea {
         let texto = self.mostrable(texto);
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(&texto);
@@ -211,6 +234,30 @@ mod tests {
         }
         assert_eq!(fin, larga.texto.len());
         assert!(larga.glifos.iter().all(|g| g.glyph_id.to_u32() != 0));
+    }
+
+    #[test]
+    fn a_cached_line_is_the_line_shaping_gives() {
+        let f = &FUENTES.regular;
+        let texto = "Constancia de asignación del NSS: Ñuñoa Ávila";
+        let primera = f.formar(texto);
+        let segunda = f.formar(texto);
+        assert!(
+            Arc::ptr_eq(&primera, &segunda),
+            "the second shaping came from the cache"
+        );
+        let fresca = f.formar_sin_cache(texto);
+        assert_eq!(segunda.texto, fresca.texto);
+        assert_eq!(segunda.ancho_em, fresca.ancho_em);
+        let ids = |l: &Linea| -> Vec<(u32, std::ops::Range<usize>)> {
+            l.glifos
+                .iter()
+                .map(|g| (g.glyph_id.to_u32(), g.text_range.clone()))
+                .collect()
+        };
+        assert_eq!(ids(&segunda), ids(&fresca));
+        // A character the font lacks is replaced the same way through the cache.
+        assert_eq!(f.formar("漢a").texto, "?a");
     }
 
     #[test]
