@@ -775,12 +775,18 @@ async fn choque(
             }
         };
         tokio::pin!(carga);
-        tokio::select! {
-            _ = &mut carga => notas.push(format!("round {r}: over before the kill")),
-            _ = vigia => {}
-        }
+        // The load may end before the watcher sees the kill point: then it must not be awaited again.
+        let terminada = tokio::select! {
+            _ = &mut carga => {
+                notas.push(format!("round {r}: over before the kill"));
+                true
+            }
+            _ = vigia => false,
+        };
         b.matar();
-        carga.await;
+        if !terminada {
+            carga.await;
+        }
         let (ok, sin) = {
             let v = visto.lock().unwrap();
             (
