@@ -826,6 +826,66 @@ pub fn size_report() -> Result<String> {
     ))
 }
 
+/// Postfix's `smtp-sink` (a fast SMTP server that accepts and discards), unpacked from Debian's `postfix` package
+/// into `.tools/postfix` (`apt-get download` and `dpkg -x`: nothing is installed or configured system-wide) and
+/// started on a free port; `None`, with a line saying why, when that is not possible.
+fn smtp_sink() -> Option<(Guard, u16)> {
+    let dir = util::root().join(".tools/postfix");
+    let sink = dir.join("usr/sbin/smtp-sink");
+    if !sink.exists() {
+        let tmp = util::root().join("target/postfix-deb");
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).ok()?;
+        let descargado = cmd("apt-get")
+            .args(["download", "postfix"])
+            .current_dir(&tmp)
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let deb = std::fs::read_dir(&tmp)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "deb"));
+        match (descargado, deb) {
+            (true, Some(deb)) => {
+                if !cmd("dpkg")
+                    .arg("-x")
+                    .arg(&deb)
+                    .arg(&dir)
+                    .status()
+                    .is_ok_and(|s| s.success())
+                {
+                    println!(
+                        "mail bench: dpkg -x of {} failed; smtp-sink figures skipped",
+                        deb.display()
+                    );
+                    return None;
+                }
+            }
+            _ => {
+                println!("mail bench: apt-get download postfix failed; smtp-sink figures skipped");
+                return None;
+            }
+        }
+    }
+    let port = util::free_port();
+    let hijo = cmd(&sink)
+        // As root it must drop privileges; it only listens and discards.
+        .args(["-u", "nobody", "-c", &format!("127.0.0.1:{port}"), "1024"])
+        .env("LD_LIBRARY_PATH", dir.join("usr/lib/postfix"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| println!("mail bench: cannot start smtp-sink: {e}"))
+        .ok()?;
+    let guardia = Guard(hijo);
+    util::wait_for_port(port, 10)
+        .map_err(|e| println!("mail bench: smtp-sink did not listen: {e}"))
+        .ok()?;
+    Some((guardia, port))
+}
+
 /// `cargo xtask bench`: sizes, then each benchmark prints its own figures.
 /// `cargo xtask bench app` stops after the app's figures (sizes, pages, Lighthouse).
 pub fn bench(args: &[String]) -> Result {
@@ -852,7 +912,20 @@ pub fn bench(args: &[String]) -> Result {
     ];
     let catalog = util::data_dir().join("catalog/catalogo.bin");
     let mut failures = Vec::new();
-    for (title, args) in benches {
+    // The mail worker's rate: over aiosmtpd (which bench_correo starts itself), and over Postfix's smtp-sink
+    // when it can be had from Debian's package: aiosmtpd accepts only ~150 of these messages a second.
+    let sumidero = smtp_sink();
+    let hostport = sumidero.as_ref().map(|(_, p)| format!("127.0.0.1:{p}"));
+    let mut correo: Vec<&str> = vec!["-p", "afiliate-server", "--example", "bench_correo"];
+    if let Some(h) = &hostport {
+        correo.extend(["--", "3000", "--smtp", h.as_str()]);
+    }
+    let benches: Vec<(&str, &[&str])> = benches
+        .iter()
+        .copied()
+        .chain([("mail: the outbox worker's delivery rate", &correo[..])])
+        .collect();
+    for (title, args) in &benches {
         println!("\n== {title}");
         let mut c = cmd("cargo");
         c.args(["run", "--quiet", "--profile", "server"])
