@@ -2,41 +2,15 @@
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt as _};
 use rand::Rng as _;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use super::transporte::Entrega;
-
-/// The threads that compose messages (the PDFs above all: CPU work kept off the async workers). One more than
-/// the cores, so the cores stay busy while a thread hands its message over, at nice 10: when students' requests
-/// want the CPU they get it first (the scheduler gives a nice-10 thread about a tenth of a contended core), and a
-/// mail backlog uses whatever they leave. A thread that panics composing loses only that message's attempt
-/// (the pool survives; the row is retried when its lease ends).
-static COMPOSICION: LazyLock<rayon::ThreadPool> = LazyLock::new(|| {
-    let nucleos = std::thread::available_parallelism().map_or(2, |n| n.get());
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(nucleos + 1)
-        .thread_name(|i| format!("afiliate-correo-{i}"))
-        .start_handler(|_| bajar_prioridad())
-        // Without a handler rayon aborts the process on a job's panic.
-        .panic_handler(|_| tracing::error!("composing a message panicked; it is retried"))
-        .build()
-        .expect("the composing threads start")
-});
-
-/// Lowers the calling thread's CPU priority to nice 10 (on Linux the nice value is per thread). Best effort.
-fn bajar_prioridad() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority only reads its integer arguments; `who = 0` is the calling thread on Linux.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-    }
-}
 use super::{Compositor, Correo};
 
 /// One leased outbox row.
@@ -166,9 +140,13 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
             .store
             .claim_due(ahora, ahora + arriendo, self.config.lote.max(1))
             .await?;
+        // Composing (the PDFs above all) is CPU work done off the async workers, at most one message per core
+        // at a time so the HTTP server keeps its share of the machine.
+        let nucleos = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cpu = Semaphore::new(nucleos);
         let caido = OnceLock::new();
         let resultados: Vec<bool> = stream::iter(items)
-            .map(|item| self.intentar(item, &caido))
+            .map(|item| self.intentar(item, &cpu, &caido))
             .buffer_unordered(self.config.concurrencia.max(1))
             .collect()
             .await;
@@ -182,14 +160,14 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
     /// One delivery attempt of a leased row, recorded: true when the message was delivered. Once a message of
     /// the round found the mail server unreachable (refused, timed out, TLS failed: `caido` holds the kind), the
     /// rest are not composed nor sent: they fail at once with that kind and wait for their retry.
-    async fn intentar(&self, item: OutboxItem, caido: &OnceLock<String>) -> bool {
+    async fn intentar(&self, item: OutboxItem, cpu: &Semaphore, caido: &OnceLock<String>) -> bool {
         let intentos = item.intentos + 1;
         let resultado = match caido.get() {
             Some(tipo) => Err(super::FallaEnvio {
                 tipo: tipo.clone(),
                 permanente: false,
             }),
-            None => self.enviar(&item).await,
+            None => self.enviar(&item, cpu).await,
         };
         if let Err(f) = &resultado {
             if f.servidor_inalcanzable() {
@@ -248,35 +226,33 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
         }
     }
 
-    async fn enviar(&self, item: &OutboxItem) -> Result<(), super::FallaEnvio> {
+    async fn enviar(&self, item: &OutboxItem, cpu: &Semaphore) -> Result<(), super::FallaEnvio> {
         let permanente = |tipo: &str| super::FallaEnvio {
             tipo: tipo.to_string(),
             permanente: true,
         };
         let mensaje = {
+            let _turno = cpu.acquire().await.map_err(|_| super::FallaEnvio {
+                tipo: "composicion_tarea".into(),
+                permanente: false,
+            })?;
             let compositor = self.compositor.clone();
             let (payload, id, creado) = (item.payload.clone(), item.id, item.creado);
-            let (listo, recibido) = tokio::sync::oneshot::channel();
-            COMPOSICION.spawn(move || {
-                let mensaje = Correo::from_json(&payload)
-                    .map_err(|_| "payload_ilegible")
-                    .and_then(|correo| {
-                        compositor
-                            .componer(&correo, id, creado)
-                            .map_err(|e| match e {
-                                super::ErrorCorreo::Direccion => "direccion_invalida",
-                                _ => "composicion",
-                            })
-                    });
-                let _ = listo.send(mensaje);
-            });
-            recibido
-                .await
-                .map_err(|_| super::FallaEnvio {
-                    tipo: "composicion_tarea".into(),
-                    permanente: false,
-                })?
-                .map_err(permanente)?
+            tokio::task::spawn_blocking(move || {
+                let correo = Correo::from_json(&payload).map_err(|_| "payload_ilegible")?;
+                compositor
+                    .componer(&correo, id, creado)
+                    .map_err(|e| match e {
+                        super::ErrorCorreo::Direccion => "direccion_invalida",
+                        _ => "composicion",
+                    })
+            })
+            .await
+            .map_err(|_| super::FallaEnvio {
+                tipo: "composicion_tarea".into(),
+                permanente: false,
+            })?
+            .map_err(permanente)?
         };
         let clave = format!("{}-{:010}", item.creado.format("%Y%m%dT%H%M%SZ"), item.id);
         self.transporte.entregar(&clave, &mensaje).await
