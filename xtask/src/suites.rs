@@ -896,6 +896,14 @@ pub fn bench(args: &[String]) -> Result {
     if args.first().map(String::as_str) == Some("app") {
         return Ok(());
     }
+    // The mail worker's rate: over aiosmtpd (which bench_correo starts itself), and over Postfix's smtp-sink
+    // when it can be had from Debian's package: aiosmtpd accepts only ~150 of these messages a second.
+    let sumidero = smtp_sink();
+    let hostport = sumidero.as_ref().map(|(_, p)| format!("127.0.0.1:{p}"));
+    let mut correo: Vec<&str> = vec!["-p", "afiliate-server", "--example", "bench_correo"];
+    if let Some(h) = &hostport {
+        correo.extend(["--", "3000", "--smtp", h.as_str()]);
+    }
     let benches: &[(&str, &[&str])] = &[
         (
             "domain: CURP validation and catalog lookup",
@@ -909,23 +917,11 @@ pub fn bench(args: &[String]) -> Result {
             "server: solicitudes and asignaciones over loopback",
             &["-p", "afiliate-server", "--example", "bench_api"],
         ),
+        ("mail: the outbox worker's delivery rate", &correo),
     ];
     let catalog = util::data_dir().join("catalog/catalogo.bin");
     let mut failures = Vec::new();
-    // The mail worker's rate: over aiosmtpd (which bench_correo starts itself), and over Postfix's smtp-sink
-    // when it can be had from Debian's package: aiosmtpd accepts only ~150 of these messages a second.
-    let sumidero = smtp_sink();
-    let hostport = sumidero.as_ref().map(|(_, p)| format!("127.0.0.1:{p}"));
-    let mut correo: Vec<&str> = vec!["-p", "afiliate-server", "--example", "bench_correo"];
-    if let Some(h) = &hostport {
-        correo.extend(["--", "3000", "--smtp", h.as_str()]);
-    }
-    let benches: Vec<(&str, &[&str])> = benches
-        .iter()
-        .copied()
-        .chain([("mail: the outbox worker's delivery rate", &correo[..])])
-        .collect();
-    for (title, args) in &benches {
+    for (title, args) in benches {
         println!("\n== {title}");
         let mut c = cmd("cargo");
         c.args(["run", "--quiet", "--profile", "server"])

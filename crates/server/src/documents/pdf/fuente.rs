@@ -129,12 +129,8 @@ impl Fuente {
 
     /// Shapes one line (left to right, the font's kerning and ligatures), or finds it already shaped.
     pub fn formar(&self, texto: &str) -> Arc<Linea> {
-        if let Some(linea) = self.lineas.get(texto) {
-            return linea;
-        }
-        let linea = Arc::new(self.formar_sin_cache(texto));
-        self.lineas.insert(texto.to_string(), linea.clone());
-        linea
+        self.lineas
+            .get_with_by_ref(texto, || Arc::new(self.formar_sin_cache(texto)))
     }
 
     fn formar_sin_cache(&self, texto: &str) -> Linea {
