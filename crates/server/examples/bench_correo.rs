@@ -2,7 +2,10 @@
 //! outbox marks), then the real worker draining an outbox of N messages on SQLite through the `file:` transport
 //! and, when aiosmtpd is at hand, through SMTP.
 //!
-//! `cargo run --profile server -p afiliate-server --example bench_correo [N] [--smtp HOST:PORT]`
+//! `cargo run --profile server -p afiliate-server --example bench_correo [N] [--smtp HOST:PORT] [--solo-trabajador]`
+//!
+//! `--solo-trabajador` runs only the worker's drain at concurrency 32 (through SMTP when `--smtp` is given), to
+//! run beside `bench_api` and measure what a drain costs the students' requests.
 //!
 //! Without `--smtp` the benchmark starts `AFILIATE_TEST_PYTHON -m aiosmtpd` (default: the workspace's
 //! `.tools/venv/bin/python`) on a free port, writing to a Maildir; when it cannot, the SMTP figures are skipped.
@@ -148,50 +151,11 @@ async fn main() {
     let creado = Utc::now();
     println!("bench_correo: {n} messages, each with both PDFs (comprobante and tarjeta)");
 
-    // 1. Where one message's time goes, on one thread.
-    let t = Instant::now();
-    for c in &lista {
-        for d in c.documentos().unwrap() {
-            std::hint::black_box(d.render(BASE));
-        }
-    }
-    let pdfs = t.elapsed();
-    let t = Instant::now();
-    let mensajes: Vec<_> = lista
-        .iter()
-        .enumerate()
-        .map(|(i, c)| compositor.componer(c, i as i64 + 1, creado).unwrap())
-        .collect();
-    let componer = t.elapsed();
-    let t = Instant::now();
-    let tamano: usize = mensajes.iter().map(|m| m.formatted().len()).sum();
-    let formatear = t.elapsed();
-    println!(
-        "  one thread: both PDFs {:.2} ms, the whole message (PDFs + MIME) {:.2} ms, formatting {:.3} ms; {:.0} KiB a message",
-        ms(pdfs, n),
-        ms(componer, n),
-        ms(formatear, n),
-        tamano as f64 / n as f64 / 1024.0
-    );
-
-    // 2. The transports with messages already composed.
+    // `--solo-trabajador`: only the worker's drains (4.), to run beside `bench_api` and see what one costs
+    // the other.
+    let solo = args.iter().any(|a| a == "--solo-trabajador");
     let dir = tempfile::tempdir().expect("temp dir");
     let archivo = Transporte::Archivo(dir.path().join("outbox"));
-    for conc in [1usize, 32] {
-        let t = Instant::now();
-        futures_util::stream::iter(mensajes.iter().enumerate())
-            .for_each_concurrent(conc, |(i, m)| {
-                let archivo = &archivo;
-                async move {
-                    archivo.entregar(&format!("c{conc}-{i}"), m).await.unwrap();
-                }
-            })
-            .await;
-        println!(
-            "  file transport, composed messages, {conc} at a time: {:.0} messages/s",
-            n as f64 / t.elapsed().as_secs_f64()
-        );
-    }
     let maildir = dir.path().join("maildir");
     let servidor = match &smtp_dado {
         Some(s) => Some((None, s.clone())),
@@ -201,73 +165,121 @@ async fn main() {
     let nombre_smtp = smtp_dado
         .as_deref()
         .map_or("aiosmtpd".to_string(), |h| format!("SMTP server at {h}"));
-    if let Some((_, hostport)) = &servidor {
-        for conc in [1usize, 8, 32] {
-            let smtp =
-                Transporte::desde_url_con(&format!("smtp://{hostport}?tls=none"), conc as u32)
-                    .expect("smtp url");
+    if !solo {
+        // 1. Where one message's time goes, on one thread.
+        let t = Instant::now();
+        for c in &lista {
+            for d in c.documentos().unwrap() {
+                std::hint::black_box(d.render(BASE));
+            }
+        }
+        let pdfs = t.elapsed();
+        let t = Instant::now();
+        let mensajes: Vec<_> = lista
+            .iter()
+            .enumerate()
+            .map(|(i, c)| compositor.componer(c, i as i64 + 1, creado).unwrap())
+            .collect();
+        let componer = t.elapsed();
+        let t = Instant::now();
+        let tamano: usize = mensajes.iter().map(|m| m.formatted().len()).sum();
+        let formatear = t.elapsed();
+        println!(
+            "  one thread: both PDFs {:.2} ms, the whole message (PDFs + MIME) {:.2} ms, formatting {:.3} ms; {:.0} KiB a message",
+            ms(pdfs, n),
+            ms(componer, n),
+            ms(formatear, n),
+            tamano as f64 / n as f64 / 1024.0
+        );
+
+        // 2. The transports with messages already composed.
+        for conc in [1usize, 32] {
             let t = Instant::now();
             futures_util::stream::iter(mensajes.iter().enumerate())
                 .for_each_concurrent(conc, |(i, m)| {
-                    let smtp = &smtp;
+                    let archivo = &archivo;
                     async move {
-                        smtp.entregar(&i.to_string(), m).await.unwrap();
+                        archivo.entregar(&format!("c{conc}-{i}"), m).await.unwrap();
                     }
                 })
                 .await;
             println!(
-                "  SMTP ({nombre_smtp}), composed messages, {conc} at a time: {:.0} messages/s",
+                "  file transport, composed messages, {conc} at a time: {:.0} messages/s",
                 n as f64 / t.elapsed().as_secs_f64()
             );
         }
-    } else {
-        println!(
-            "  SMTP: skipped (no aiosmtpd; set AFILIATE_TEST_PYTHON or pass --smtp HOST:PORT)"
-        );
-    }
+        if let Some((_, hostport)) = &servidor {
+            for conc in [1usize, 8, 32] {
+                let smtp =
+                    Transporte::desde_url_con(&format!("smtp://{hostport}?tls=none"), conc as u32)
+                        .expect("smtp url");
+                let t = Instant::now();
+                futures_util::stream::iter(mensajes.iter().enumerate())
+                    .for_each_concurrent(conc, |(i, m)| {
+                        let smtp = &smtp;
+                        async move {
+                            smtp.entregar(&i.to_string(), m).await.unwrap();
+                        }
+                    })
+                    .await;
+                println!(
+                    "  SMTP ({nombre_smtp}), composed messages, {conc} at a time: {:.0} messages/s",
+                    n as f64 / t.elapsed().as_secs_f64()
+                );
+            }
+        } else {
+            println!(
+                "  SMTP: skipped (no aiosmtpd; set AFILIATE_TEST_PYTHON or pass --smtp HOST:PORT)"
+            );
+        }
 
-    // 3. The outbox marks on SQLite (synchronous = FULL): one at a time, and concurrently (group commits).
-    let db = Db::connect(&format!("sqlite://{}", dir.path().join("m.db").display()))
-        .await
-        .expect("sqlite");
-    encolar(&db, &lista).await;
-    let ahora = Utc::now().timestamp();
-    let filas = afiliate_server::db::outbox::arrendar(&db, ahora, ahora + 600, n as i64)
-        .await
-        .unwrap();
-    let (uno, resto) = filas.split_at(filas.len() / 2);
-    let t = Instant::now();
-    for f in uno {
-        afiliate_server::db::outbox::marcar_enviado(&db, f.0, ahora)
+        // 3. The outbox marks on SQLite (synchronous = FULL): one at a time, and concurrently (group commits).
+        let db = Db::connect(&format!("sqlite://{}", dir.path().join("m.db").display()))
+            .await
+            .expect("sqlite");
+        encolar(&db, &lista).await;
+        let ahora = Utc::now().timestamp();
+        let filas = afiliate_server::db::outbox::arrendar(&db, ahora, ahora + 600, n as i64)
             .await
             .unwrap();
-    }
-    let secuencial = t.elapsed();
-    let t = Instant::now();
-    futures_util::stream::iter(resto)
-        .for_each_concurrent(32, |f| {
-            let db = &db;
-            async move {
-                afiliate_server::db::outbox::marcar_enviado(db, f.0, ahora)
-                    .await
-                    .unwrap();
-            }
-        })
-        .await;
-    let concurrente = t.elapsed();
-    println!(
-        "  mark_sent on SQLite: {:.2} ms each one at a time, {:.3} ms each 32 at a time",
-        ms(secuencial, uno.len()),
-        ms(concurrente, resto.len())
-    );
+        let (uno, resto) = filas.split_at(filas.len() / 2);
+        let t = Instant::now();
+        for f in uno {
+            afiliate_server::db::outbox::marcar_enviado(&db, f.0, ahora)
+                .await
+                .unwrap();
+        }
+        let secuencial = t.elapsed();
+        let t = Instant::now();
+        futures_util::stream::iter(resto)
+            .for_each_concurrent(32, |f| {
+                let db = &db;
+                async move {
+                    afiliate_server::db::outbox::marcar_enviado(db, f.0, ahora)
+                        .await
+                        .unwrap();
+                }
+            })
+            .await;
+        let concurrente = t.elapsed();
+        println!(
+            "  mark_sent on SQLite: {:.2} ms each one at a time, {:.3} ms each 32 at a time",
+            ms(secuencial, uno.len()),
+            ms(concurrente, resto.len())
+        );
 
-    // 4. The worker end to end: lease, render, send, mark.
-    for conc in [1usize, 32] {
-        let r = drenar(&lista, archivo.clone(), &compositor, conc).await;
-        println!("  worker, file transport, concurrency {conc}: {r:.0} messages/s");
+    }
+    // 4. The worker end to end: lease, render, send, mark. With `--solo-trabajador`, concurrency 32 only, and
+    // only through SMTP when `--smtp` is given.
+    let concurrencias: &[usize] = if solo { &[32] } else { &[1, 32] };
+    if !(solo && smtp_dado.is_some()) {
+        for &conc in concurrencias {
+            let r = drenar(&lista, archivo.clone(), &compositor, conc).await;
+            println!("  worker, file transport, concurrency {conc}: {r:.0} messages/s");
+        }
     }
     if let Some((_, hostport)) = &servidor {
-        for conc in [1usize, 32] {
+        for &conc in concurrencias {
             let smtp =
                 Transporte::desde_url_con(&format!("smtp://{hostport}?tls=none"), conc as u32)
                     .expect("smtp url");
