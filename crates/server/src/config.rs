@@ -140,9 +140,10 @@ pub struct Config {
     #[arg(long, env = "AFILIATE_MAX_CONEXIONES", default_value_t = 4096)]
     pub max_conexiones: usize,
 
-    /// How long the mail worker leases the outbox rows it is sending, in seconds: after a crash, the rows the
-    /// dead process had leased are sent again once their lease ends. Longer than a round (128 messages) can take.
-    #[arg(long, env = "AFILIATE_OUTBOX_ARRIENDO_S", default_value_t = 900)]
+    /// How long the mail worker leases the outbox rows it is sending, in seconds. A round renews the lease of
+    /// its unfinished rows every third of it, so a slow send keeps them; after a crash, the rows the dead process
+    /// had leased are sent again by another process at most this long after its last renewal.
+    #[arg(long, env = "AFILIATE_OUTBOX_ARRIENDO_S", default_value_t = 60)]
     pub outbox_arriendo_s: u64,
 
     /// Emails the mail worker has in flight at once (composed, sent and marked each on its own); the SMTP
@@ -203,7 +204,7 @@ impl Config {
             permitir_inseguro: Vec::new(),
             header_timeout_ms: 10_000,
             max_conexiones: 4096,
-            outbox_arriendo_s: 900,
+            outbox_arriendo_s: 60,
             mail_concurrencia: 32,
             outbox_rendirse_h: 72,
             outbox_retencion_dias: 30,

@@ -227,6 +227,21 @@ impl OutboxStore for Memoria {
         Ok(out)
     }
 
+    async fn renew(
+        &self,
+        ids: &[i64],
+        hasta: DateTime<Utc>,
+        nuevo_hasta: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        let mut filas = self.0.lock().unwrap();
+        for f in filas.iter_mut().filter(|f| {
+            ids.contains(&f.id) && f.estado == EstadoEnvio::Pendiente && f.proximo == hasta
+        }) {
+            f.proximo = nuevo_hasta;
+        }
+        Ok(())
+    }
+
     async fn mark_sent(&self, id: i64, ahora: DateTime<Utc>) -> anyhow::Result<()> {
         let mut filas = self.0.lock().unwrap();
         let f = filas.iter_mut().find(|f| f.id == id).unwrap();

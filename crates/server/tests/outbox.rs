@@ -3,10 +3,14 @@
 
 mod common;
 
-use afiliate_server::mail::{Compositor, OutboxStore, Transporte, Worker};
+use std::sync::Arc;
+use std::time::Duration;
+
+use afiliate_server::mail::{Compositor, Entrega, FallaEnvio, OutboxStore, Transporte, Worker};
 use axum::http::StatusCode;
 use common::*;
 use sqlx::Row;
+use tokio::sync::Notify;
 
 async fn estado(e: &Entorno) -> Vec<(String, i64, Option<String>)> {
     sqlx::query("SELECT estado, intentos, ultimo_error FROM outbox ORDER BY id")
@@ -96,6 +100,99 @@ async fn arriendo_exclusivo(b: Backend) {
     ids.dedup();
     assert_eq!(ids.len(), n, "a row is leased to one round only");
     assert_eq!(n, 3);
+}
+
+/// A mail server that holds every message until released (a slow send).
+struct Retenido(Arc<Notify>);
+
+impl Entrega for Retenido {
+    async fn entregar(&self, _clave: &str, _mensaje: &lettre::Message) -> Result<(), FallaEnvio> {
+        self.0.notified().await;
+        Ok(())
+    }
+}
+
+/// Whether another worker's round would lease anything now.
+async fn otro_arrienda(e: &Entorno) -> usize {
+    let ahora = chrono::Utc::now();
+    e.state
+        .outbox()
+        .claim_due(ahora, ahora + chrono::Duration::seconds(60), 10)
+        .await
+        .unwrap()
+        .len()
+}
+
+/// A round renews its lease while a send is slow (no other worker gets the message, however long it takes);
+/// a round that dies in flight leaves its rows to the others once its lease ends; the renewal never touches a
+/// row marked meanwhile.
+async fn arriendo_renovado(b: Backend) {
+    let e = entorno(b).await;
+    let compositor = Compositor::new(
+        "Afíliate <no-responder@afiliate.local>",
+        "http://127.0.0.1:8080",
+    )
+    .unwrap();
+    let (s, _) = solicitar(&e.state, &demos().localizado, "lento@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    let soltar = Arc::new(Notify::new());
+    let mut w = Worker::new(e.state.outbox(), Retenido(soltar.clone()), compositor.clone());
+    w.config.arriendo = Duration::from_secs(2);
+    // Three leases' length in flight, looked at every second.
+    let mirar = async {
+        let mut vistos = Vec::new();
+        for _ in 0..6 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            vistos.push(otro_arrienda(&e).await);
+        }
+        soltar.notify_one();
+        vistos
+    };
+    let (r, vistos) = tokio::join!(w.ronda(), mirar);
+    assert_eq!(vistos, vec![0; 6], "another worker leased a message in flight");
+    assert_eq!(r.unwrap().enviados, 1);
+    assert_eq!(estado(&e).await[0].0, "enviado");
+
+    // The process dies with the message in flight: the others get it once the lease runs out, not before.
+    let (s, _) = solicitar(&e.state, &demos().localizado, "caido@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    let mut muere = Worker::new(
+        e.state.outbox(),
+        Retenido(Arc::new(Notify::new())),
+        compositor.clone(),
+    );
+    muere.config.arriendo = Duration::from_secs(2);
+    assert!(tokio::time::timeout(Duration::from_secs(1), muere.ronda())
+        .await
+        .is_err());
+    assert_eq!(otro_arrienda(&e).await, 0, "leased by the dead round");
+    tokio::time::sleep(Duration::from_millis(2700)).await;
+    assert_eq!(otro_arrienda(&e).await, 1, "due again after the lease");
+
+    // A renewal that comes after the failure was recorded leaves the retry time alone.
+    let (s, _) = solicitar(&e.state, &demos().localizado, "reintento@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    let store = e.state.outbox();
+    let ahora = chrono::Utc::now();
+    let hasta = ahora + chrono::Duration::seconds(60);
+    let items = store.claim_due(ahora, hasta, 10).await.unwrap();
+    assert_eq!(items.len(), 1);
+    let reintento = ahora + chrono::Duration::seconds(600);
+    store
+        .mark_failed(items[0].id, 1, Some(reintento), "smtp_conexion")
+        .await
+        .unwrap();
+    store
+        .renew(&[items[0].id], hasta, hasta + chrono::Duration::seconds(60))
+        .await
+        .unwrap();
+    let proximo: i64 = sqlx::query("SELECT proximo_intento FROM outbox WHERE id = $1")
+        .bind(items[0].id)
+        .fetch_one(&e.state.db().pool)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(proximo, reintento.timestamp());
 }
 
 async fn payloads(e: &Entorno) -> Vec<(String, String, Option<String>)> {
@@ -208,5 +305,6 @@ async fn caducidad_y_retencion(b: Backend) {
 en_ambas!(
     entrega_y_reintento,
     arriendo_exclusivo,
+    arriendo_renovado,
     caducidad_y_retencion
 );

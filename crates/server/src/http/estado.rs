@@ -390,6 +390,22 @@ impl OutboxStore for OutboxDb {
         Ok(items)
     }
 
+    async fn renew(
+        &self,
+        ids: &[i64],
+        hasta: DateTime<Utc>,
+        nuevo_hasta: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
+        crate::db::outbox::renovar_arriendo(
+            &self.db,
+            ids,
+            hasta.timestamp(),
+            nuevo_hasta.timestamp(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
     async fn mark_sent(&self, id: i64, ahora: DateTime<Utc>) -> anyhow::Result<()> {
         crate::db::outbox::marcar_enviado(&self.db, id, ahora.timestamp())
             .await

@@ -35,6 +35,16 @@ pub trait OutboxStore: Send + Sync {
         limite: usize,
     ) -> impl Future<Output = anyhow::Result<Vec<OutboxItem>>> + Send;
 
+    /// Extends the lease of those of rows `ids` still pending and still leased until `hasta` (the lease this
+    /// worker holds) to `nuevo_hasta`. A row marked meanwhile (sent, or failed with its retry time) or leased by
+    /// another worker is left as it is.
+    fn renew(
+        &self,
+        ids: &[i64],
+        hasta: DateTime<Utc>,
+        nuevo_hasta: DateTime<Utc>,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send;
+
     /// The mail server accepted the message.
     fn mark_sent(
         &self,
@@ -61,7 +71,9 @@ pub struct ConfigWorker {
     /// on its own, so one slow or failing message does not hold the others back. The SMTP transport keeps as
     /// many connections open for reuse ([`super::Transporte::desde_url_con`]).
     pub concurrencia: usize,
-    /// How long a leased row stays invisible to other rounds (longer than a batch's worst-case send time).
+    /// How long a leased row stays invisible to other rounds (`AFILIATE_OUTBOX_ARRIENDO_S`). The round renews
+    /// the lease of its unfinished rows every third of it, so a slow send keeps its rows, and the rows of a
+    /// worker that died are sent again by another one at most this long after its last renewal.
     pub arriendo: Duration,
     /// Longest sleep between rounds when nobody wakes the worker.
     pub sondeo: Duration,
@@ -79,7 +91,7 @@ impl Default for ConfigWorker {
         ConfigWorker {
             lote: 128,
             concurrencia: 32,
-            arriendo: Duration::from_secs(15 * 60),
+            arriendo: Duration::from_secs(60),
             sondeo: Duration::from_secs(5),
             espera_base: Duration::from_secs(30),
             espera_max: Duration::from_secs(3600),
@@ -134,27 +146,54 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
     /// sent right after the mail server accepts it, so a crash re-sends at most the messages in flight.
     pub async fn ronda(&self) -> anyhow::Result<Ronda> {
         let ahora = Utc::now();
-        let arriendo = chrono::Duration::from_std(self.config.arriendo)
-            .unwrap_or(chrono::Duration::minutes(15));
+        let arriendo =
+            chrono::Duration::from_std(self.config.arriendo).unwrap_or(chrono::Duration::minutes(1));
+        let hasta = ahora + arriendo;
         let items = self
             .store
-            .claim_due(ahora, ahora + arriendo, self.config.lote.max(1))
+            .claim_due(ahora, hasta, self.config.lote.max(1))
             .await?;
+        if items.is_empty() {
+            return Ok(Ronda::default());
+        }
+        let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
         // Composing (the PDFs above all) is CPU work done off the async workers, at most one message per core
         // at a time so the HTTP server keeps its share of the machine.
         let nucleos = std::thread::available_parallelism().map_or(2, |n| n.get());
         let cpu = Semaphore::new(nucleos);
         let caido = OnceLock::new();
-        let resultados: Vec<bool> = stream::iter(items)
+        let entregas = stream::iter(items)
             .map(|item| self.intentar(item, &cpu, &caido))
             .buffer_unordered(self.config.concurrencia.max(1))
-            .collect()
-            .await;
+            .collect::<Vec<bool>>();
+        let resultados = tokio::select! {
+            r = entregas => r,
+            nunca = self.renovar(&ids, hasta, arriendo) => match nunca {},
+        };
         let enviados = resultados.iter().filter(|e| **e).count();
         Ok(Ronda {
             enviados,
             fallidos: resultados.len() - enviados,
         })
+    }
+
+    /// Renews the round's lease every third of [`ConfigWorker::arriendo`] until the round ends (this future is
+    /// dropped then). A failed renewal is logged and tried again at the next tick: the lease it held still runs.
+    async fn renovar(
+        &self,
+        ids: &[i64],
+        mut hasta: DateTime<Utc>,
+        arriendo: chrono::Duration,
+    ) -> std::convert::Infallible {
+        let cada = (self.config.arriendo / 3).max(Duration::from_millis(100));
+        loop {
+            tokio::time::sleep(cada).await;
+            let nuevo = Utc::now() + arriendo;
+            match self.store.renew(ids, hasta, nuevo).await {
+                Ok(()) => hasta = nuevo,
+                Err(e) => tracing::warn!(error = %e, "could not renew the outbox lease"),
+            }
+        }
     }
 
     /// One delivery attempt of a leased row, recorded: true when the message was delivered. Once a message of
