@@ -626,6 +626,9 @@ fn faults_con(escenarios: &[&str], reducido: bool) -> Result<String> {
     }
 }
 
+/// The demo school whose key the contract run uses (`registry seed-demo` creates it without one).
+const ESCUELA_CONTRATO: &str = "09PDM0001Z";
+
 /// `contract`: schemathesis (PyPI, in the tools' venv) against `/api/openapi.json` of a running server, the demo
 /// data loaded: every phase, 500 cases per operation and phase (`reduced`: 60), no 5xx and no answer outside the
 /// document (xtask/tools/contrato.py prints the requests per operation). Full size on the release build.
@@ -643,6 +646,25 @@ fn contrato(reducido: bool) -> Result<String> {
             .env("AFILIATE_DATA_DIR", &data),
     )?;
     umf_demo(&server, &data)?;
+    // The schools' two operations get a demo school's CCT and its key, so the fuzzer's bodies reach the CSV
+    // reader instead of all being answered 401.
+    let clave = util::output(
+        cmd(&server)
+            .args(["escuelas", "new-key", ESCUELA_CONTRATO])
+            .env("AFILIATE_DATA_DIR", &data),
+    )
+    .and_then(|s| s.lines().last().map(str::to_string))
+    .ok_or("contract: escuelas new-key failed")?;
+    let config = work.join("schemathesis.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[operations]]\ninclude-path-regex = \"^/api/escuelas/\"\n\
+             headers = {{ Authorization = \"Bearer {clave}\" }}\n\
+             parameters = {{ \"path.cct\" = \"{ESCUELA_CONTRATO}\" }}\n"
+        ),
+    )
+    .map_err(|e| e.to_string())?;
     let port = util::free_port();
     let log = std::fs::File::create(work.join("server.log")).map_err(|e| e.to_string())?;
     let hijo = cmd(&server)
@@ -673,6 +695,8 @@ fn contrato(reducido: bool) -> Result<String> {
             .arg(root.join("xtask/tools/contrato.py"))
             .args(["--url", &format!("http://127.0.0.1:{port}")])
             .args(["--casos", casos])
+            .arg("--config")
+            .arg(&config)
             .arg("--dir")
             .arg(work.join("schemathesis")),
     )

@@ -6,7 +6,7 @@ Runs schemathesis against the server's OpenAPI document with every phase (exampl
 how many requests it sent and the status codes it got. Exits non-zero when schemathesis found a failure or any
 answer was a 5xx.
 
-    python contrato.py --url http://127.0.0.1:PORT --casos 500 --dir WORKDIR
+    python contrato.py --url http://127.0.0.1:PORT --casos 500 --dir WORKDIR [--config schemathesis.toml]
 """
 
 import argparse
@@ -32,12 +32,15 @@ def main() -> int:
     p.add_argument("--url", required=True)
     p.add_argument("--casos", type=int, required=True)
     p.add_argument("--dir", required=True, type=pathlib.Path)
+    p.add_argument("--config", type=pathlib.Path, help="a schemathesis.toml (per-operation headers, parameters)")
     a = p.parse_args()
     a.dir.mkdir(parents=True, exist_ok=True)
     eventos = a.dir / "schemathesis.ndjson"
     st = pathlib.Path(sys.executable).with_name("schemathesis")
-    orden = [
-        str(st),
+    orden = [str(st)]
+    if a.config:
+        orden += ["--config-file", str(a.config)]
+    orden += [
         "run",
         f"{a.url}/api/openapi.json",
         "-n",
