@@ -267,7 +267,6 @@ async fn main() {
             ms(secuencial, uno.len()),
             ms(concurrente, resto.len())
         );
-
     }
     // 4. The worker end to end: lease, render, send, mark. With `--solo-trabajador`, concurrency 32 only, and
     // only through SMTP when `--smtp` is given.

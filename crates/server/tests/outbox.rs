@@ -136,7 +136,11 @@ async fn arriendo_renovado(b: Backend) {
     let (s, _) = solicitar(&e.state, &demos().localizado, "lento@example.com").await;
     assert_eq!(s, StatusCode::OK);
     let soltar = Arc::new(Notify::new());
-    let mut w = Worker::new(e.state.outbox(), Retenido(soltar.clone()), compositor.clone());
+    let mut w = Worker::new(
+        e.state.outbox(),
+        Retenido(soltar.clone()),
+        compositor.clone(),
+    );
     w.config.arriendo = Duration::from_secs(2);
     // Three leases' length in flight, looked at every second.
     let mirar = async {
@@ -149,7 +153,11 @@ async fn arriendo_renovado(b: Backend) {
         vistos
     };
     let (r, vistos) = tokio::join!(w.ronda(), mirar);
-    assert_eq!(vistos, vec![0; 6], "another worker leased a message in flight");
+    assert_eq!(
+        vistos,
+        vec![0; 6],
+        "another worker leased a message in flight"
+    );
     assert_eq!(r.unwrap().enviados, 1);
     assert_eq!(estado(&e).await[0].0, "enviado");
 

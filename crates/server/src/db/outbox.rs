@@ -70,11 +70,7 @@ pub async fn renovar_arriendo(
         return Ok(());
     }
     // The ids are the integers the lease returned: written into the statement, one statement for the batch.
-    let lista = ids
-        .iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let lista = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!(
         "UPDATE outbox SET proximo_intento = $1 \
          WHERE estado = 'pendiente' AND proximo_intento = $2 AND id IN ({lista})"

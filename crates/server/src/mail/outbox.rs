@@ -146,8 +146,8 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
     /// sent right after the mail server accepts it, so a crash re-sends at most the messages in flight.
     pub async fn ronda(&self) -> anyhow::Result<Ronda> {
         let ahora = Utc::now();
-        let arriendo =
-            chrono::Duration::from_std(self.config.arriendo).unwrap_or(chrono::Duration::minutes(1));
+        let arriendo = chrono::Duration::from_std(self.config.arriendo)
+            .unwrap_or(chrono::Duration::minutes(1));
         let hasta = ahora + arriendo;
         let items = self
             .store
