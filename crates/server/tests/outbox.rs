@@ -12,6 +12,15 @@ use common::*;
 use sqlx::Row;
 use tokio::sync::Notify;
 
+/// The composer every test of this file uses.
+fn compositor() -> Compositor {
+    Compositor::new(
+        "Afíliate <no-responder@afiliate.local>",
+        "http://127.0.0.1:8080",
+    )
+    .unwrap()
+}
+
 async fn estado(e: &Entorno) -> Vec<(String, i64, Option<String>)> {
     sqlx::query("SELECT estado, intentos, ultimo_error FROM outbox ORDER BY id")
         .fetch_all(&e.state.db().pool)
@@ -26,11 +35,7 @@ async fn entrega_y_reintento(b: Backend) {
     let e = entorno(b).await;
     let (s, v) = solicitar(&e.state, &demos().localizado, "mariana@example.com").await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let compositor = Compositor::new(
-        "Afíliate <no-responder@afiliate.local>",
-        "http://127.0.0.1:8080",
-    )
-    .unwrap();
+    let compositor = compositor();
 
     // The mail server is down: the message stays queued with the error kind and one attempt.
     let cerrado = std::net::TcpListener::bind("127.0.0.1:0")
@@ -128,11 +133,7 @@ async fn otro_arrienda(e: &Entorno) -> usize {
 /// row marked meanwhile.
 async fn arriendo_renovado(b: Backend) {
     let e = entorno(b).await;
-    let compositor = Compositor::new(
-        "Afíliate <no-responder@afiliate.local>",
-        "http://127.0.0.1:8080",
-    )
-    .unwrap();
+    let compositor = compositor();
     let (s, _) = solicitar(&e.state, &demos().localizado, "lento@example.com").await;
     assert_eq!(s, StatusCode::OK);
     let soltar = Arc::new(Notify::new());
@@ -219,11 +220,7 @@ async fn payloads(e: &Entorno) -> Vec<(String, String, Option<String>)> {
 async fn caducidad_y_retencion(b: Backend) {
     let e = entorno(b).await;
     let pool = e.state.db().pool.clone();
-    let compositor = Compositor::new(
-        "Afíliate <no-responder@afiliate.local>",
-        "http://127.0.0.1:8080",
-    )
-    .unwrap();
+    let compositor = compositor();
     let (s, _) = solicitar(&e.state, &demos().localizado, "viejo@example.com").await;
     assert_eq!(s, StatusCode::OK);
     // Queued 73 hours ago, the mail server refuses connections: given up at this failure, not retried.
