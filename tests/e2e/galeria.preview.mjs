@@ -26,6 +26,8 @@ async function abrir(url, width, height, waitUntil = 'networkidle') {
   const errores = [];
   page.on('console', (m) => { if (m.type() === 'error') errores.push(m.text()); });
   page.on('pageerror', (e) => errores.push(String(e)));
+  // Chromium's "Failed to load resource" names no URL: say which one.
+  page.on('response', (r) => { if (r.status() >= 400) errores.push(`${r.status()} ${r.url()}`); });
   await page.goto(BASE + url, { waitUntil });
   await page.locator('h1').first().waitFor();
   // A form sent at once (preparar=enviar) shows the mock's answer a moment later.
