@@ -230,12 +230,12 @@ impl OutboxStore for Memoria {
     async fn renew(
         &self,
         ids: &[i64],
-        hasta: DateTime<Utc>,
+        hasta: &[DateTime<Utc>],
         nuevo_hasta: DateTime<Utc>,
     ) -> anyhow::Result<()> {
         let mut filas = self.0.lock().unwrap();
         for f in filas.iter_mut().filter(|f| {
-            ids.contains(&f.id) && f.estado == EstadoEnvio::Pendiente && f.proximo == hasta
+            ids.contains(&f.id) && f.estado == EstadoEnvio::Pendiente && hasta.contains(&f.proximo)
         }) {
             f.proximo = nuevo_hasta;
         }

@@ -192,7 +192,11 @@ async fn arriendo_renovado(b: Backend) {
         .await
         .unwrap();
     store
-        .renew(&[items[0].id], hasta, hasta + chrono::Duration::seconds(60))
+        .renew(
+            &[items[0].id],
+            &[hasta],
+            hasta + chrono::Duration::seconds(60),
+        )
         .await
         .unwrap();
     let proximo: i64 = sqlx::query("SELECT proximo_intento FROM outbox WHERE id = $1")
@@ -202,6 +206,87 @@ async fn arriendo_renovado(b: Backend) {
         .unwrap()
         .get(0);
     assert_eq!(proximo, reintento.timestamp());
+}
+
+/// A store whose first lease renewal commits and then answers an error (a connection lost after the commit).
+struct ErrorTrasCommit<S> {
+    store: S,
+    fallo: std::sync::atomic::AtomicBool,
+}
+
+impl<S: OutboxStore> OutboxStore for ErrorTrasCommit<S> {
+    async fn claim_due(
+        &self,
+        ahora: chrono::DateTime<chrono::Utc>,
+        hasta: chrono::DateTime<chrono::Utc>,
+        limite: usize,
+    ) -> anyhow::Result<Vec<afiliate_server::mail::OutboxItem>> {
+        self.store.claim_due(ahora, hasta, limite).await
+    }
+
+    async fn renew(
+        &self,
+        ids: &[i64],
+        hasta: &[chrono::DateTime<chrono::Utc>],
+        nuevo_hasta: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<()> {
+        self.store.renew(ids, hasta, nuevo_hasta).await?;
+        if self.fallo.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            Ok(())
+        } else {
+            Err(anyhow::anyhow!("connection lost after the commit"))
+        }
+    }
+
+    async fn mark_sent(&self, id: i64, ahora: chrono::DateTime<chrono::Utc>) -> anyhow::Result<()> {
+        self.store.mark_sent(id, ahora).await
+    }
+
+    async fn mark_failed(
+        &self,
+        id: i64,
+        intentos: u32,
+        proximo: Option<chrono::DateTime<chrono::Utc>>,
+        tipo_error: &str,
+    ) -> anyhow::Result<()> {
+        self.store
+            .mark_failed(id, intentos, proximo, tipo_error)
+            .await
+    }
+}
+
+/// A renewal that committed but answered an error does not lose the lease: the next one finds the rows at the
+/// time it set (before, it looked for the older time, matched nothing, and the rows went to another worker
+/// while their send was still in flight).
+async fn renovacion_con_error(b: Backend) {
+    let e = entorno(b).await;
+    let (s, _) = solicitar(&e.state, &demos().localizado, "lento@example.com").await;
+    assert_eq!(s, StatusCode::OK);
+    let soltar = Arc::new(Notify::new());
+    let store = ErrorTrasCommit {
+        store: e.state.outbox(),
+        fallo: Default::default(),
+    };
+    let mut w = Worker::new(store, Retenido(soltar.clone()), compositor());
+    // Renewed every second, times stored in whole seconds: the first renewal's time is never the lease's.
+    w.config.arriendo = Duration::from_secs(3);
+    let mirar = async {
+        let mut vistos = Vec::new();
+        for _ in 0..6 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            vistos.push(otro_arrienda(&e).await);
+        }
+        soltar.notify_one();
+        vistos
+    };
+    let (r, vistos) = tokio::join!(w.ronda(), mirar);
+    assert_eq!(
+        vistos,
+        vec![0; 6],
+        "another worker leased a message in flight"
+    );
+    assert_eq!(r.unwrap().enviados, 1);
+    assert_eq!(estado(&e).await[0].0, "enviado");
 }
 
 async fn payloads(e: &Entorno) -> Vec<(String, String, Option<String>)> {
@@ -311,5 +396,6 @@ en_ambas!(
     entrega_y_reintento,
     arriendo_exclusivo,
     arriendo_renovado,
+    renovacion_con_error,
     caducidad_y_retencion
 );

@@ -57,32 +57,31 @@ pub async fn arrendar(
     .await
 }
 
-/// Moves the lease of those of rows `ids` still pending and leased until `hasta` to `nuevo` (the worker's
-/// renewal): a row marked meanwhile, whose `proximo_intento` is its retry time, or leased again by another worker
-/// after this one's lease ran out, is not touched.
+/// Moves the lease of those of rows `ids` still pending and leased until one of `hasta` to `nuevo` (the
+/// worker's renewal): a row marked meanwhile, whose `proximo_intento` is its retry time, or leased again by
+/// another worker after this one's lease ran out, is not touched.
 pub async fn renovar_arriendo(
     db: &super::Db,
     ids: &[i64],
-    hasta: i64,
+    hasta: &[i64],
     nuevo: i64,
 ) -> Result<(), AppError> {
-    if ids.is_empty() {
+    if ids.is_empty() || hasta.is_empty() {
         return Ok(());
     }
-    // The ids are the integers the lease returned: written into the statement, one statement for the batch.
-    let lista = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    // Integers only (the ids the lease returned, the lease times): written into the statement, one statement
+    // for the batch.
+    let lista = |xs: &[i64]| xs.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let sql = format!(
         "UPDATE outbox SET proximo_intento = $1 \
-         WHERE estado = 'pendiente' AND proximo_intento = $2 AND id IN ({lista})"
+         WHERE estado = 'pendiente' AND proximo_intento IN ({}) AND id IN ({})",
+        lista(hasta),
+        lista(ids)
     );
     db.write(move |c| {
         let sql = sql.clone();
         Box::pin(async move {
-            sqlx::query(&sql)
-                .bind(nuevo)
-                .bind(hasta)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(&sql).bind(nuevo).execute(&mut *c).await?;
             Ok(())
         })
     })

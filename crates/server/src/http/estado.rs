@@ -393,17 +393,13 @@ impl OutboxStore for OutboxDb {
     async fn renew(
         &self,
         ids: &[i64],
-        hasta: DateTime<Utc>,
+        hasta: &[DateTime<Utc>],
         nuevo_hasta: DateTime<Utc>,
     ) -> anyhow::Result<()> {
-        crate::db::outbox::renovar_arriendo(
-            &self.db,
-            ids,
-            hasta.timestamp(),
-            nuevo_hasta.timestamp(),
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))
+        let hasta: Vec<i64> = hasta.iter().map(DateTime::timestamp).collect();
+        crate::db::outbox::renovar_arriendo(&self.db, ids, &hasta, nuevo_hasta.timestamp())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     async fn mark_sent(&self, id: i64, ahora: DateTime<Utc>) -> anyhow::Result<()> {

@@ -30,9 +30,11 @@
 //!   PostgreSQL]) RETURNING id, creado_en, intentos, payload`. A row whose worker crashed is due again when its
 //!   lease ends, so nothing is lost.
 //! - [`OutboxStore::renew`]`(ids, hasta, nuevo_hasta)`: while a round runs, every third of the lease,
-//!   `UPDATE outbox SET proximo_intento = :nuevo_hasta WHERE estado = 'pendiente' AND proximo_intento = :hasta
-//!   AND id IN (:ids)`: only the rows this round still holds (a marked row has its retry time or is no longer
-//!   pending; a row another worker leased after this lease ran out has that worker's time).
+//!   `UPDATE outbox SET proximo_intento = :nuevo_hasta WHERE estado = 'pendiente' AND proximo_intento IN
+//!   (:hasta) AND id IN (:ids)`: only the rows this round still holds (a marked row has its retry time or is no
+//!   longer pending; a row another worker leased after this lease ran out has that worker's time). `hasta` is
+//!   the lease the last renewal confirmed, plus the times of the renewals since that answered an error before
+//!   it ran out: such a renewal may have committed all the same.
 //! - [`OutboxStore::mark_sent`]: `estado = 'enviado', enviado_en = now, intentos = intentos + 1`.
 //! - [`OutboxStore::mark_failed`]: `intentos = :intentos, ultimo_error = :tipo`, and `proximo_intento = :proximo`
 //!   when `Some` (retry), or `estado = 'fallido'` when `None` (permanent failure: a 5xx from the mail server or an

@@ -35,13 +35,14 @@ pub trait OutboxStore: Send + Sync {
         limite: usize,
     ) -> impl Future<Output = anyhow::Result<Vec<OutboxItem>>> + Send;
 
-    /// Extends the lease of those of rows `ids` still pending and still leased until `hasta` (the lease this
-    /// worker holds) to `nuevo_hasta`. A row marked meanwhile (sent, or failed with its retry time) or leased by
+    /// Extends the lease of those of rows `ids` still pending and still leased until one of `hasta` (the lease
+    /// this worker holds; or the ones it tried to set, when the store answered an error that may have come after
+    /// the commit) to `nuevo_hasta`. A row marked meanwhile (sent, or failed with its retry time) or leased by
     /// another worker is left as it is.
     fn renew(
         &self,
         ids: &[i64],
-        hasta: DateTime<Utc>,
+        hasta: &[DateTime<Utc>],
         nuevo_hasta: DateTime<Utc>,
     ) -> impl Future<Output = anyhow::Result<()>> + Send;
 
@@ -182,16 +183,27 @@ impl<S: OutboxStore, T: Entrega> Worker<S, T> {
     async fn renovar(
         &self,
         ids: &[i64],
-        mut hasta: DateTime<Utc>,
+        hasta: DateTime<Utc>,
         arriendo: chrono::Duration,
     ) -> std::convert::Infallible {
         let cada = (self.config.arriendo / 3).max(Duration::from_millis(100));
+        // The lease the last renewal confirmed first, then the ones set by renewals that answered an error.
+        let mut candidatos = vec![hasta];
         loop {
             tokio::time::sleep(cada).await;
-            let nuevo = Utc::now() + arriendo;
-            match self.store.renew(ids, hasta, nuevo).await {
-                Ok(()) => hasta = nuevo,
-                Err(e) => tracing::warn!(error = %e, "could not renew the outbox lease"),
+            let ahora = Utc::now();
+            let nuevo = ahora + arriendo;
+            match self.store.renew(ids, &candidatos, nuevo).await {
+                Ok(()) => candidatos = vec![nuevo],
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not renew the outbox lease");
+                    // It may have committed before the error: match its time too next tick. Only while the
+                    // confirmed lease runs (in whole seconds, as stored): a renewal tried later could carry the
+                    // very time another worker leased the rows with, in the same second, and take them over.
+                    if ahora.timestamp() < candidatos[0].timestamp() {
+                        candidatos.push(nuevo);
+                    }
+                }
             }
         }
     }
