@@ -128,6 +128,28 @@ async fn otro_arrienda(e: &Entorno) -> usize {
         .len()
 }
 
+/// Runs a round of `w` (its one message held by `soltar`) for 6 s, checking every second that no other worker
+/// can lease the message, then lets the send finish: delivered once.
+async fn ronda_lenta<S: OutboxStore, T: Entrega>(e: &Entorno, w: &Worker<S, T>, soltar: &Notify) {
+    let mirar = async {
+        let mut vistos = Vec::new();
+        for _ in 0..6 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            vistos.push(otro_arrienda(e).await);
+        }
+        soltar.notify_one();
+        vistos
+    };
+    let (r, vistos) = tokio::join!(w.ronda(), mirar);
+    assert_eq!(
+        vistos,
+        vec![0; 6],
+        "another worker leased a message in flight"
+    );
+    assert_eq!(r.unwrap().enviados, 1);
+    assert_eq!(estado(e).await[0].0, "enviado");
+}
+
 /// A round renews its lease while a send is slow (no other worker gets the message, however long it takes);
 /// a round that dies in flight leaves its rows to the others once its lease ends; the renewal never touches a
 /// row marked meanwhile.
@@ -143,24 +165,8 @@ async fn arriendo_renovado(b: Backend) {
         compositor.clone(),
     );
     w.config.arriendo = Duration::from_secs(2);
-    // Three leases' length in flight, looked at every second.
-    let mirar = async {
-        let mut vistos = Vec::new();
-        for _ in 0..6 {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            vistos.push(otro_arrienda(&e).await);
-        }
-        soltar.notify_one();
-        vistos
-    };
-    let (r, vistos) = tokio::join!(w.ronda(), mirar);
-    assert_eq!(
-        vistos,
-        vec![0; 6],
-        "another worker leased a message in flight"
-    );
-    assert_eq!(r.unwrap().enviados, 1);
-    assert_eq!(estado(&e).await[0].0, "enviado");
+    // Three leases' length in flight.
+    ronda_lenta(&e, &w, &soltar).await;
 
     // The process dies with the message in flight: the others get it once the lease runs out, not before.
     let (s, _) = solicitar(&e.state, &demos().localizado, "caido@example.com").await;
@@ -270,23 +276,7 @@ async fn renovacion_con_error(b: Backend) {
     let mut w = Worker::new(store, Retenido(soltar.clone()), compositor());
     // Renewed every second, times stored in whole seconds: the first renewal's time is never the lease's.
     w.config.arriendo = Duration::from_secs(3);
-    let mirar = async {
-        let mut vistos = Vec::new();
-        for _ in 0..6 {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            vistos.push(otro_arrienda(&e).await);
-        }
-        soltar.notify_one();
-        vistos
-    };
-    let (r, vistos) = tokio::join!(w.ronda(), mirar);
-    assert_eq!(
-        vistos,
-        vec![0; 6],
-        "another worker leased a message in flight"
-    );
-    assert_eq!(r.unwrap().enviados, 1);
-    assert_eq!(estado(&e).await[0].0, "enviado");
+    ronda_lenta(&e, &w, &soltar).await;
 }
 
 async fn payloads(e: &Entorno) -> Vec<(String, String, Option<String>)> {
