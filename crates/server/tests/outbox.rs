@@ -164,8 +164,9 @@ async fn arriendo_renovado(b: Backend) {
         Retenido(soltar.clone()),
         compositor.clone(),
     );
-    w.config.arriendo = Duration::from_secs(2);
-    // Three leases' length in flight.
+    // Two leases' length in flight. Renewed every second: a renewal late by up to 2 s (a loaded machine) still
+    // comes before the lease ends.
+    w.config.arriendo = Duration::from_secs(3);
     ronda_lenta(&e, &w, &soltar).await;
 
     // The process dies with the message in flight: the others get it once the lease runs out, not before.
