@@ -128,12 +128,12 @@ async fn otro_arrienda(e: &Entorno) -> usize {
         .len()
 }
 
-/// Runs a round of `w` (its one message held by `soltar`) for 6 s, checking every second that no other worker
+/// Runs a round of `w` (its one message held by `soltar`) for 9 s, checking every second that no other worker
 /// can lease the message, then lets the send finish: delivered once.
 async fn ronda_lenta<S: OutboxStore, T: Entrega>(e: &Entorno, w: &Worker<S, T>, soltar: &Notify) {
     let mirar = async {
         let mut vistos = Vec::new();
-        for _ in 0..6 {
+        for _ in 0..9 {
             tokio::time::sleep(Duration::from_secs(1)).await;
             vistos.push(otro_arrienda(e).await);
         }
@@ -143,7 +143,7 @@ async fn ronda_lenta<S: OutboxStore, T: Entrega>(e: &Entorno, w: &Worker<S, T>, 
     let (r, vistos) = tokio::join!(w.ronda(), mirar);
     assert_eq!(
         vistos,
-        vec![0; 6],
+        vec![0; 9],
         "another worker leased a message in flight"
     );
     assert_eq!(r.unwrap().enviados, 1);
@@ -164,9 +164,9 @@ async fn arriendo_renovado(b: Backend) {
         Retenido(soltar.clone()),
         compositor.clone(),
     );
-    // Two leases' length in flight. Renewed every second: a renewal late by up to 2 s (a loaded machine) still
-    // comes before the lease ends.
-    w.config.arriendo = Duration::from_secs(3);
+    // A lease and a half in flight. Renewed every 2 s, times stored in whole seconds: a renewal late by up to
+    // 3 s (a loaded machine) still comes before another worker could take the row.
+    w.config.arriendo = Duration::from_secs(6);
     ronda_lenta(&e, &w, &soltar).await;
 
     // The process dies with the message in flight: the others get it once the lease runs out, not before.
@@ -275,8 +275,9 @@ async fn renovacion_con_error(b: Backend) {
         fallo: Default::default(),
     };
     let mut w = Worker::new(store, Retenido(soltar.clone()), compositor());
-    // Renewed every second, times stored in whole seconds: the first renewal's time is never the lease's.
-    w.config.arriendo = Duration::from_secs(3);
+    // Renewed every 2 s, times stored in whole seconds: the first renewal's time is never the lease's, and the
+    // row it set would be due within the 9 s looked at.
+    w.config.arriendo = Duration::from_secs(6);
     ronda_lenta(&e, &w, &soltar).await;
 }
 
