@@ -32,8 +32,15 @@ async function abrirIncrustado(page, ruta = '', h1 = /tienes IMSS/) {
 }
 
 /** The tag name of the focused element inside the app's shadow root. */
-const enfocadoEnApp = (page) =>
-  page.evaluate(() => document.querySelector('afiliate-tramite').shadowRoot.activeElement?.tagName ?? null);
+/** The tag of what is focused inside the app's shadow root, once it is `esperado` or after 5 s (the app moves
+ * focus on the next animation frame, as `enfocado` in support.mjs waits for in the document). */
+async function enfocadoEnApp(page, esperado = 'H1') {
+  await page
+    .waitForFunction((e) => document.querySelector('afiliate-tramite').shadowRoot.activeElement?.tagName === e,
+      esperado, { timeout: 5000 })
+    .catch(() => {});
+  return page.evaluate(() => document.querySelector('afiliate-tramite').shadowRoot.activeElement?.tagName ?? null);
+}
 
 /** What every screen must pass, the host page included: axe, no horizontal scroll; and a screenshot. */
 async function revisar(page, nombre) {

@@ -91,6 +91,8 @@ test('keyboard only: the whole assignment path without a mouse', async () => {
 
   await page.waitForURL(/\/domicilio$/);
   await page.getByRole('heading', { level: 1 }).waitFor();
+  // The app moves focus to the new heading on the next frame: tab from there, not before it lands.
+  assert.equal(await enfocado(page, 'tagName', 'H1'), 'H1');
   await tabTo(page.getByLabel('Código postal', { exact: true }), 20);
   await page.keyboard.type(DEMO.cp);
   await page.getByTestId('cp-estado').waitFor();
@@ -107,10 +109,12 @@ test('keyboard only: the whole assignment path without a mouse', async () => {
 
   await page.waitForURL(/\/revisar$/);
   await page.getByRole('heading', { level: 1, name: 'Revisa tus datos' }).waitFor();
+  assert.equal(await enfocado(page, 'tagName', 'H1'), 'H1');
   await tabTo(c.continuar, 30);
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/resultado$/);
   await page.getByRole('heading', { level: 1, name: /Asignación de NSS exitosa\./ }).waitFor();
+  assert.equal(await enfocado(page, 'tagName', 'H1'), 'H1');
   assert.match((await page.getByTestId('nss').innerText()).trim(), /^\d{11}$/);
   await tabTo(page.getByRole('button', { name: 'Finalizar trámite' }), 40);
   await page.keyboard.press('Enter');

@@ -108,7 +108,10 @@ test('Paso 2 from the landing page: the constancia says SÍ, is downloaded and e
 
   // A reload keeps the result; then on to Paso 3, whose print link opens this constancia.
   await page.reload({ waitUntil: 'networkidle' });
-  assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'SÍ tienes derecho al servicio médico del IMSS');
+  // The prerendered shell's heading shows until the app has started: wait for the app's, then read it whole.
+  const titulo = page.getByRole('heading', { level: 1, name: /derecho al servicio médico/ });
+  await titulo.waitFor();
+  assert.equal(await titulo.innerText(), 'SÍ tienes derecho al servicio médico del IMSS');
   await page.getByRole('link', { name: 'Ir al Paso 3: tu clínica' }).click();
   await page.waitForURL(/\/paso-3$/);
   const imprimir = page.getByRole('link', { name: /^Imprimir mi constancia/ });
