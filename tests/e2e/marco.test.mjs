@@ -22,6 +22,17 @@ async function alturas(page) {
   return { iframe, ...dentro };
 }
 
+/** The heights once the frame fits its content, or after 5 s: the app reports its height asynchronously (a
+ * resize observer, then a message to the host), so a late layout change is followed a moment later. */
+async function ajustadas(page) {
+  let a = await alturas(page);
+  for (let i = 0; i < 50 && !(Math.abs(a.iframe - a.cuerpo) <= 1 && a.sobra <= 0); i++) {
+    await page.waitForTimeout(100);
+    a = await alturas(page);
+  }
+  return a;
+}
+
 test('framed on an allowed host, the app sets the frame to its height: no scroll inside, on every page', async () => {
   const host = await servirHost(HOST_PORT, BASE_URL);
   const { context, page } = await phonePage(browser, { width: 1024, height: 700 });
@@ -30,7 +41,7 @@ test('framed on an allowed host, the app sets the frame to its height: no scroll
   const app = page.frameLocator('#afiliate');
   await app.getByRole('heading', { level: 1, name: 'Obtén o localiza tu Número de Seguridad Social' }).waitFor();
   await page.waitForFunction(() => document.getElementById('afiliate').style.height !== '');
-  let a = await alturas(page);
+  let a = await ajustadas(page);
   assert.ok(Math.abs(a.iframe - a.cuerpo) <= 1, `frame ${a.iframe} px, content ${a.cuerpo} px`);
   assert.ok(a.sobra <= 0, `${a.sobra} px scroll inside the frame`);
   assert.notEqual(a.iframe, 600, 'the host\'s default height was replaced');
@@ -40,7 +51,7 @@ test('framed on an allowed host, the app sets the frame to its height: no scroll
   await app.getByRole('link', { name: 'Inicio', exact: true }).click();
   await app.getByRole('heading', { level: 1 }).filter({ hasText: 'tienes IMSS' }).waitFor();
   await page.waitForFunction((h) => Math.abs(document.getElementById('afiliate').getBoundingClientRect().height - h) > 1, antes);
-  a = await alturas(page);
+  a = await ajustadas(page);
   assert.ok(Math.abs(a.iframe - a.cuerpo) <= 1, `frame ${a.iframe} px, content ${a.cuerpo} px`);
   assert.ok(a.sobra <= 0, `${a.sobra} px scroll inside the frame`);
   await context.close();
@@ -56,6 +67,7 @@ test('a host outside AFILIATE_FRAME_ANCESTORS cannot frame the app', async () =>
   page.on('console', (m) => { if (/frame-ancestors/.test(m.text())) bloqueos.push(m.text()); });
   await page.goto(`http://127.0.0.1:${port}/marco.html?app=${encodeURIComponent(BASE_URL)}`, { waitUntil: 'load' });
   await page.waitForTimeout(1500);
+  for (let i = 0; i < 50 && bloqueos.length === 0; i++) await page.waitForTimeout(100);
   assert.equal(await page.frameLocator('#afiliate').locator('.afi-app').count(), 0, 'the app is not shown in the frame');
   assert.ok(bloqueos.length > 0, 'the browser refused the frame because of frame-ancestors');
   await context.close();

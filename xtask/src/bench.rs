@@ -254,7 +254,7 @@ pub fn page_figures() -> Result {
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let port = util::free_port();
     let log = std::fs::File::create(work.join("server.log")).map_err(|e| e.to_string())?;
-    let _server = Guard::new(
+    let mut _server = Guard::new(
         cmd(&server)
             .arg("serve")
             .env("AFILIATE_ADDR", format!("127.0.0.1:{port}"))
@@ -267,9 +267,9 @@ pub fn page_figures() -> Result {
             .spawn()
             .map_err(|e| format!("cannot start the server: {e}"))?,
     );
-    util::wait_for_port(port, 30)?;
+    _server.listening(port, 30)?;
     let control_port = util::free_port();
-    let _control = Guard::new(
+    let mut _control = Guard::new(
         cmd("python3")
             .arg(shared.join("serve_br.py"))
             .arg(shared.join("vanilla"))
@@ -279,7 +279,7 @@ pub fn page_figures() -> Result {
             .spawn()
             .map_err(|e| format!("cannot start the control page's server: {e}"))?,
     );
-    util::wait_for_port(control_port, 10)?;
+    _control.listening(control_port, 10)?;
     let app = format!("http://127.0.0.1:{port}");
     let control = format!("http://127.0.0.1:{control_port}/");
 

@@ -371,16 +371,16 @@ fn preview_dist() -> PathBuf {
 }
 
 /// `trunk serve` of the designer preview (cargo feature `preview`: the in-browser mock server, the scenario
-/// panel, `/galeria`) on `port`, answering once its build is served. With `recarga`, live reload of a debug
+/// panel, `/galeria`) on `port` (None: a free one, picked after the build), answering once its build is served
+/// on the port it returns. With `recarga`, live reload of a debug
 /// build (quick rebuilds for designers); without, a release build (its wasm loads several times faster, which
 /// the gallery test and the screenshots, loading every screen twice, need).
-fn preview_serve(port: u16, recarga: bool) -> Result<Guard> {
+fn preview_serve(port: Option<u16>, recarga: bool) -> Result<(Guard, u16)> {
     let mut trunk = cmd("trunk");
     trunk
         .arg("serve")
         .arg("--dist")
         .arg(preview_dist())
-        .args(["--port", &port.to_string()])
         // The feature as trunk's environment variable, so the post_build hook sees it too (no precompression).
         .env("TRUNK_BUILD_FEATURES", "preview");
     if !recarga {
@@ -394,14 +394,16 @@ fn preview_serve(port: u16, recarga: bool) -> Result<Guard> {
         )?;
         trunk.args(["--no-autoreload", "true", "--release", "true"]);
     }
-    let guard = Guard(
+    let port = port.unwrap_or_else(util::free_port);
+    trunk.args(["--port", &port.to_string()]);
+    let mut guard = Guard(
         trunk
             .spawn()
             .map_err(|e| format!("cannot start trunk serve: {e}"))?,
     );
     // trunk listens once the first build is done; a cold build takes minutes.
-    util::wait_for_port(port, 900)?;
-    Ok(guard)
+    guard.listening(port, 900)?;
+    Ok((guard, port))
 }
 
 /// `cargo xtask preview`: the app on its in-browser mock server, with live reload (no server, no database).
@@ -412,7 +414,7 @@ pub fn preview(_args: &[String]) -> Result {
         .and_then(|p| p.parse().ok())
         .unwrap_or(8082);
     println!("\nAfíliate preview: building, then http://127.0.0.1:{port}/ (gallery: /galeria; scenarios: ?escenario=…)\n");
-    let guard = preview_serve(port, true)?;
+    let (guard, _) = preview_serve(Some(port), true)?;
     println!(
         "\nAfíliate preview: http://127.0.0.1:{port}/   gallery: http://127.0.0.1:{port}/galeria\n"
     );
@@ -427,8 +429,7 @@ pub fn preview(_args: &[String]) -> Result {
 /// `cargo xtask screenshots`: one PNG per gallery entry and width in target/screenshots/, and an index.html.
 pub fn screenshots(_args: &[String]) -> Result {
     setup::setup(Needs::build())?;
-    let port = util::free_port();
-    let _trunk = preview_serve(port, false)?;
+    let (_trunk, port) = preview_serve(None, false)?;
     let out = util::root().join("target/screenshots");
     run_cmd(
         cmd("node")
@@ -450,8 +451,8 @@ pub fn screenshots(_args: &[String]) -> Result {
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
-    let _server = Guard(server);
-    util::wait_for_port(server_port, 30)?;
+    let mut _server = Guard(server);
+    _server.listening(server_port, 30)?;
     run_cmd(
         cmd("node")
             .arg(util::root().join("xtask/tools/captchas.mjs"))
@@ -470,8 +471,7 @@ pub fn screenshots(_args: &[String]) -> Result {
 /// The gallery test: every entry renders without console errors and with 0 axe violations at phone and
 /// desktop widths, without horizontal scroll at 320 px; and the release `dist/` has none of the preview.
 fn gallery() -> Result<String> {
-    let port = util::free_port();
-    let _trunk = preview_serve(port, false)?;
+    let (_trunk, port) = preview_serve(None, false)?;
     let root = util::root();
     run_cmd(
         cmd("node")
@@ -686,8 +686,8 @@ fn contrato(reducido: bool) -> Result<String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
-    let _servidor = Guard(hijo);
-    util::wait_for_port(port, 60)?;
+    let mut _servidor = Guard(hijo);
+    _servidor.listening(port, 60)?;
     let casos = if reducido { "60" } else { "500" };
     let inicio = Instant::now();
     run_cmd(
@@ -713,6 +713,15 @@ pub struct Guard(Child);
 impl Guard {
     pub fn new(child: Child) -> Self {
         Guard(child)
+    }
+
+    /// Waits until something accepts TCP connections on `port` (or the deadline passes); fails at once when
+    /// this process has exited meanwhile (a failed build, a port taken), instead of waiting out the deadline.
+    pub fn listening(&mut self, port: u16, seconds: u64) -> Result {
+        util::wait_for_port_while(port, seconds, || match self.0.try_wait() {
+            Ok(Some(status)) => Some(format!("it exited ({status}) before listening on {port}")),
+            _ => None,
+        })
     }
 }
 
@@ -759,8 +768,8 @@ fn e2e() -> Result<String> {
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start aiosmtpd: {e}"))?;
-    let _smtp = Guard(smtp);
-    util::wait_for_port(smtp_port, 20)?;
+    let mut _smtp = Guard(smtp);
+    _smtp.listening(smtp_port, 20)?;
 
     let port = util::free_port();
     // The host pages' origin (tests/e2e/host/servidor.mjs, started by marco.test.mjs and incrustado.test.mjs).
@@ -787,8 +796,10 @@ fn e2e() -> Result<String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
-    let _server = Guard(server_child);
-    util::wait_for_port(port, 30).map_err(|e| format!("{e} (see target/e2e/server.log)"))?;
+    let mut _server = Guard(server_child);
+    _server
+        .listening(port, 30)
+        .map_err(|e| format!("{e} (see target/e2e/server.log)"))?;
     // A second server on the same database and mail server, with e-mail confirmation (confirmacion.test.mjs).
     let port_confirmar = util::free_port();
     let log =
@@ -810,8 +821,9 @@ fn e2e() -> Result<String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("cannot start the confirming server: {e}"))?;
-    let _confirmar = Guard(confirmar_child);
-    util::wait_for_port(port_confirmar, 30)
+    let mut _confirmar = Guard(confirmar_child);
+    _confirmar
+        .listening(port_confirmar, 30)
         .map_err(|e| format!("{e} (see target/e2e/server-confirmar.log)"))?;
 
     let mut node = cmd("node");
@@ -903,8 +915,9 @@ fn smtp_sink() -> Option<(Guard, u16)> {
         .spawn()
         .map_err(|e| println!("mail bench: cannot start smtp-sink: {e}"))
         .ok()?;
-    let guardia = Guard(hijo);
-    util::wait_for_port(port, 10)
+    let mut guardia = Guard(hijo);
+    guardia
+        .listening(port, 10)
         .map_err(|e| println!("mail bench: smtp-sink did not listen: {e}"))
         .ok()?;
     Some((guardia, port))
@@ -961,5 +974,28 @@ pub fn bench(args: &[String]) -> Result {
         Ok(())
     } else {
         Err(failures.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listening_fails_at_once_when_the_process_exits() {
+        let mut g = Guard::new(cmd("sh").args(["-c", "exit 3"]).spawn().unwrap());
+        let inicio = std::time::Instant::now();
+        let e = g.listening(util::free_port(), 600).unwrap_err();
+        assert!(e.contains("exited") && e.contains('3'), "{e}");
+        // Not the deadline: the exit was seen (a generous bound, this is no timing test).
+        assert!(inicio.elapsed() < std::time::Duration::from_secs(300));
+    }
+
+    #[test]
+    fn listening_answers_once_something_listens() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let mut g = Guard::new(cmd("sleep").arg("30").spawn().unwrap());
+        assert_eq!(g.listening(port, 30), Ok(()));
     }
 }

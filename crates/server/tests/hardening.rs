@@ -250,10 +250,16 @@ async fn auditoria_de_un_tramite(b: Backend) {
     // The log is written by a background thread: wait for the seven lines.
     let mut texto = String::new();
     for _ in 0..100 {
-        texto = std::fs::read_dir(&ruta)
+        // One file a day (named by date): in date order, should the test run across midnight.
+        let mut archivos: Vec<_> = std::fs::read_dir(&ruta)
             .unwrap()
             .flatten()
-            .map(|f| std::fs::read_to_string(f.path()).unwrap())
+            .map(|f| f.path())
+            .collect();
+        archivos.sort();
+        texto = archivos
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap())
             .collect();
         if texto.lines().count() >= 7 {
             break;
