@@ -254,7 +254,7 @@ pub fn page_figures() -> Result {
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let port = util::free_port();
     let log = std::fs::File::create(work.join("server.log")).map_err(|e| e.to_string())?;
-    let mut _server = Guard::new(
+    let _server = Guard::new(
         cmd(&server)
             .arg("serve")
             .env("AFILIATE_ADDR", format!("127.0.0.1:{port}"))
@@ -266,10 +266,10 @@ pub fn page_figures() -> Result {
             .stderr(log)
             .spawn()
             .map_err(|e| format!("cannot start the server: {e}"))?,
-    );
-    _server.listening(port, 30)?;
+    )
+    .listening(port, 30)?;
     let control_port = util::free_port();
-    let mut _control = Guard::new(
+    let _control = Guard::new(
         cmd("python3")
             .arg(shared.join("serve_br.py"))
             .arg(shared.join("vanilla"))
@@ -278,8 +278,8 @@ pub fn page_figures() -> Result {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot start the control page's server: {e}"))?,
-    );
-    _control.listening(control_port, 10)?;
+    )
+    .listening(control_port, 10)?;
     let app = format!("http://127.0.0.1:{port}");
     let control = format!("http://127.0.0.1:{control_port}/");
 

@@ -396,14 +396,13 @@ fn preview_serve(port: Option<u16>, recarga: bool) -> Result<(Guard, u16)> {
     }
     let port = port.unwrap_or_else(util::free_port);
     trunk.args(["--port", &port.to_string()]);
-    let mut guard = Guard(
+    let guard = Guard(
         trunk
             .spawn()
             .map_err(|e| format!("cannot start trunk serve: {e}"))?,
     );
     // trunk listens once the first build is done; a cold build takes minutes.
-    guard.listening(port, 900)?;
-    Ok((guard, port))
+    Ok((guard.listening(port, 900)?, port))
 }
 
 /// `cargo xtask preview`: the app on its in-browser mock server, with live reload (no server, no database).
@@ -451,8 +450,7 @@ pub fn screenshots(_args: &[String]) -> Result {
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
-    let mut _server = Guard(server);
-    _server.listening(server_port, 30)?;
+    let _server = Guard(server).listening(server_port, 30)?;
     run_cmd(
         cmd("node")
             .arg(util::root().join("xtask/tools/captchas.mjs"))
@@ -686,8 +684,7 @@ fn contrato(reducido: bool) -> Result<String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
-    let mut _servidor = Guard(hijo);
-    _servidor.listening(port, 60)?;
+    let _servidor = Guard(hijo).listening(port, 60)?;
     let casos = if reducido { "60" } else { "500" };
     let inicio = Instant::now();
     run_cmd(
@@ -715,13 +712,22 @@ impl Guard {
         Guard(child)
     }
 
-    /// Waits until something accepts TCP connections on `port` (or the deadline passes); fails at once when
-    /// this process has exited meanwhile (a failed build, a port taken), instead of waiting out the deadline.
-    pub fn listening(&mut self, port: u16, seconds: u64) -> Result {
-        util::wait_for_port_while(port, seconds, || match self.0.try_wait() {
-            Ok(Some(status)) => Some(format!("it exited ({status}) before listening on {port}")),
-            _ => None,
-        })
+    /// This guard once something accepts TCP connections on `port`. Fails when the deadline passes, and at once
+    /// when this process has exited meanwhile (a failed build, a port taken) instead of waiting out the deadline.
+    pub fn listening(mut self, port: u16, seconds: u64) -> Result<Guard> {
+        let deadline = Instant::now() + std::time::Duration::from_secs(seconds);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(self);
+            }
+            if let Ok(Some(status)) = self.0.try_wait() {
+                return Err(format!("it exited ({status}) before listening on {port}"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Err(format!(
+            "nothing listened on 127.0.0.1:{port} within {seconds} s"
+        ))
     }
 }
 
@@ -768,8 +774,7 @@ fn e2e() -> Result<String> {
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start aiosmtpd: {e}"))?;
-    let mut _smtp = Guard(smtp);
-    _smtp.listening(smtp_port, 20)?;
+    let _smtp = Guard(smtp).listening(smtp_port, 20)?;
 
     let port = util::free_port();
     // The host pages' origin (tests/e2e/host/servidor.mjs, started by marco.test.mjs and incrustado.test.mjs).
@@ -796,8 +801,7 @@ fn e2e() -> Result<String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;
-    let mut _server = Guard(server_child);
-    _server
+    let _server = Guard(server_child)
         .listening(port, 30)
         .map_err(|e| format!("{e} (see target/e2e/server.log)"))?;
     // A second server on the same database and mail server, with e-mail confirmation (confirmacion.test.mjs).
@@ -821,8 +825,7 @@ fn e2e() -> Result<String> {
         .stderr(log)
         .spawn()
         .map_err(|e| format!("cannot start the confirming server: {e}"))?;
-    let mut _confirmar = Guard(confirmar_child);
-    _confirmar
+    let _confirmar = Guard(confirmar_child)
         .listening(port_confirmar, 30)
         .map_err(|e| format!("{e} (see target/e2e/server-confirmar.log)"))?;
 
@@ -915,8 +918,7 @@ fn smtp_sink() -> Option<(Guard, u16)> {
         .spawn()
         .map_err(|e| println!("mail bench: cannot start smtp-sink: {e}"))
         .ok()?;
-    let mut guardia = Guard(hijo);
-    guardia
+    let guardia = Guard(hijo)
         .listening(port, 10)
         .map_err(|e| println!("mail bench: smtp-sink did not listen: {e}"))
         .ok()?;
@@ -983,9 +985,9 @@ mod tests {
 
     #[test]
     fn listening_fails_at_once_when_the_process_exits() {
-        let mut g = Guard::new(cmd("sh").args(["-c", "exit 3"]).spawn().unwrap());
+        let g = Guard::new(cmd("sh").args(["-c", "exit 3"]).spawn().unwrap());
         let inicio = std::time::Instant::now();
-        let e = g.listening(util::free_port(), 600).unwrap_err();
+        let e = g.listening(util::free_port(), 600).err().expect("an error");
         assert!(e.contains("exited") && e.contains('3'), "{e}");
         // Not the deadline: the exit was seen (a generous bound, this is no timing test).
         assert!(inicio.elapsed() < std::time::Duration::from_secs(300));
@@ -995,7 +997,7 @@ mod tests {
     fn listening_answers_once_something_listens() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
-        let mut g = Guard::new(cmd("sleep").arg("30").spawn().unwrap());
-        assert_eq!(g.listening(port, 30), Ok(()));
+        let g = Guard::new(cmd("sleep").arg("30").spawn().unwrap());
+        assert_eq!(g.listening(port, 30).err(), None);
     }
 }

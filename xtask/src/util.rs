@@ -113,28 +113,6 @@ pub fn free_port() -> u16 {
         .unwrap_or(18080)
 }
 
-/// Waits until something accepts TCP connections on the port (or the deadline passes, or `gone` says why
-/// nothing will).
-pub fn wait_for_port_while(
-    port: u16,
-    seconds: u64,
-    mut gone: impl FnMut() -> Option<String>,
-) -> Result {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
-    while std::time::Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
-        }
-        if let Some(why) = gone() {
-            return Err(why);
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    Err(format!(
-        "nothing listened on 127.0.0.1:{port} within {seconds} s"
-    ))
-}
-
 /// Formats a duration as `1m 23s`.
 pub fn human(d: std::time::Duration) -> String {
     let s = d.as_secs();
